@@ -1,0 +1,42 @@
+# HTX Số: one command each. `make run` serves the demo province; `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint typecheck messages clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/htxso init
+	$(BIN)/htxso demo
+	@echo "Serving on http://$(HOST):$(PORT)  (sign in with the accounts printed above)"
+	$(BIN)/htxso serve --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/ruff format --check app tests bench migrations
+
+typecheck: setup
+	$(BIN)/mypy app
+
+test: lint typecheck
+	$(BIN)/pytest
+
+# Refresh the Vietnamese catalog after adding interface text.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d app/locale -l vi --no-location --omit-header
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""HTX Số: self-assessment portal for cooperatives and the provincial Cooperative Alliance."""

@@ -1,0 +1,1 @@
+"""Accounts, roles, passwords, sessions, and who may see which cooperatives."""

@@ -1,0 +1,1 @@
+"""Places and their hierarchy: country, province, district, commune."""

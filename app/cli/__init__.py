@@ -1,0 +1,223 @@
+"""The `htxso` command line: set up, fill, serve and administer the portal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from app.cli.surveys import surveys_app
+from app.config import get_settings
+from app.db import Database
+
+app = typer.Typer(help="HTX Số: cooperative self-assessment portal.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+import_app = typer.Typer(help="Import registry data.", no_args_is_help=True)
+areas_app = typer.Typer(help="Manage the area hierarchy.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(import_app, name="import")
+app.add_typer(areas_app, name="areas")
+app.add_typer(surveys_app, name="surveys")
+console = Console()
+errors = Console(stderr=True)
+
+
+def database() -> Database:
+    """The database named by DATABASE_URL (default: the SQLite file under var/)."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        path = settings.database_url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return Database(settings.database_url)
+
+
+@app.command()
+def init() -> None:
+    """Migrate the database, load the built-in areas and publish the questionnaires in surveys/."""
+    from app import migrate
+    from app.areas import service as areas
+    from app.surveys import service as surveys
+
+    settings = get_settings()
+    db = database()
+    migrate.upgrade(settings.database_url)
+    console.print("[green]✓[/] database migrated")
+    with db.transaction() as session:
+        count = areas.load_builtin(session)
+    console.print(f"[green]✓[/] {count} areas loaded")
+    with db.transaction() as session:
+        results = surveys.publish_dir(session, path=settings.surveys_dir)
+    for result in results:
+        console.print(f"[green]✓[/] questionnaire {result}")
+    db.dispose()
+
+
+@app.command()
+def demo(
+    cooperatives: Annotated[int, typer.Option(min=1, max=200_000)] = 540,
+    seed: Annotated[int, typer.Option()] = 20,
+) -> None:
+    """Fill an empty registry with a synthetic province and print the demo sign-ins."""
+    from app.demo import generate
+
+    db = database()
+    started = time.perf_counter()
+    with Progress(console=console, transient=True) as bar, db.transaction() as session:
+        task = bar.add_task("Tạo dữ liệu mẫu", total=cooperatives)
+        result = generate(
+            session,
+            cooperatives=cooperatives,
+            seed=seed,
+            progress=lambda n: bar.advance(task, n),
+        )
+    elapsed = time.perf_counter() - started
+    if result.cooperatives:
+        console.print(
+            f"[green]✓[/] {result.cooperatives} cooperatives and {result.products} products "
+            f"in {elapsed:.1f} s"
+        )
+    else:
+        console.print("The registry already has data; only the demo sign-ins were renewed.")
+    console.print("\nDemo sign-ins (tài khoản thử):")
+    for username, password in result.passwords.items():
+        console.print(f"  {username:<10} {password}")
+    db.dispose()
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+    reload: bool = False,
+) -> None:
+    """Serve the portal with uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, advisor, steering or manager")],
+    name: Annotated[str, typer.Option(help="Full name")] = "",
+    cooperative: Annotated[
+        list[str] | None, typer.Option(help="Registration code (managers)")
+    ] = None,
+    area: Annotated[list[str] | None, typer.Option(help="Area code (advisors)")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Create an account; the password is read from standard input or generated and printed once."""
+    from sqlalchemy import select
+
+    from app.accounts import service as accounts
+    from app.accounts.models import Role
+    from app.accounts.passwords import generate_password
+    from app.areas import service as areas
+    from app.cooperatives.models import Cooperative
+    from app.errors import DomainError
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        errors.print(f"[red]Unknown role '{role}'[/]: use admin, advisor, steering or manager")
+        raise typer.Exit(2) from None
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
+    db = database()
+    try:
+        with db.transaction() as session:
+            coop_ids = []
+            for code in cooperative or []:
+                found = session.scalar(
+                    select(Cooperative.id).where(Cooperative.registration_code == code)
+                )
+                if found is None:
+                    raise typer.BadParameter(f"no cooperative with registration code {code}")
+                coop_ids.append(found)
+            area_ids = []
+            for code in area or []:
+                found_area = areas.get_by_code(session, code)
+                if found_area is None:
+                    raise typer.BadParameter(f"no area with code {code}")
+                area_ids.append(found_area.id)
+            accounts.create_user(
+                session,
+                username=username,
+                full_name=name or username,
+                role=role_value,
+                password=password,
+                cooperative_ids=tuple(coop_ids),
+                area_ids=tuple(area_ids),
+            )
+    except DomainError as exc:
+        errors.print(f"[red]{exc.message}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] account '{username}' ({role_value}) created")
+    if not password_stdin:
+        console.print(f"  password (shown once): {password}")
+
+
+@import_app.command("cooperatives")
+def import_cooperatives(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Import the registry from CSV or XLSX: every row is checked, then all or nothing."""
+    from app.cooperatives.importer import import_file
+
+    total = max(0, sum(1 for _ in path.open("rb")) - 1) if path.suffix.lower() == ".csv" else None
+    db = database()
+    with Progress(console=console, transient=True) as bar, db.transaction() as session:
+        task = bar.add_task("Kiểm tra", total=total)
+        plan = import_file(session, path=path, progress=lambda n: bar.advance(task, n))
+    db.dispose()
+    if not plan.ok:
+        errors.print(
+            f"[red]Không nhập gì cả: {len(plan.problems)} lỗi (nothing imported: "
+            f"{len(plan.problems)} problems)[/]"
+        )
+        for problem in plan.problems:
+            errors.print(f"  {problem}")
+        raise typer.Exit(1)
+    console.print(
+        f"[green]✓[/] {len(plan.inserts)} cooperatives added, {len(plan.updates)} updated"
+    )
+
+
+@areas_app.command("load")
+def areas_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Load another province's areas from a CSV with code, name, level, parent_code."""
+    from app.areas import service as areas
+    from app.errors import Invalid
+
+    db = database()
+    try:
+        with db.transaction() as session:
+            count = areas.load_csv(session, path=path)
+    except Invalid as exc:
+        errors.print(f"[red]Không nạp được (not loaded):[/]\n{exc.message}")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] {count} areas loaded")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,50 @@
+"""Settings, read once from the environment (and an optional .env file)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    """Everything the portal needs to know about where it runs."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'htxso.db'}"
+    secret_key: str = DEV_SECRET
+    surveys_dir: Path = ROOT / "surveys"
+    # Sessions: idle timeout resets on activity; the absolute one never does.
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 24 * 7
+    default_locale: Literal["vi", "en"] = "vi"
+    # Set when TLS terminates in front of the app, so cookies are Secure and HSTS is sent.
+    https: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.environment != "development" and (
+            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of at least 32 characters outside "
+                "development (for example: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The cooperative registry and its products."""

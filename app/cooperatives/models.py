@@ -1,0 +1,56 @@
+"""Cooperatives and their products."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, utcnow
+
+
+class CooperativeStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DISSOLVED = "dissolved"
+
+
+class Cooperative(Base):
+    __tablename__ = "cooperatives"
+    __table_args__ = (
+        CheckConstraint("status in ('active', 'suspended', 'dissolved')", name="status_known"),
+        CheckConstraint("members is null or members >= 0", name="members_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"), index=True)
+    sector: Mapped[str] = mapped_column(String(32))
+    members: Mapped[int | None]
+    founded_year: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default=CooperativeStatus.ACTIVE)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (CheckConstraint("stars between 0 and 5", name="stars_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    ocop_group: Mapped[str | None] = mapped_column(String(32))
+    # 0 means not rated; 1-5 is the official OCOP star rating on the certificate.
+    stars: Mapped[int] = mapped_column(default=0)
+    certificate_date: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,132 @@
+"""Reading the registry: cooperatives, their products, and counts per district."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.areas.models import Area, AreaLevel
+from app.cooperatives.models import Cooperative, CooperativeStatus, Product
+from app.errors import NotFound
+
+
+@dataclass(frozen=True)
+class DistrictCount:
+    area_id: int
+    code: str
+    name: str
+    active: int
+    total: int
+    products: int
+    ocop_products: int
+
+
+def list_cooperatives(
+    session: Session, *, visible: Select[int], area_ids: set[int] | None = None
+) -> list[tuple[Cooperative, Area]]:
+    """Visible cooperatives with their area, by name."""
+    query = (
+        select(Cooperative, Area)
+        .join(Area, Area.id == Cooperative.area_id)
+        .where(Cooperative.id.in_(visible))
+        .order_by(Cooperative.name)
+    )
+    if area_ids is not None:
+        query = query.where(Cooperative.area_id.in_(area_ids))
+    return [(c, a) for c, a in session.execute(query)]
+
+
+def get_cooperative(
+    session: Session, *, cooperative_id: int, visible: Select[int]
+) -> tuple[Cooperative, Area]:
+    """One visible cooperative with its area; an invisible one does not exist for the caller."""
+    row = session.execute(
+        select(Cooperative, Area)
+        .join(Area, Area.id == Cooperative.area_id)
+        .where(Cooperative.id == cooperative_id, Cooperative.id.in_(visible))
+    ).first()
+    if row is None:
+        raise NotFound("Không tìm thấy hợp tác xã.", message_en="Cooperative not found.")
+    return row[0], row[1]
+
+
+def list_products(session: Session, *, cooperative_ids: list[int]) -> list[Product]:
+    """Products of the given cooperatives, best-rated first."""
+    if not cooperative_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Product)
+            .where(Product.cooperative_id.in_(cooperative_ids))
+            .order_by(Product.cooperative_id, Product.stars.desc(), Product.name)
+        )
+    )
+
+
+def district_counts(session: Session, *, visible: Select[int]) -> list[DistrictCount]:
+    """Per district: active and registered cooperatives, products and OCOP-rated products.
+
+    A cooperative registered in a commune counts in the commune's district.
+    """
+    district = aliased(Area)
+    # Map every cooperative to its district: its own area, or the parent of its commune.
+    district_id = case((Area.level == AreaLevel.COMMUNE, Area.parent_id), else_=Area.id).label(
+        "district_id"
+    )
+    per_coop = (
+        select(
+            Cooperative.id.label("cid"),
+            Cooperative.status.label("status"),
+            district_id,
+        )
+        .join(Area, Area.id == Cooperative.area_id)
+        .where(Cooperative.id.in_(visible))
+        .subquery()
+    )
+    products = (
+        select(
+            Product.cooperative_id.label("cid"),
+            func.count().label("n"),
+            func.sum(case((Product.stars >= 1, 1), else_=0)).label("ocop"),
+        )
+        .group_by(Product.cooperative_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            district.id,
+            district.code,
+            district.name,
+            func.count(per_coop.c.cid),
+            func.coalesce(
+                func.sum(case((per_coop.c.status == CooperativeStatus.ACTIVE, 1), else_=0)), 0
+            ),
+            func.coalesce(func.sum(products.c.n), 0),
+            func.coalesce(func.sum(products.c.ocop), 0),
+        )
+        .select_from(district)
+        .outerjoin(per_coop, per_coop.c.district_id == district.id)
+        .outerjoin(products, products.c.cid == per_coop.c.cid)
+        .where(district.level == AreaLevel.DISTRICT)
+        .group_by(district.id, district.code, district.name)
+        .order_by(district.code)
+    )
+    return [
+        DistrictCount(
+            area_id=r[0],
+            code=r[1],
+            name=r[2],
+            total=r[3],
+            active=int(r[4]),
+            products=int(r[5]),
+            ocop_products=int(r[6]),
+        )
+        for r in rows
+    ]
+
+
+def count_cooperatives(session: Session) -> int:
+    """How many cooperatives the registry holds."""
+    return session.scalar(select(func.count()).select_from(Cooperative)) or 0

@@ -1,0 +1,54 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+
+from app.config import ROOT, Settings, get_settings
+from app.db import Database
+from app.web import errors
+from app.web.deps import verify_csrf
+from app.web.routes import auth, home, system
+from app.web.security import SecurityHeaders
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    """Build the portal for the given settings (default: from the environment)."""
+    settings = settings or get_settings()
+    database = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="HTX Số",
+        summary="Self-assessment portal for cooperatives and the provincial Cooperative Alliance",
+        lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = database
+    errors.install(app)
+    app.include_router(system.router)
+    app.include_router(auth.router)
+    app.include_router(home.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(SecurityHeaders, https=settings.https)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Entry point for uvicorn/gunicorn: `uvicorn --factory app.main:app_from_env`."""
+    return create_app()

@@ -1,0 +1,1 @@
+"""Questionnaires: the file format, its validation, conditions and answers."""

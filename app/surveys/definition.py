@@ -1,0 +1,261 @@
+"""The shape of a questionnaire: immutable pydantic models, JSON round-trippable.
+
+These models check each field on its own (types, patterns, bounds). Checks that
+need the whole file (unknown dimension, condition order, scored gates, ...) live
+in `app.surveys.loader`, which maps every problem to a file, line and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from fractions import Fraction
+from functools import cached_property
+from typing import Annotated, Any, Literal, Self, get_args
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    Strict,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from app.surveys.conditions import Condition, ConditionSyntaxError, parse_condition
+
+QuestionType = Literal["single_choice", "multiple_choice", "scale", "yes_no", "number", "text"]
+QUESTION_TYPES: tuple[QuestionType, ...] = get_args(QuestionType)
+CHOICE_TYPES: frozenset[str] = frozenset({"single_choice", "multiple_choice"})
+
+Subject = Literal["cooperative", "product"]
+
+
+def _to_condition(value: object) -> Condition:
+    if isinstance(value, Condition):
+        return value
+    try:
+        return parse_condition(value)
+    except ConditionSyntaxError as error:
+        raise PydanticCustomError("condition", "{reason}", {"reason": error.message}) from None
+
+
+def _condition_source(condition: Condition) -> str:
+    return condition.source
+
+
+# A condition is stored as its source text and compiled once, when the model is
+# validated: evaluating it never parses again.
+CompiledCondition = Annotated[
+    Condition,
+    PlainValidator(_to_condition),
+    PlainSerializer(_condition_source, return_type=str),
+    WithJsonSchema({"type": "string"}),
+]
+
+# Numbers must be numbers in the file: a quoted "1" or `yes` is a mistake, not a 1.
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Points = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+Weight = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+def _int_to_text(value: object) -> object:
+    # `value: 1` in YAML is an int; an option value is always text.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+OptionValue = Annotated[
+    str,
+    BeforeValidator(_int_to_text),
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64),
+]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def exact(number: float) -> Fraction:
+    """The exact decimal value of a number written in a file (0.1 is 1/10)."""
+    return Fraction(number) if isinstance(number, int) else Fraction(repr(float(number)))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with `update` applied; cached derived values are recomputed, not copied."""
+        copy = super().model_copy(update=update, deep=deep)
+        for name in [n for n in copy.__dict__ if n not in type(copy).model_fields]:
+            del copy.__dict__[name]
+        return copy
+
+
+class Text(_Model):
+    """Text a person reads, in Vietnamese and English."""
+
+    vi: NonEmpty
+    en: NonEmpty
+
+
+class Option(_Model):
+    """One option of a choice question."""
+
+    value: OptionValue
+    label: Text
+    points: Points
+    exclusive: bool = False
+
+
+class YesNoPoints(_Model):
+    """The points of each answer to a yes/no question."""
+
+    yes: Points
+    no: Points
+
+
+class Band(_Model):
+    """Points given to a number answer of at least `at_least`."""
+
+    at_least: Number
+    points: Points
+
+
+class Requirement(_Model):
+    """A minimum condition a level needs besides its score."""
+
+    when: CompiledCondition
+    label: Text
+
+
+class Level(_Model):
+    """A maturity level, reached from `min` points of the overall score."""
+
+    key: Key
+    min: Number
+    label: Text
+    requires: tuple[Requirement, ...] = ()
+
+
+class Dimension(_Model):
+    """A scored dimension of a questionnaire."""
+
+    key: Key
+    weight: Weight = 1.0
+    title: Text
+    description: Text | None = None
+    source: NonEmpty
+    advice: dict[str, Text]
+
+
+class Question(_Model):
+    """One question; which fields apply depends on `type` (see surveys/README.md)."""
+
+    code: Code
+    dimension: Key
+    type: QuestionType
+    label: Text
+    help: Text | None = None
+    required: bool = True
+    weight: Weight = 1.0
+    relevant: CompiledCondition | None = None
+    options: tuple[Option, ...] = ()
+    points: YesNoPoints | None = None
+    min: Number | None = None
+    max: Number | None = None
+    min_label: Text | None = None
+    max_label: Text | None = None
+    unit: Text | None = None
+    bands: tuple[Band, ...] = ()
+    # Named `max_points` in files; the property `max_points` is the attainable maximum.
+    points_cap: Points | None = Field(default=None, alias="max_points")
+
+    @cached_property
+    def max_points(self) -> Fraction:
+        """The most points any answer can earn; 0 means asked but not scored."""
+        if self.type == "single_choice":
+            return max((exact(o.points) for o in self.options), default=Fraction(0))
+        if self.type == "multiple_choice":
+            combined = sum((exact(o.points) for o in self.options if not o.exclusive), Fraction(0))
+            alone = [exact(o.points) for o in self.options if o.exclusive]
+            best = max([combined, *alone])
+            return best if self.points_cap is None else min(best, exact(self.points_cap))
+        if self.type == "scale":
+            if self.min is None or self.max is None:
+                return Fraction(0)
+            return max(exact(self.max) - exact(self.min), Fraction(0))
+        if self.type == "yes_no":
+            if self.points is None:
+                return Fraction(0)
+            return max(exact(self.points.yes), exact(self.points.no))
+        if self.type == "number":
+            return max((exact(b.points) for b in self.bands), default=Fraction(0))
+        return Fraction(0)
+
+    @property
+    def scored(self) -> bool:
+        """Whether the question counts in its dimension's score."""
+        return self.max_points > 0
+
+    def option(self, value: str) -> Option | None:
+        """The option with this value, if any."""
+        return next((o for o in self.options if o.value == value), None)
+
+
+class Questionnaire(_Model):
+    """One version of a questionnaire, as published."""
+
+    key: Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=32)]
+    version: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$", max_length=32)]
+    subject: Subject
+    title: Text
+    description: Text | None = None
+    levels: tuple[Level, ...] = Field(min_length=1)
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    @cached_property
+    def _questions_by_code(self) -> dict[str, Question]:
+        return {q.code: q for q in reversed(self.questions)}  # the first one wins
+
+    @cached_property
+    def questions_by_dimension(self) -> dict[str, tuple[Question, ...]]:
+        """Questions of each dimension, in dimension order then question order."""
+        return {
+            d.key: tuple(q for q in self.questions if q.dimension == d.key) for d in self.dimensions
+        }
+
+    def question(self, code: str) -> Question:
+        """The question with this code (KeyError if none)."""
+        return self._questions_by_code[code]
+
+    def dimension(self, key: str) -> Dimension:
+        """The dimension with this key (KeyError if none)."""
+        for dimension in self.dimensions:
+            if dimension.key == key:
+                return dimension
+        raise KeyError(key)
+
+    def level(self, key: str) -> Level:
+        """The level with this key (KeyError if none)."""
+        for level in self.levels:
+            if level.key == key:
+                return level
+        raise KeyError(key)
+
+
+def content_hash(questionnaire: Questionnaire) -> str:
+    """SHA-256 of the canonical JSON form: layout and comments of the file do not count."""
+    data: Any = questionnaire.model_dump(mode="json")
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,21 @@
+"""Imports every domain model so that Base.metadata describes the whole schema."""
+
+from app.accounts.models import AuthSession, User, UserArea, UserCooperative
+from app.areas.models import Area
+from app.cooperatives.models import Cooperative, Product
+from app.db import Base
+from app.surveys.models import QuestionnaireVersion
+
+metadata = Base.metadata
+
+__all__ = [
+    "Area",
+    "AuthSession",
+    "Cooperative",
+    "Product",
+    "QuestionnaireVersion",
+    "User",
+    "UserArea",
+    "UserCooperative",
+    "metadata",
+]

@@ -1,0 +1,140 @@
+"""Request-scoped dependencies: the database session, the signed-in user, role guards, CSRF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.config import Settings
+from app.db import Database
+from app.errors import Forbidden
+from app.web.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    csrf_binding,
+    csrf_token,
+    same_origin,
+)
+
+
+class NotSignedIn(Exception):
+    """Raised when a page needs a signed-in user; the handler sends the browser to sign in."""
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    db = get_db(request)
+    factory = db.read_sessions if request.method in SAFE_METHODS else db.sessions
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# scope="function": commit when the route returns, not after the response has gone out,
+# so a client never sees success for a write that then fails to commit.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def current_user(request: Request, session: DbSession) -> User | None:
+    """The signed-in user, or None; refreshes the session's idle timer now and then."""
+    if hasattr(request.state, "user"):
+        user: User | None = request.state.user
+        return user
+    request.state.user = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        settings = get_settings_dep(request)
+        state = accounts.resolve_session(
+            session,
+            token=token,
+            idle=dt.timedelta(minutes=settings.session_idle_minutes),
+            absolute=dt.timedelta(hours=settings.session_absolute_hours),
+        )
+        if state is not None:
+            request.state.user = state.user
+            request.state.viewer = accounts.Viewer.of(state.user)
+            if state.needs_touch:
+                with get_db(request).transaction() as writer:
+                    accounts.touch_session(writer, token_hash=state.token_hash)
+    return request.state.user  # type: ignore[no-any-return]
+
+
+OptionalUser = Annotated[User | None, Depends(current_user)]
+
+
+def require_user(user: OptionalUser) -> User:
+    """The signed-in user; anyone else is sent to the sign-in page."""
+    if user is None:
+        raise NotSignedIn
+    return user
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency that admits only the given roles."""
+
+    def guard(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(
+                "Tài khoản của bạn không có quyền xem trang này.",
+                message_en="Your account may not open this page.",
+            )
+        return user
+
+    return guard
+
+
+async def verify_csrf(request: Request) -> None:
+    """Refuse an unsafe request from another site or without this browser's CSRF token."""
+    if request.method in SAFE_METHODS:
+        return
+    settings = get_settings_dep(request)
+    if not same_origin(request):
+        raise Forbidden(
+            "Yêu cầu đến từ một trang khác nên đã bị chặn.",
+            message_en="The request came from another site and was refused.",
+        )
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    binding = csrf_binding(request)
+    if (
+        not sent
+        or not binding
+        or not hmac.compare_digest(sent, csrf_token(settings.secret_key, binding))
+    ):
+        raise Forbidden(
+            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+            "Vui lòng tải lại trang và thử lại.",
+            message_en="The form has expired or is not valid. Please reload the page and try "
+            "again.",
+        )

@@ -1,0 +1,72 @@
+"""Translations (gettext catalogs compiled at start-up) and locale-aware number and date formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime, get_timezone
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LOCALES = ("vi", "en")
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+@lru_cache
+def translations(locale: str) -> NullTranslations:
+    """The catalog for a locale. Message ids are English, so English needs no catalog."""
+    po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == "en" or not po.exists():
+        return NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def number(value: float | int | None, locale: str, digits: int = 1) -> str:
+    """A number as the reader writes it (Vietnamese: 1.234,5)."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def integer(value: int | None, locale: str) -> str:
+    """A whole number with the reader's thousands separator."""
+    return number(value, locale, digits=0)
+
+
+def percent(value: float | None, locale: str, digits: int = 0) -> str:
+    """A share (0–1) as a percentage."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(value, format=pattern, locale=locale)
+
+
+def date(value: dt.date | None, locale: str) -> str:
+    """A date in the reader's short form (Vietnamese: 27/11/2026)."""
+    if value is None:
+        return "–"
+    return format_date(value, format="dd/MM/yyyy" if locale == "vi" else "medium", locale=locale)
+
+
+def datetime(value: dt.datetime | None, locale: str) -> str:
+    """A moment in Vietnam's time zone."""
+    if value is None:
+        return "–"
+    return format_datetime(
+        value,
+        format="dd/MM/yyyy HH:mm" if locale == "vi" else "medium",
+        tzinfo=get_timezone(TIMEZONE),
+        locale=locale,
+    )

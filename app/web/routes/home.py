@@ -1,0 +1,41 @@
+"""Each role's landing page, and the patterns page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.accounts import service as accounts
+from app.accounts.models import Role
+from app.areas import service as areas
+from app.cooperatives import service as cooperatives
+from app.web.deps import CurrentUser, DbSession
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    if user.role == Role.MANAGER:
+        mine = cooperatives.list_cooperatives(session, visible=visible)
+        products = cooperatives.list_products(session, cooperative_ids=[c.id for c, _ in mine])
+        return render(request, "home/manager.html", {"cooperatives": mine, "products": products})
+    if user.role in (Role.ADVISOR, Role.STEERING):
+        districts = cooperatives.district_counts(session, visible=visible)
+        return render(request, "home/districts.html", {"districts": districts})
+    return render(
+        request,
+        "home/admin.html",
+        {
+            "users": accounts.count_users(session),
+            "cooperative_count": cooperatives.count_cooperatives(session),
+            "area_count": areas.count_areas(session),
+        },
+    )
+
+
+@router.get("/patterns")
+def patterns(request: Request, user: CurrentUser) -> Response:
+    return render(request, "patterns.html")

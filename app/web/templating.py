@@ -1,0 +1,136 @@
+"""The one Jinja environment, and the helper every page and fragment renders through."""
+
+from __future__ import annotations
+
+import secrets
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.accounts.models import ROLE_NAMES
+from app.config import ROOT
+from app.cooperatives.vocabulary import OCOP_GROUPS, SECTORS, STATUSES, label
+from app.web import i18n
+from app.web.security import ANON_COOKIE, SESSION_COOKIE, csrf_binding, csrf_token
+
+LANG_COOKIE = "htxso_lang"
+
+env = Environment(
+    loader=FileSystemLoader(Path(ROOT) / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Blocks(env=env)
+
+
+def request_locale(request: Request) -> str:
+    """The reader's language: their choice in a cookie, else the portal's default (Vietnamese)."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in i18n.LOCALES:
+        return chosen
+    default: str = request.app.state.settings.default_locale
+    return default
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx sent the request (and wants a fragment rather than a page)."""
+    return request.headers.get("hx-request") == "true" and not request.headers.get(
+        "hx-history-restore-request"
+    )
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    """What every template may use: the user, the language, formatters and the CSRF token."""
+    locale = request_locale(request)
+    translations = i18n.translations(locale)
+    binding = csrf_binding(request) or _new_anon_binding(request)
+    return {
+        "request": request,
+        "user": getattr(request.state, "viewer", None),
+        "locale": locale,
+        "_": partial(_translate, translations),
+        "gettext": partial(_translate, translations),
+        "ngettext": partial(_translate_plural, translations),
+        "csrf_token": csrf_token(request.app.state.settings.secret_key, binding),
+        "fmt_number": partial(i18n.number, locale=locale),
+        "fmt_int": partial(i18n.integer, locale=locale),
+        "fmt_percent": partial(i18n.percent, locale=locale),
+        "fmt_date": partial(i18n.date, locale=locale),
+        "fmt_datetime": partial(i18n.datetime, locale=locale),
+        "sector_label": partial(label, SECTORS, locale=locale),
+        "status_label": partial(label, STATUSES, locale=locale),
+        "ocop_label": partial(label, OCOP_GROUPS, locale=locale),
+        "role_label": partial(label, ROLE_NAMES, locale=locale),
+        "text": partial(_pick_text, locale=locale),
+    }
+
+
+def _translate(translations: NullTranslations, message: str, **values: object) -> str:
+    """gettext with named placeholders, as Jinja's new-style gettext has them."""
+    text = translations.gettext(message)
+    return text % values if values else text
+
+
+def _translate_plural(
+    translations: NullTranslations, singular: str, plural: str, n: int, **values: object
+) -> str:
+    return translations.ngettext(singular, plural, n) % ({"num": n} | values)
+
+
+def _pick_text(value: dict[str, str] | Any, locale: str) -> str:
+    """One language of a {vi, en} pair from a questionnaire or domain message."""
+    if isinstance(value, dict):
+        return str(value.get(locale) or value.get("vi") or "")
+    if hasattr(value, locale):
+        return str(getattr(value, locale))
+    return str(value)
+
+
+def _new_anon_binding(request: Request) -> str:
+    # A browser without cookies gets one now; render() sets it on the response.
+    token = secrets.token_urlsafe(32)
+    request.state.new_anon_cookie = token
+    return token
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+) -> Response:
+    """Render a page, or one named block of it for an htmx request."""
+    full = base_context(request) | (context or {})
+    if block is not None:
+        response = templates.TemplateResponse(
+            request, template, full, status_code=status_code, block_name=block
+        )
+    else:
+        response = templates.TemplateResponse(request, template, full, status_code=status_code)
+    set_anon_cookie(request, response)
+    return response
+
+
+def set_anon_cookie(request: Request, response: Response) -> None:
+    """Give a first-time browser the cookie its CSRF token is bound to."""
+    token = getattr(request.state, "new_anon_cookie", None)
+    if token and not request.cookies.get(SESSION_COOKIE):
+        response.set_cookie(
+            ANON_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=request.app.state.settings.https,
+            max_age=60 * 60 * 24 * 30,
+        )

@@ -1,0 +1,163 @@
+"""Test databases built by the migrations, and a transaction per test that is rolled back.
+
+Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the
+same suite on PostgreSQL; the default is a temporary SQLite file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, make_url, text
+from sqlalchemy.orm import Session
+
+from app import migrate
+from app.config import Settings
+from app.db import Database
+from app.main import create_app
+from app.web.deps import get_session
+
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+def reset_postgres(url: str) -> None:
+    """Empty the test database so the migrations start from nothing."""
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    db.dispose()
+
+
+@contextmanager
+def scratch_database(folder: Path) -> Iterator[str]:
+    """An empty database of the same kind as the suite's, dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{folder / 'scratch.db'}"
+        return
+    admin = Database(base, isolation_level="AUTOCOMMIT")
+    name = f"htxso_scratch_{os.getpid()}_{next(_scratch_numbers)}"
+    with admin.engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+_scratch_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def connection(database: Database) -> Iterator[Connection]:
+    with database.engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session whose commits only release savepoints; the test's outer transaction rolls back."""
+    with Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as s:
+        yield s
+
+
+class TestDatabase:
+    """Stands in for app.db.Database inside a test: everything goes through the test session."""
+
+    def __init__(self, session: Session, url: str) -> None:
+        self.session = session
+        self.url = url
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.session.begin_nested():
+            yield self.session
+
+    @contextmanager
+    def read_sessions(self) -> Iterator[Session]:
+        yield self.session
+
+    def dispose(self) -> None:
+        pass
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(environment="test", secret_key=TEST_SECRET, database_url="sqlite://")
+
+
+@pytest.fixture
+def app(session: Session, settings: Settings, database_url: str) -> FastAPI:
+    application = create_app(settings, db=TestDatabase(session, database_url))  # type: ignore[arg-type]
+
+    def test_session() -> Iterator[Session]:
+        yield session
+        session.commit()
+
+    application.dependency_overrides[get_session] = test_session
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, follow_redirects=False) as c:
+        yield c
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token a page handed out."""
+    found = CSRF_INPUT.search(html)
+    assert found, "page has no CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str) -> None:
+    """Sign in through the real form, as a browser would."""
+    page = client.get("/signin")
+    response = client.post(
+        "/signin",
+        data={"username": username, "password": password, "csrf_token": csrf_from(page.text)},
+    )
+    assert response.status_code == 303, response.text
+
+
+def page_csrf(client: TestClient, path: str = "/") -> str:
+    """The CSRF token of a page the signed-in client can open."""
+    return csrf_from(client.get(path).text)

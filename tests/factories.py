@@ -1,0 +1,106 @@
+"""Plain factory functions with readable defaults."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.areas.models import Area, AreaLevel
+from app.cooperatives.models import Cooperative, Product
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+def area(
+    session: Session,
+    *,
+    code: str | None = None,
+    name: str = "Chi Lăng",
+    level: AreaLevel = AreaLevel.DISTRICT,
+    parent: Area | None = None,
+) -> Area:
+    if parent is None and level != AreaLevel.COUNTRY:
+        parent = session.scalar(select(Area).where(Area.code == "T20"))
+        if parent is None:
+            country = Area(code="TVN", name="Việt Nam", level=AreaLevel.COUNTRY)
+            session.add(country)
+            session.flush()
+            parent = Area(
+                code="T20", name="Lạng Sơn", level=AreaLevel.PROVINCE, parent_id=country.id
+            )
+            session.add(parent)
+            session.flush()
+    made = Area(
+        code=code or f"T{next(_counter)}",
+        name=name,
+        level=level,
+        parent_id=parent.id if parent else None,
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def cooperative(
+    session: Session,
+    *,
+    in_area: Area | None = None,
+    name: str = "HTX Na Chi Lăng",
+    code: str | None = None,
+    sector: str = "agriculture",
+    status: str = "active",
+    members: int = 25,
+) -> Cooperative:
+    made = Cooperative(
+        registration_code=code or f"T{next(_counter):08d}",
+        name=name,
+        area_id=(in_area or area(session)).id,
+        sector=sector,
+        status=status,
+        members=members,
+        founded_year=2015,
+        contact_name="Hoàng Văn Thắng",
+        phone="0912345678",
+    )
+    session.add(made)
+    session.flush()
+    return made
+
+
+def product(
+    session: Session,
+    *,
+    of: Cooperative,
+    name: str = "Na Chi Lăng",
+    stars: int = 3,
+    ocop_group: str = "food",
+) -> Product:
+    made = Product(cooperative_id=of.id, name=name, stars=stars, ocop_group=ocop_group)
+    session.add(made)
+    session.flush()
+    return made
+
+
+def user(
+    session: Session,
+    *,
+    role: Role = Role.ADVISOR,
+    username: str | None = None,
+    password: str = PASSWORD,
+    cooperatives: tuple[Cooperative, ...] = (),
+    areas: tuple[Area, ...] = (),
+) -> User:
+    return accounts.create_user(
+        session,
+        username=username or f"user{next(_counter)}",
+        full_name="Người dùng thử",
+        role=role,
+        password=password,
+        cooperative_ids=tuple(c.id for c in cooperatives),
+        area_ids=tuple(a.id for a in areas),
+    )
