@@ -114,3 +114,29 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def upsert(
+    session: Session,
+    table: Any,
+    *,
+    values: dict[str, Any],
+    keys: tuple[str, ...],
+    update: tuple[str, ...],
+) -> None:
+    """INSERT … ON CONFLICT DO UPDATE on SQLite or PostgreSQL: one statement, no race."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg = pg_insert(table).values(**values)
+        stmt: Any = pg.on_conflict_do_update(
+            index_elements=list(keys), set_={c: pg.excluded[c] for c in update}
+        )
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite = sqlite_insert(table).values(**values)
+        stmt = lite.on_conflict_do_update(
+            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
+        )
+    session.execute(stmt)

@@ -13,7 +13,7 @@ from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.web import errors
 from app.web.deps import verify_csrf
-from app.web.routes import auth, home, system
+from app.web.routes import auth, cooperatives, home, responses, system
 from app.web.security import SecurityHeaders
 
 
@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(system.router)
     app.include_router(auth.router)
     app.include_router(home.router)
+    app.include_router(cooperatives.router)
+    app.include_router(responses.router)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeaders, https=settings.https)

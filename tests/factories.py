@@ -25,13 +25,15 @@ def area(
     parent: Area | None = None,
 ) -> Area:
     if parent is None and level != AreaLevel.COUNTRY:
-        parent = session.scalar(select(Area).where(Area.code == "T20"))
+        parent = session.scalar(select(Area).where(Area.code == "PROV"))
         if parent is None:
-            country = Area(code="TVN", name="Việt Nam", level=AreaLevel.COUNTRY)
-            session.add(country)
-            session.flush()
+            country = session.scalar(select(Area).where(Area.code == "CTRY"))
+            if country is None:
+                country = Area(code="CTRY", name="Việt Nam", level=AreaLevel.COUNTRY)
+                session.add(country)
+                session.flush()
             parent = Area(
-                code="T20", name="Lạng Sơn", level=AreaLevel.PROVINCE, parent_id=country.id
+                code="PROV", name="Lạng Sơn", level=AreaLevel.PROVINCE, parent_id=country.id
             )
             session.add(parent)
             session.flush()

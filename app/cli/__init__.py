@@ -63,13 +63,13 @@ def demo(
     cooperatives: Annotated[int, typer.Option(min=1, max=200_000)] = 540,
     seed: Annotated[int, typer.Option()] = 20,
 ) -> None:
-    """Fill an empty registry with a synthetic province and print the demo sign-ins."""
-    from app.demo import generate
+    """Fill an empty registry with a synthetic province and its answers; print the sign-ins."""
+    from app.demo import generate, progress_total
 
     db = database()
     started = time.perf_counter()
     with Progress(console=console, transient=True) as bar, db.transaction() as session:
-        task = bar.add_task("Tạo dữ liệu mẫu", total=cooperatives)
+        task = bar.add_task("Tạo dữ liệu mẫu", total=progress_total(cooperatives))
         result = generate(
             session,
             cooperatives=cooperatives,
@@ -79,9 +79,19 @@ def demo(
     elapsed = time.perf_counter() - started
     if result.cooperatives:
         console.print(
-            f"[green]✓[/] {result.cooperatives} cooperatives and {result.products} products "
-            f"in {elapsed:.1f} s"
+            f"[green]✓[/] {result.cooperatives:,} cooperatives and {result.products:,} products"
         )
+        if result.waves:
+            console.print(
+                f"[green]✓[/] waves {', '.join(result.waves)}: {result.submitted:,} responses "
+                f"submitted and scored, {result.drafts:,} drafts, {result.answers:,} answers"
+            )
+        else:
+            console.print(
+                "[yellow]![/] no answers made: no questionnaire is published "
+                "(run `htxso init`), or the demo waves exist already"
+            )
+        console.print(f"  in {elapsed:.1f} s")
     else:
         console.print("The registry already has data; only the demo sign-ins were renewed.")
     console.print("\nDemo sign-ins (tài khoản thử):")

@@ -130,3 +130,34 @@ def district_counts(session: Session, *, visible: Select[int]) -> list[DistrictC
 def count_cooperatives(session: Session) -> int:
     """How many cooperatives the registry holds."""
     return session.scalar(select(func.count()).select_from(Cooperative)) or 0
+
+
+def get_product(session: Session, *, product_id: int, cooperative_id: int) -> Product:
+    """One product of a cooperative."""
+    product = session.get(Product, product_id)
+    if product is None or product.cooperative_id != cooperative_id:
+        raise NotFound("Không tìm thấy sản phẩm.", message_en="Product not found.")
+    return product
+
+
+def add_product(
+    session: Session, *, cooperative_id: int, name: str, ocop_group: str | None, stars: int
+) -> Product:
+    """Register a product of a cooperative (its OCOP self-check is then asked once per wave)."""
+    from app.cooperatives.vocabulary import OCOP_GROUPS
+    from app.errors import Invalid
+
+    name = " ".join(name.split())
+    if not name or len(name) > 300:
+        raise Invalid(
+            "Tên sản phẩm cần từ 1 đến 300 ký tự.",
+            message_en="A product name is 1 to 300 characters.",
+        )
+    if ocop_group is not None and ocop_group not in OCOP_GROUPS:
+        raise Invalid("Nhóm sản phẩm không hợp lệ.", message_en="Unknown product group.")
+    if not 0 <= stars <= 5:
+        raise Invalid("Số sao từ 0 đến 5.", message_en="Stars are 0 to 5.")
+    product = Product(cooperative_id=cooperative_id, name=name, ocop_group=ocop_group, stars=stars)
+    session.add(product)
+    session.flush()
+    return product

@@ -64,6 +64,8 @@ class AnswerType:
 
 def parse_answer(question: Question, raw: Sequence[str]) -> AnswerValue | None:
     """Form input (the values of one field) to a typed answer; None when left empty."""
+    if isinstance(raw, str):  # one value passed bare rather than as a list of one
+        raw = [raw]
     values = [_clean(v) for v in raw if isinstance(v, str)]
     values = [v for v in values if v]
     if not values:
@@ -256,9 +258,13 @@ def parse_number(text: str) -> int | float | None:
 
 def format_number(number: float) -> str:
     """A number the Vietnamese way: 1.234,5."""
-    whole, _, fraction = f"{abs(number):,.6f}".rstrip("0").rstrip(".").partition(".")
+    whole, _, fraction = _english(abs(number)).partition(".")
     text = whole.replace(",", ".") + (f",{fraction}" if fraction else "")
     return f"-{text}" if number < 0 else text
+
+
+def _english(number: float) -> str:
+    return f"{number:,.6f}".rstrip("0").rstrip(".")
 
 
 def _bounds_error(question: Question) -> InvalidAnswer:
@@ -266,15 +272,17 @@ def _bounds_error(question: Question) -> InvalidAnswer:
     if low is not None and high is not None:
         return InvalidAnswer(
             f"Giá trị phải từ {format_number(low)} đến {format_number(high)}.",
-            f"The value must be between {low:g} and {high:g}.",
+            f"The value must be between {_english(low)} and {_english(high)}.",
         )
     if low is not None:
         return InvalidAnswer(
-            f"Giá trị phải từ {format_number(low)} trở lên.", f"The value must be at least {low:g}."
+            f"Giá trị phải từ {format_number(low)} trở lên.",
+            f"The value must be at least {_english(low)}.",
         )
     assert high is not None
     return InvalidAnswer(
-        f"Giá trị không được lớn hơn {format_number(high)}.", f"The value must be at most {high:g}."
+        f"Giá trị không được lớn hơn {format_number(high)}.",
+        f"The value must be at most {_english(high)}.",
     )
 
 

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from app.accounts.models import ROLE_NAMES
 from app.config import ROOT
 from app.cooperatives.vocabulary import OCOP_GROUPS, SECTORS, STATUSES, label
+from app.surveys.answers import format_number
 from app.web import i18n
 from app.web.security import ANON_COOKIE, SESSION_COOKIE, csrf_binding, csrf_token
 
@@ -71,6 +72,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "ocop_label": partial(label, OCOP_GROUPS, locale=locale),
         "role_label": partial(label, ROLE_NAMES, locale=locale),
         "text": partial(_pick_text, locale=locale),
+        "fmt_answer": _answer_text,
     }
 
 
@@ -84,6 +86,15 @@ def _translate_plural(
     translations: NullTranslations, singular: str, plural: str, n: int, **values: object
 ) -> str:
     return translations.ngettext(singular, plural, n) % ({"num": n} | values)
+
+
+def _answer_text(value: object) -> str:
+    """A stored number as a Vietnamese user would type it back (2,5 rather than 2.5)."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
 
 
 def _pick_text(value: dict[str, str] | Any, locale: str) -> str:

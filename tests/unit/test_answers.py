@@ -119,13 +119,13 @@ def test_empty_input__is_no_answer(raw: list[str]) -> None:
             "members",
             ["-1"],
             "Giá trị phải từ 0 đến 10.000.",
-            "The value must be between 0 and 10000.",
+            "The value must be between 0 and 10,000.",
         ),
         (
             "members",
             ["10001"],
             "Giá trị phải từ 0 đến 10.000.",
-            "The value must be between 0 and 10000.",
+            "The value must be between 0 and 10,000.",
         ),
         (
             "note",

@@ -4,6 +4,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.surveys.definition import Questionnaire, content_hash
 from app.surveys.loader import (
@@ -491,3 +493,42 @@ def test_path_inside_the_working_folder__is_shown_relative(monkeypatch: pytest.M
 def test_exact_points__are_fractions_of_decimal_values() -> None:
     q = load_text(BASE.replace("points: 2}", "points: 0.1}"))
     assert q.question("pick").max_points == Fraction(1, 10)
+
+
+_ODD_LINES = [
+    "1: x",
+    "  - just text",
+    "    options: oops",
+    "    advice: [1, 2]",
+    "levels: []",
+    "    relevant: 3",
+    "    min: .nan",
+    "    weight: .inf",
+    "    type: [scale]",
+    "    label: null",
+    "  - {code: x}",
+    "    value: 2026-01-01",
+    "x: !!python/object:os.system []",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_loader__raises_only_survey_file_errors_on_a_mangled_file(data: st.DataObject) -> None:
+    lines = MINI.read_text(encoding="utf-8").splitlines()
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(lines) - 1))
+        edit = data.draw(st.sampled_from(["drop", "insert", "cut"]))
+        if edit == "drop":
+            del lines[at]
+        elif edit == "insert":
+            lines.insert(at, data.draw(st.sampled_from(_ODD_LINES)))
+        else:
+            lines[at] = lines[at][: data.draw(st.integers(0, len(lines[at])))]
+    try:
+        load_text("\n".join(lines), file="mangled.yaml")
+    except SurveyFileError as error:
+        problems = error.problems
+    else:
+        problems = []
+    assert all(p.file == "mangled.yaml" and p.message for p in problems)

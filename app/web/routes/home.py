@@ -9,6 +9,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.areas import service as areas
 from app.cooperatives import service as cooperatives
+from app.responses import service as responses
 from app.web.deps import CurrentUser, DbSession
 from app.web.templating import render
 
@@ -21,7 +22,19 @@ def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
     if user.role == Role.MANAGER:
         mine = cooperatives.list_cooperatives(session, visible=visible)
         products = cooperatives.list_products(session, cooperative_ids=[c.id for c, _ in mine])
-        return render(request, "home/manager.html", {"cooperatives": mine, "products": products})
+        wave = responses.open_wave(session)
+        states = (
+            responses.subject_states(
+                session, wave=wave, cooperative_ids=[c.id for c, _ in mine], products=products
+            )
+            if wave
+            else []
+        )
+        return render(
+            request,
+            "home/manager.html",
+            {"cooperatives": mine, "products": products, "wave": wave, "states": states},
+        )
     if user.role in (Role.ADVISOR, Role.STEERING):
         districts = cooperatives.district_counts(session, visible=visible)
         return render(request, "home/districts.html", {"districts": districts})

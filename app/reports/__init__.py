@@ -1,0 +1,1 @@
+"""Coverage, comparisons and rankings over stored scores (never over raw answers)."""

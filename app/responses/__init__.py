@@ -1,0 +1,1 @@
+"""Waves, drafts saved answer by answer, submission exactly once, revisions, stored scores."""

@@ -1,0 +1,529 @@
+"""Waves, drafts saved answer by answer, submission exactly once, and revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Role, User
+from app.db import upsert, utcnow
+from app.errors import Conflict, Invalid, NotFound
+from app.responses.models import (
+    Answer,
+    DimensionScore,
+    Response,
+    ResponseStatus,
+    Wave,
+    WaveQuestionnaire,
+    WaveStatus,
+)
+from app.scoring.engine import missing_required, score, visible_codes
+from app.surveys import service as surveys
+from app.surveys.answers import InvalidAnswer, coerce_stored, parse_answer
+from app.surveys.definition import Question, Questionnaire
+from app.surveys.models import QuestionnaireVersion
+
+
+def subject_key(*, cooperative_id: int, product_id: int | None) -> str:
+    """The one-column subject of a response: a product when there is one, else the cooperative."""
+    return f"p{product_id}" if product_id is not None else f"c{cooperative_id}"
+
+
+# Waves ---------------------------------------------------------------------------------------
+
+
+def open_wave(session: Session) -> Wave | None:
+    """The wave now open for answers (the most recent one if several are)."""
+    return session.scalar(
+        select(Wave)
+        .where(Wave.status == WaveStatus.OPEN)
+        .order_by(Wave.opens_on.desc(), Wave.id.desc())
+        .limit(1)
+    )
+
+
+def list_waves(session: Session) -> list[Wave]:
+    """Every wave, newest first."""
+    return list(session.scalars(select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc())))
+
+
+def previous_wave(session: Session, *, wave: Wave) -> Wave | None:
+    """The wave before this one, against which progress is measured."""
+    query = select(Wave).where(Wave.id != wave.id, Wave.status != WaveStatus.DRAFT)
+    if wave.opens_on is not None:
+        query = query.where(Wave.opens_on < wave.opens_on)
+    return session.scalar(query.order_by(Wave.opens_on.desc(), Wave.id.desc()).limit(1))
+
+
+def get_wave(session: Session, *, wave_id: int) -> Wave:
+    """One wave."""
+    wave = session.get(Wave, wave_id)
+    if wave is None:
+        raise NotFound("Không tìm thấy đợt đánh giá.", message_en="Wave not found.")
+    return wave
+
+
+def wave_version(session: Session, *, wave_id: int, key: str) -> QuestionnaireVersion:
+    """The questionnaire version a wave asks for one questionnaire."""
+    version = session.scalar(
+        select(QuestionnaireVersion)
+        .join(WaveQuestionnaire, WaveQuestionnaire.version_id == QuestionnaireVersion.id)
+        .where(WaveQuestionnaire.wave_id == wave_id, WaveQuestionnaire.questionnaire_key == key)
+    )
+    if version is None:
+        raise NotFound(
+            "Đợt đánh giá này không có bộ câu hỏi đó.",
+            message_en="This wave does not ask that questionnaire.",
+        )
+    return version
+
+
+def wave_versions(session: Session, *, wave_id: int) -> dict[str, QuestionnaireVersion]:
+    """Every questionnaire version a wave asks, by questionnaire key."""
+    rows = session.execute(
+        select(WaveQuestionnaire.questionnaire_key, QuestionnaireVersion)
+        .join(QuestionnaireVersion, WaveQuestionnaire.version_id == QuestionnaireVersion.id)
+        .where(WaveQuestionnaire.wave_id == wave_id)
+    ).all()
+    return dict(rows)
+
+
+def create_wave(
+    session: Session,
+    *,
+    key: str,
+    name: str,
+    version_ids: dict[str, int],
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+    status: WaveStatus = WaveStatus.DRAFT,
+) -> Wave:
+    """A new wave asking the given questionnaire versions."""
+    if session.scalar(select(Wave.id).where(Wave.key == key)) is not None:
+        raise Conflict(f"Đợt '{key}' đã có.", message_en=f"Wave '{key}' exists.")
+    wave = Wave(key=key, name=name, status=status, opens_on=opens_on, closes_on=closes_on)
+    session.add(wave)
+    session.flush()
+    for questionnaire_key, version_id in version_ids.items():
+        session.add(
+            WaveQuestionnaire(
+                wave_id=wave.id, questionnaire_key=questionnaire_key, version_id=version_id
+            )
+        )
+    session.flush()
+    return wave
+
+
+# Responses -----------------------------------------------------------------------------------
+
+
+def get_response(session: Session, *, response_id: int, visible: Select[int]) -> Response:
+    """A response of a cooperative the caller may see; any other does not exist for them."""
+    response = session.scalar(
+        select(Response).where(Response.id == response_id, Response.cooperative_id.in_(visible))
+    )
+    if response is None:
+        raise NotFound("Không tìm thấy phiếu đánh giá.", message_en="Response not found.")
+    return response
+
+
+def latest_responses(
+    session: Session, *, wave_id: int, cooperative_ids: list[int]
+) -> dict[tuple[str, str], Response]:
+    """The newest revision per (questionnaire, subject) of the given cooperatives in a wave."""
+    if not cooperative_ids:
+        return {}
+    rows = session.scalars(
+        select(Response)
+        .where(Response.wave_id == wave_id, Response.cooperative_id.in_(cooperative_ids))
+        .order_by(Response.revision)
+    )
+    return {(r.questionnaire_key, r.subject_key): r for r in rows}
+
+
+def answer_counts(session: Session, *, response_ids: list[int]) -> dict[int, int]:
+    """How many answers each response holds."""
+    if not response_ids:
+        return {}
+    rows = session.execute(
+        select(Answer.response_id, func.count())
+        .where(Answer.response_id.in_(response_ids))
+        .group_by(Answer.response_id)
+    ).all()
+    return dict(rows)
+
+
+def start(
+    session: Session,
+    *,
+    wave: Wave,
+    key: str,
+    cooperative_id: int,
+    product_id: int | None,
+    user: User,
+) -> Response:
+    """The draft to fill for a subject: the existing newest one, or a new first revision."""
+    if wave.status != WaveStatus.OPEN:
+        raise Conflict("Đợt đánh giá đã đóng.", message_en="The wave is closed.")
+    version = wave_version(session, wave_id=wave.id, key=key)
+    # The version says what it is about; product questionnaires need a product.
+    if (product_id is None) != (version.subject == "cooperative"):
+        raise Invalid(
+            "Bộ câu hỏi không phù hợp với đối tượng.",
+            message_en="That questionnaire does not fit this subject.",
+        )
+    subject = subject_key(cooperative_id=cooperative_id, product_id=product_id)
+    existing = _newest(session, wave_id=wave.id, key=key, subject=subject)
+    if existing is not None:
+        return existing
+    draft = Response(
+        wave_id=wave.id,
+        questionnaire_key=key,
+        version_id=version.id,
+        cooperative_id=cooperative_id,
+        product_id=product_id,
+        subject_key=subject,
+        revision=1,
+        entered_by_id=user.id,
+        on_behalf=user.role != Role.MANAGER,
+    )
+    return _insert_or_reuse(session, draft)
+
+
+def _newest(session: Session, *, wave_id: int, key: str, subject: str) -> Response | None:
+    return session.scalar(
+        select(Response)
+        .where(
+            Response.wave_id == wave_id,
+            Response.questionnaire_key == key,
+            Response.subject_key == subject,
+        )
+        .order_by(Response.revision.desc())
+        .limit(1)
+    )
+
+
+def _insert_or_reuse(session: Session, draft: Response) -> Response:
+    """Insert a draft; when another request inserted the same revision first, use theirs.
+
+    The unique constraint on (wave, questionnaire, subject, revision) decides the race.
+    """
+    try:
+        with session.begin_nested():
+            session.add(draft)
+            session.flush()
+        return draft
+    except IntegrityError:
+        existing = _newest(
+            session, wave_id=draft.wave_id, key=draft.questionnaire_key, subject=draft.subject_key
+        )
+        if existing is None:
+            raise
+        return existing
+
+
+def questionnaire_of(session: Session, *, response: Response) -> Questionnaire:
+    """The exact questionnaire version a response answers."""
+    version = session.get(QuestionnaireVersion, response.version_id)
+    assert version is not None  # a foreign key guarantees it
+    return surveys.definition(version)
+
+
+def load_answers(
+    session: Session, *, response: Response, questionnaire: Questionnaire
+) -> dict[str, Any]:
+    """The stored answers, read back through each question's type (bad stored data is dropped)."""
+    answers: dict[str, Any] = {}
+    for code, value in session.execute(
+        select(Answer.question_code, Answer.value).where(Answer.response_id == response.id)
+    ).all():
+        try:
+            question = questionnaire.question(code)
+        except KeyError:
+            continue
+        coerced = coerce_stored(question, value)
+        if coerced is not None:
+            answers[code] = coerced
+    return answers
+
+
+def _require_draft(response: Response) -> None:
+    if response.status != ResponseStatus.DRAFT:
+        raise Conflict(
+            "Phiếu này đã nộp nên không sửa được. Muốn điều chỉnh, hãy tạo bản sửa đổi.",
+            message_en="This response was submitted and is read-only; start a revision to "
+            "correct it.",
+        )
+
+
+def _require_open(session: Session, response: Response) -> None:
+    wave = session.get(Wave, response.wave_id)
+    if wave is None or wave.status != WaveStatus.OPEN:
+        raise Conflict("Đợt đánh giá đã đóng.", message_en="The wave is closed.")
+
+
+def save_answer(
+    session: Session, *, response: Response, question: Question, raw: list[str], step: int
+) -> Any:
+    """Store one answer the moment it is given (an empty answer clears it); returns the value.
+
+    Raises Invalid with the field's message when the input cannot be accepted; the stored
+    answer is then left as it was.
+    """
+    _require_draft(response)
+    _require_open(session, response)
+    try:
+        value = parse_answer(question, raw)
+    except InvalidAnswer as exc:
+        raise Invalid(exc.vi, message_en=exc.en) from None
+    now = utcnow()
+    if value is None:
+        session.execute(
+            delete(Answer).where(
+                Answer.response_id == response.id, Answer.question_code == question.code
+            )
+        )
+    else:
+        upsert(
+            session,
+            Answer.__table__,
+            values={
+                "response_id": response.id,
+                "question_code": question.code,
+                "value": value,
+                "updated_at": now,
+            },
+            keys=("response_id", "question_code"),
+            update=("value", "updated_at"),
+        )
+    session.execute(
+        update(Response).where(Response.id == response.id).values(updated_at=now, last_step=step)
+    )
+    return value
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    visible: int
+
+    @property
+    def share(self) -> float:
+        return self.answered / self.visible if self.visible else 0.0
+
+
+def progress(questionnaire: Questionnaire, answers: dict[str, Any]) -> Progress:
+    """How much of what is asked has an answer."""
+    shown = visible_codes(questionnaire, answers)
+    return Progress(answered=sum(1 for code in shown if code in answers), visible=len(shown))
+
+
+def submit(session: Session, *, response: Response, user: User) -> Response:
+    """Submit a draft exactly once; asking again (double tap, retry, second tab) is a no-op.
+
+    The UPDATE only matches while the row is still a draft, so of two racing requests one
+    submits and the other finds it done; the partial unique index allows one current
+    submission per subject even if revisions raced.
+    """
+    if response.status == ResponseStatus.SUBMITTED:
+        return response
+    questionnaire = questionnaire_of(session, response=response)
+    answers = load_answers(session, response=response, questionnaire=questionnaire)
+    missing = missing_required(questionnaire, answers)
+    if missing:
+        raise Invalid(
+            f"Còn {len(missing)} câu bắt buộc chưa trả lời.",
+            message_en=f"{len(missing)} required questions are unanswered.",
+        )
+    _require_open(session, response)
+    result = score(questionnaire, answers)
+    now = utcnow()
+    session.execute(
+        update(Response)
+        .where(
+            Response.wave_id == response.wave_id,
+            Response.questionnaire_key == response.questionnaire_key,
+            Response.subject_key == response.subject_key,
+            Response.status == ResponseStatus.SUBMITTED,
+            Response.superseded_at.is_(None),
+            Response.revision < response.revision,
+        )
+        .values(superseded_at=now)
+    )
+    claimed = session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == ResponseStatus.DRAFT)
+        .values(
+            status=ResponseStatus.SUBMITTED,
+            submitted_at=now,
+            submitted_by_id=user.id,
+            overall=result.overall,
+            level=result.level,
+            scoring_version=result.scoring_version,
+            score_detail=result.to_json(),
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        session.execute(
+            insert(DimensionScore),
+            [
+                {"response_id": response.id, "dimension_key": d.key, "score": d.score}
+                for d in result.dimensions.values()
+            ],
+        )
+    session.refresh(response)
+    return response
+
+
+def revise(session: Session, *, response: Response, user: User) -> Response:
+    """Start a correction of a submitted response: a new draft revision with its answers.
+
+    The submitted revision stays as it was, in the history, and keeps counting until the
+    correction is submitted.
+    """
+    if response.status != ResponseStatus.SUBMITTED:
+        return response
+    _require_open(session, response)
+    newest = _newest(
+        session,
+        wave_id=response.wave_id,
+        key=response.questionnaire_key,
+        subject=response.subject_key,
+    )
+    if newest is not None and newest.revision > response.revision:
+        return newest
+    draft = Response(
+        wave_id=response.wave_id,
+        questionnaire_key=response.questionnaire_key,
+        version_id=response.version_id,
+        cooperative_id=response.cooperative_id,
+        product_id=response.product_id,
+        subject_key=response.subject_key,
+        revision=response.revision + 1,
+        entered_by_id=user.id,
+        on_behalf=user.role != Role.MANAGER,
+    )
+    made = _insert_or_reuse(session, draft)
+    if made is draft:
+        rows = session.execute(
+            select(Answer.question_code, Answer.value).where(Answer.response_id == response.id)
+        ).all()
+        if rows:
+            now = utcnow()
+            session.execute(
+                insert(Answer),
+                [
+                    {
+                        "response_id": draft.id,
+                        "question_code": code,
+                        "value": value,
+                        "updated_at": now,
+                    }
+                    for code, value in rows
+                ],
+            )
+    return made
+
+
+def history(session: Session, *, wave_id: int, key: str, subject: str) -> list[Response]:
+    """Every revision of one subject's response in a wave, newest first."""
+    return list(
+        session.scalars(
+            select(Response)
+            .where(
+                Response.wave_id == wave_id,
+                Response.questionnaire_key == key,
+                Response.subject_key == subject,
+            )
+            .order_by(Response.revision.desc())
+        )
+    )
+
+
+def current_submission(
+    session: Session, *, wave_id: int, key: str, subject: str
+) -> Response | None:
+    """The submitted revision that counts for a subject in a wave."""
+    return session.scalar(
+        select(Response).where(
+            Response.wave_id == wave_id,
+            Response.questionnaire_key == key,
+            Response.subject_key == subject,
+            Response.status == ResponseStatus.SUBMITTED,
+            Response.superseded_at.is_(None),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SubjectState:
+    """Where one questionnaire stands for one subject in a wave, for home and profile pages."""
+
+    key: str
+    title: dict[str, str]
+    cooperative_id: int
+    product_id: int | None
+    product_name: str | None
+    status: str  # not_started, in_progress, submitted
+    response_id: int | None
+    share: float
+    level: dict[str, str] | None
+    overall: float | None
+    revision: int
+
+
+def subject_states(
+    session: Session, *, wave: Wave, cooperative_ids: list[int], products: list[Any]
+) -> list[SubjectState]:
+    """Every questionnaire each cooperative (and each product) is asked in a wave."""
+    versions = wave_versions(session, wave_id=wave.id)
+    latest = latest_responses(session, wave_id=wave.id, cooperative_ids=cooperative_ids)
+    cooperative_keys = sorted(k for k, v in versions.items() if v.subject == "cooperative")
+    product_keys = sorted(k for k, v in versions.items() if v.subject == "product")
+    subjects: list[tuple[str, int, Any]] = [
+        (key, cid, None) for cid in cooperative_ids for key in cooperative_keys
+    ] + [(key, p.cooperative_id, p) for p in products for key in product_keys]
+    states = []
+    for key, cid, product in subjects:
+        version = versions.get(key)
+        if version is None:
+            continue
+        questionnaire = surveys.definition(version)
+        subject = subject_key(cooperative_id=cid, product_id=product.id if product else None)
+        response = latest.get((key, subject))
+        status, share, level, overall = "not_started", 0.0, None, None
+        if response is not None and response.status == ResponseStatus.SUBMITTED:
+            status, share, overall = "submitted", 1.0, response.overall
+            answered_q = surveys.definition(
+                session.get(QuestionnaireVersion, response.version_id) or version
+            )
+            if response.level:
+                found = answered_q.level(response.level).label
+                level = {"vi": found.vi, "en": found.en}
+        elif response is not None:
+            status = "in_progress"
+            answers = load_answers(session, response=response, questionnaire=questionnaire)
+            share = progress(questionnaire, answers).share
+        states.append(
+            SubjectState(
+                key=key,
+                title={"vi": questionnaire.title.vi, "en": questionnaire.title.en},
+                cooperative_id=cid,
+                product_id=product.id if product else None,
+                product_name=product.name if product else None,
+                status=status,
+                response_id=response.id if response else None,
+                share=share,
+                level=level,
+                overall=overall,
+                revision=response.revision if response else 0,
+            )
+        )
+    return states

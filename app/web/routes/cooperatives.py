@@ -1,0 +1,91 @@
+"""Cooperative lists and profiles: registry facts, products, and this wave's questionnaires."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.areas import service as areas
+from app.areas.models import AreaLevel
+from app.cooperatives import service as cooperatives
+from app.responses import service as responses
+from app.web.deps import DbSession, require_roles
+from app.web.templating import render
+
+router = APIRouter()
+Staff = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.ADMIN))]
+Respondent = Annotated[User, Depends(require_roles(Role.MANAGER, Role.ADVISOR, Role.ADMIN))]
+
+
+@router.get("/cooperatives")
+def list_page(
+    request: Request, session: DbSession, user: Staff, district: int | None = None
+) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    area_ids = areas.descendant_ids(session, area_ids=[district]) if district else None
+    rows = cooperatives.list_cooperatives(session, visible=visible, area_ids=area_ids)
+    districts = areas.list_areas(session, level=AreaLevel.DISTRICT)
+    return render(
+        request,
+        "cooperatives/list.html",
+        {"rows": rows, "districts": districts, "district": district},
+    )
+
+
+@router.get("/cooperatives/{cooperative_id}")
+def profile(
+    request: Request, session: DbSession, user: Respondent, cooperative_id: int
+) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    cooperative, area = cooperatives.get_cooperative(
+        session, cooperative_id=cooperative_id, visible=visible
+    )
+    products = cooperatives.list_products(session, cooperative_ids=[cooperative.id])
+    wave = responses.open_wave(session)
+    states = (
+        responses.subject_states(
+            session, wave=wave, cooperative_ids=[cooperative.id], products=products
+        )
+        if wave
+        else []
+    )
+    return render(
+        request,
+        "cooperatives/profile.html",
+        {
+            "cooperative": cooperative,
+            "area": area,
+            "products": products,
+            "wave": wave,
+            "states": states,
+        },
+    )
+
+
+@router.post("/cooperatives/{cooperative_id}/products")
+def add_product(
+    session: DbSession,
+    user: Respondent,
+    cooperative_id: int,
+    name: Annotated[str, Form(max_length=300)],
+    ocop_group: Annotated[str, Form(max_length=32)] = "",
+    stars: Annotated[int, Form(ge=0, le=5)] = 0,
+    back: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    cooperative, _ = cooperatives.get_cooperative(
+        session, cooperative_id=cooperative_id, visible=visible
+    )
+    cooperatives.add_product(
+        session,
+        cooperative_id=cooperative.id,
+        name=name,
+        ocop_group=ocop_group or None,
+        stars=stars,
+    )
+    target = "/" if back == "home" else f"/cooperatives/{cooperative.id}"
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,355 @@
+"""Filling in, reviewing, submitting and reading the result of a questionnaire."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.cooperatives import service as cooperatives
+from app.errors import Invalid
+from app.reports import comparison
+from app.responses import service as responses
+from app.responses.models import ResponseStatus
+from app.scoring.engine import ScoreResult, missing_required, visible_codes
+from app.web.deps import DbSession, require_roles
+from app.web.templating import is_htmx, render, request_locale
+
+router = APIRouter()
+# The steering role reads aggregates only, never a cooperative's answers.
+Respondent = Annotated[User, Depends(require_roles(Role.MANAGER, Role.ADVISOR, Role.ADMIN))]
+
+
+class Loaded:
+    """A response the user may see, with its questionnaire, answers and subject."""
+
+    def __init__(self, session: DbSession, user: User, response_id: int) -> None:
+        visible = accounts.accessible_cooperative_ids(session, user=user)
+        self.response = responses.get_response(session, response_id=response_id, visible=visible)
+        self.questionnaire = responses.questionnaire_of(session, response=self.response)
+        self.answers = responses.load_answers(
+            session, response=self.response, questionnaire=self.questionnaire
+        )
+        self.cooperative, self.area = cooperatives.get_cooperative(
+            session, cooperative_id=self.response.cooperative_id, visible=visible
+        )
+        self.product = (
+            cooperatives.get_product(
+                session, product_id=self.response.product_id, cooperative_id=self.cooperative.id
+            )
+            if self.response.product_id is not None
+            else None
+        )
+        self.wave = responses.get_wave(session, wave_id=self.response.wave_id)
+
+    @property
+    def dimension_keys(self) -> list[str]:
+        return [d.key for d in self.questionnaire.dimensions]
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "response": self.response,
+            "questionnaire": self.questionnaire,
+            "answers": self.answers,
+            "cooperative": self.cooperative,
+            "area": self.area,
+            "product": self.product,
+            "wave": self.wave,
+            "steps": len(self.dimension_keys),
+            "progress": responses.progress(self.questionnaire, self.answers),
+            "wave_open": self.wave.status == "open",
+        } | extra
+
+
+def _step_page(
+    request: Request,
+    loaded: Loaded,
+    step: int,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    keys = loaded.dimension_keys
+    step = min(max(step, 1), len(keys))
+    dimension = loaded.questionnaire.dimension(keys[step - 1])
+    return render(
+        request,
+        "responses/fill.html",
+        loaded.context(
+            step=step,
+            dimension=dimension,
+            questions=loaded.questionnaire.questions_by_dimension[dimension.key],
+            visible=visible_codes(loaded.questionnaire, loaded.answers),
+            errors=errors or {},
+        ),
+        status_code=status_code,
+    )
+
+
+@router.post("/fill/start")
+def start(
+    request: Request,
+    session: DbSession,
+    user: Respondent,
+    key: Annotated[str, Form(max_length=32)],
+    cooperative_id: Annotated[int, Form()],
+    product_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    cooperative, _ = cooperatives.get_cooperative(
+        session, cooperative_id=cooperative_id, visible=visible
+    )
+    if product_id is not None:
+        cooperatives.get_product(session, product_id=product_id, cooperative_id=cooperative.id)
+    wave = responses.open_wave(session)
+    if wave is None:
+        raise Invalid(
+            "Hiện chưa có đợt đánh giá nào đang mở.", message_en="No assessment wave is open now."
+        )
+    response = responses.start(
+        session, wave=wave, key=key, cooperative_id=cooperative.id, product_id=product_id, user=user
+    )
+    return RedirectResponse(f"/responses/{response.id}", status_code=303)
+
+
+@router.get("/responses/{response_id}")
+def resume(session: DbSession, user: Respondent, response_id: int) -> Response:
+    """Where a response continues: its result once submitted, else the step last worked on."""
+    loaded = Loaded(session, user, response_id)
+    if loaded.response.status == ResponseStatus.SUBMITTED:
+        return RedirectResponse(f"/responses/{response_id}/result", status_code=303)
+    step = max(loaded.response.last_step, 1)
+    return RedirectResponse(f"/responses/{response_id}/steps/{step}", status_code=303)
+
+
+@router.get("/responses/{response_id}/steps/{step}")
+def step_page(
+    request: Request, session: DbSession, user: Respondent, response_id: int, step: int
+) -> Response:
+    loaded = Loaded(session, user, response_id)
+    if loaded.response.status == ResponseStatus.SUBMITTED:
+        return RedirectResponse(f"/responses/{response_id}/result", status_code=303)
+    return _step_page(request, loaded, step)
+
+
+@router.post("/responses/{response_id}/answers/{code}")
+async def save_answer(
+    request: Request, session: DbSession, user: Respondent, response_id: int, code: str
+) -> Response:
+    """Save one answer (htmx, on change) and say which questions appeared or disappeared."""
+    form = await request.form()
+    return _save_one(request, session, user, response_id, code, form)
+
+
+def _save_one(
+    request: Request,
+    session: DbSession,
+    user: User,
+    response_id: int,
+    code: str,
+    form: FormData,
+) -> Response:
+    loaded = Loaded(session, user, response_id)
+    try:
+        question = loaded.questionnaire.question(code)
+    except KeyError:
+        raise Invalid(
+            "Câu hỏi không có trong phiếu.", message_en="No such question in this questionnaire."
+        ) from None
+    before = visible_codes(loaded.questionnaire, loaded.answers)
+    step = loaded.dimension_keys.index(question.dimension) + 1
+    raw = [v for v in form.getlist(code) if isinstance(v, str)]
+    try:
+        value = responses.save_answer(
+            session, response=loaded.response, question=question, raw=raw, step=step
+        )
+    except Invalid as exc:
+        return render(
+            request,
+            "responses/_saved.html",
+            loaded.context(question=question, error=exc, changed=[], saved=False),
+            status_code=422,
+        )
+    if value is None:
+        loaded.answers.pop(code, None)
+    else:
+        loaded.answers[code] = value
+    after = visible_codes(loaded.questionnaire, loaded.answers)
+    changed = [
+        q
+        for q in loaded.questionnaire.questions
+        if (q.code in before) != (q.code in after) and q.dimension == question.dimension
+    ]
+    required_empty = question.required and value is None and code in after
+    return render(
+        request,
+        "responses/_saved.html",
+        loaded.context(
+            question=question,
+            error=None,
+            changed=changed,
+            saved=True,
+            visible=after,
+            errors={},
+            required_empty=required_empty,
+        ),
+    )
+
+
+@router.post("/responses/{response_id}/steps/{step}")
+async def save_step(
+    request: Request, session: DbSession, user: Respondent, response_id: int, step: int
+) -> Response:
+    """Without JavaScript: save every answer of a step, then go on (or show what is wrong)."""
+    form = await request.form()
+    loaded = Loaded(session, user, response_id)
+    keys = loaded.dimension_keys
+    step = min(max(step, 1), len(keys))
+    dimension = keys[step - 1]
+    shown_before = visible_codes(loaded.questionnaire, loaded.answers)
+    errors: dict[str, str] = {}
+    english = request.cookies.get("htxso_lang") == "en"
+    for question in loaded.questionnaire.questions_by_dimension[dimension]:
+        if question.code not in shown_before and question.code not in form:
+            continue
+        raw = [v for v in form.getlist(question.code) if isinstance(v, str)]
+        try:
+            value = responses.save_answer(
+                session, response=loaded.response, question=question, raw=raw, step=step
+            )
+        except Invalid as exc:
+            errors[question.code] = exc.message_en if english else exc.message
+            continue
+        if value is None:
+            loaded.answers.pop(question.code, None)
+        else:
+            loaded.answers[question.code] = value
+    shown_after = visible_codes(loaded.questionnaire, loaded.answers)
+    on_step = loaded.questionnaire.questions_by_dimension[dimension]
+    appeared = [q for q in on_step if q.code in shown_after and q.code not in shown_before]
+    if form.get("action") != "leave":
+        for q in on_step:
+            if q.code in shown_after and q.required and q.code not in loaded.answers:
+                errors.setdefault(
+                    q.code,
+                    "Please answer this question." if english else "Vui lòng trả lời câu này.",
+                )
+    if errors or appeared:
+        # New questions appeared (or something needs fixing): stay on the step.
+        return _step_page(request, loaded, step, errors, status_code=422 if errors else 200)
+    if form.get("action") == "leave":
+        return RedirectResponse("/", status_code=303)
+    if step < len(keys):
+        return RedirectResponse(f"/responses/{response_id}/steps/{step + 1}", status_code=303)
+    return RedirectResponse(f"/responses/{response_id}/review", status_code=303)
+
+
+@router.get("/responses/{response_id}/review")
+def review(request: Request, session: DbSession, user: Respondent, response_id: int) -> Response:
+    loaded = Loaded(session, user, response_id)
+    if loaded.response.status == ResponseStatus.SUBMITTED:
+        return RedirectResponse(f"/responses/{response_id}/result", status_code=303)
+    return _review_page(request, loaded)
+
+
+def _review_page(request: Request, loaded: Loaded, status_code: int = 200) -> Response:
+    missing = missing_required(loaded.questionnaire, loaded.answers)
+    step_of = {key: i + 1 for i, key in enumerate(loaded.dimension_keys)}
+    return render(
+        request,
+        "responses/review.html",
+        loaded.context(missing=missing, step_of=step_of),
+        status_code=status_code,
+    )
+
+
+@router.post("/responses/{response_id}/submit")
+def submit(request: Request, session: DbSession, user: Respondent, response_id: int) -> Response:
+    loaded = Loaded(session, user, response_id)
+    if missing_required(loaded.questionnaire, loaded.answers) and (
+        loaded.response.status == ResponseStatus.DRAFT
+    ):
+        return _review_page(request, loaded, status_code=422)
+    responses.submit(session, response=loaded.response, user=user)
+    target = f"/responses/{response_id}/result"
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/responses/{response_id}/revise")
+def revise(session: DbSession, user: Respondent, response_id: int) -> Response:
+    loaded = Loaded(session, user, response_id)
+    draft = responses.revise(session, response=loaded.response, user=user)
+    return RedirectResponse(f"/responses/{draft.id}/steps/1", status_code=303)
+
+
+@router.get("/responses/{response_id}/result")
+def result(request: Request, session: DbSession, user: Respondent, response_id: int) -> Response:
+    loaded = Loaded(session, user, response_id)
+    response = loaded.response
+    if response.status != ResponseStatus.SUBMITTED or response.score_detail is None:
+        return RedirectResponse(f"/responses/{response_id}", status_code=303)
+    stored = ScoreResult.from_json(response.score_detail)
+    district, district_avg, province_avg = comparison.district_and_province(
+        session,
+        wave_id=response.wave_id,
+        key=response.questionnaire_key,
+        area_id=loaded.cooperative.area_id,
+    )
+    previous = None
+    earlier_wave = responses.previous_wave(session, wave=loaded.wave)
+    if earlier_wave is not None:
+        previous = responses.current_submission(
+            session,
+            wave_id=earlier_wave.id,
+            key=response.questionnaire_key,
+            subject=response.subject_key,
+        )
+    weakest_first = sorted(stored.dimensions.values(), key=lambda d: d.score)
+    history = responses.history(
+        session,
+        wave_id=response.wave_id,
+        key=response.questionnaire_key,
+        subject=response.subject_key,
+    )
+    newest = history[0] if history else response
+    english = request_locale(request) == "en"
+    keys = loaded.dimension_keys
+    chart = {
+        "labels": [d.title.en if english else d.title.vi for d in loaded.questionnaire.dimensions],
+        "series": [
+            {
+                "label": "This response" if english else "Phiếu này",
+                "data": [stored.dimensions[k].score for k in keys],
+            },
+            {
+                "label": "District average" if english else "Trung bình huyện",
+                "data": [district_avg.dimensions.get(k) for k in keys],
+            },
+            {
+                "label": "Province average" if english else "Trung bình tỉnh",
+                "data": [province_avg.dimensions.get(k) for k in keys],
+            },
+        ],
+    }
+    return render(
+        request,
+        "responses/result.html",
+        loaded.context(
+            result=stored,
+            weakest_first=weakest_first,
+            district=district,
+            district_avg=district_avg,
+            province_avg=province_avg,
+            previous=previous,
+            previous_wave=earlier_wave,
+            history=history,
+            is_current=response.superseded_at is None,
+            pending_revision=newest if newest.id != response.id else None,
+            chart=chart,
+        ),
+    )
