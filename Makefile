@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck messages clean
+.PHONY: setup run test lint typecheck messages clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ typecheck: setup
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# Benchmarks against floors measured in the same run (bench/README.md). `make bench` runs the
+# reduced scale on SQLite and PostgreSQL in a few minutes; `make bench SCALE=national` the full one.
+SCALE ?= reduced
+DB ?= both
+bench: setup
+	$(BIN)/python -m bench --scale $(SCALE) --db $(DB)
 
 # Refresh the Vietnamese catalog after adding interface text.
 messages: setup

@@ -211,6 +211,14 @@ SECTOR_MATURITY = {
 STAR_MATURITY = {0: -0.04, 1: 0.0, 2: 0.04, 3: 0.10, 4: 0.18, 5: 0.26}
 # The OCOP group of a product as the ocop questionnaire names it.
 OCOP_GROUP_ANSWER = {"handicrafts": "handicraft"}
+# A product certified with these stars passed the official check, so it meets the minimum
+# conditions the ocop questionnaire sets for that band and those below it.
+OCOP_CERTIFIED = {
+    2: ("ocop_quality_dossier",),
+    3: ("ocop_published_standard", "ocop_internal_control"),
+    4: ("ocop_unique",),
+    5: ("ocop_export_ready",),
+}
 NOTES = [
     "Cần hỗ trợ đào tạo bán hàng trên sàn thương mại điện tử.",
     "Mong được hỗ trợ kinh phí mua máy tính và phần mềm kế toán.",
@@ -249,11 +257,9 @@ def generate(
     seed: int = 20,
     progress: Callable[[int], None] | None = None,
 ) -> DemoResult:
-    """Fill an empty registry with a synthetic province, its answers, and the demo sign-ins.
-
-    On a registry that has data, only the demo sign-ins are (re)issued.
-    """
+    """Fill an empty registry with a province and two waves of answers; renew the demo sign-ins."""
     if session.scalar(select(Cooperative.id).limit(1)) is not None:
+        # Answers are only made with the registry they belong to: running again stays harmless.
         return DemoResult(0, 0, _demo_accounts(session))
     made_coops, made_products = _registry(session, cooperatives, seed, progress)
     # The answers need the advisor and the manager's cooperatives, so the accounts come first.
@@ -479,7 +485,7 @@ def _responses(session: Session, *, seed: int, progress: Callable[[int], None] |
     ).all():
         products.setdefault(coop_id, []).append((product_id, group, stars))
     area_ids = sorted({area_id for _, area_id, _, _ in coops})
-    district = {area_id: rng.gauss(0, 0.07) for area_id in area_ids}
+    district = {area_id: rng.gauss(0, 0.05) for area_id in area_ids}
 
     chunk = 1000
     for start in range(0, len(coops), chunk):
@@ -581,19 +587,30 @@ def _subjects(
         for key in PRODUCT_QUESTIONNAIRES:
             if key in forms:
                 maturity = tuple(_clamp(m + offset) for m in levels)
-                known = _registry_answers(forms[key].q, ocop_group=group)
+                known = _registry_answers(forms[key].q, ocop_group=group, stars=stars)
                 subjects.append(_Subject(key, coop_id, product_id, maturity, known))
     return subjects
 
 
-def _registry_answers(q: Questionnaire, *, ocop_group: str | None) -> dict[str, AnswerValue]:
+def _registry_answers(
+    q: Questionnaire, *, ocop_group: str | None, stars: int
+) -> dict[str, AnswerValue]:
     """Answers the registry already knows, so a product's form agrees with its record."""
-    answer = OCOP_GROUP_ANSWER.get(ocop_group or "", ocop_group)
+    known: dict[str, AnswerValue] = {}
+    group = OCOP_GROUP_ANSWER.get(ocop_group or "", ocop_group)
+    if group and _asks(q, "ocop_group", "single_choice") and q.question("ocop_group").option(group):
+        known["ocop_group"] = group
+    for band, codes in OCOP_CERTIFIED.items():
+        if band <= stars:
+            known |= {code: "yes" for code in codes if _asks(q, code, "yes_no")}
+    return known
+
+
+def _asks(q: Questionnaire, code: str, kind: str) -> bool:
     try:
-        question = q.question("ocop_group")
+        return q.question(code).type == kind
     except KeyError:
-        return {}
-    return {"ocop_group": answer} if answer and question.option(answer) else {}
+        return False
 
 
 def _response(

@@ -9,11 +9,13 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
+import app.tables  # noqa: F401 - every model mapped before the first request
+from app.api import v1
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.web import errors
 from app.web.deps import verify_csrf
-from app.web.routes import auth, cooperatives, home, responses, system
+from app.web.routes import admin, advice, auth, cooperatives, home, reports, responses, system
 from app.web.security import SecurityHeaders
 
 
@@ -45,6 +47,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(home.router)
     app.include_router(cooperatives.router)
     app.include_router(responses.router)
+    app.include_router(reports.router)
+    app.include_router(advice.router)
+    app.include_router(admin.router)
+    app.include_router(v1.router)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeaders, https=settings.https)

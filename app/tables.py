@@ -1,23 +1,40 @@
 """Imports every domain model so that Base.metadata describes the whole schema."""
 
-from app.accounts.models import AuthSession, User, UserArea, UserCooperative
+from app.accounts.models import (
+    AuthSession,
+    SignInAttempt,
+    SignInCode,
+    User,
+    UserArea,
+    UserCooperative,
+)
+from app.advice.models import AdvisorNote, FollowUp
 from app.areas.models import Area
+from app.audit.models import AuditEvent
 from app.cooperatives.models import Cooperative, Product
 from app.db import Base
 from app.responses.models import Answer, DimensionScore, Response, Wave, WaveQuestionnaire
 from app.surveys.models import QuestionnaireVersion
+from app.targeting.models import Shortlist, ShortlistEntry
 
 metadata = Base.metadata
 
 __all__ = [
+    "AdvisorNote",
     "Answer",
     "Area",
+    "AuditEvent",
     "AuthSession",
     "Cooperative",
     "DimensionScore",
+    "FollowUp",
     "Product",
     "QuestionnaireVersion",
     "Response",
+    "Shortlist",
+    "ShortlistEntry",
+    "SignInAttempt",
+    "SignInCode",
     "User",
     "UserArea",
     "UserCooperative",

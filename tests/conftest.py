@@ -125,8 +125,17 @@ def app(session: Session, settings: Settings, database_url: str) -> FastAPI:
     application = create_app(settings, db=TestDatabase(session, database_url))  # type: ignore[arg-type]
 
     def test_session() -> Iterator[Session]:
-        yield session
-        session.commit()
+        # Each request gets a savepoint of its own: a failed request rolls back only its own
+        # work, never the data the test set up.
+        request_work = session.begin_nested()
+        try:
+            yield session
+            if request_work.is_active:
+                request_work.commit()
+        except BaseException:
+            if request_work.is_active:
+                request_work.rollback()
+            raise
 
     application.dependency_overrides[get_session] = test_session
     return application

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from app.cli.export import export as export_command
 from app.cli.surveys import surveys_app
 from app.config import get_settings
 from app.db import Database
@@ -23,12 +24,15 @@ app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(areas_app, name="areas")
 app.add_typer(surveys_app, name="surveys")
+app.command("export")(export_command)
 console = Console()
 errors = Console(stderr=True)
 
 
 def database() -> Database:
     """The database named by DATABASE_URL (default: the SQLite file under var/)."""
+    import app.tables  # noqa: F401 - every model mapped before the first flush
+
     settings = get_settings()
     if settings.is_sqlite:
         path = settings.database_url.split("///", 1)[-1]

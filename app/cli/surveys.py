@@ -58,3 +58,46 @@ def publish(path: Annotated[Path, typer.Argument()] = Path("surveys")) -> None:
         raise typer.Exit(1) from None
     finally:
         db.dispose()
+
+
+@surveys_app.command("rescore")
+def rescore(
+    key: Annotated[str, typer.Argument(help="Questionnaire key, e.g. digital")],
+    version: Annotated[str, typer.Argument(help="Published version, e.g. 2026.1")],
+    dry_run: Annotated[bool, typer.Option(help="Only list what would change")] = False,
+) -> None:
+    """Recompute the stored scores of a version's submitted responses; fix those that differ."""
+    from app.cli import database
+    from app.responses import rescoring
+    from app.surveys import service
+
+    db = database()
+    try:
+        with db.transaction() as session:
+            found = next(
+                (v for v in service.list_versions(session, key=key) if v.version == version), None
+            )
+            if found is None:
+                errors.print(f"[red]{key} {version} is not published[/]")
+                raise typer.Exit(1)
+            checked = rescoring.count_submitted(session, version_id=found.id)
+            changes = rescoring.rescore_version(session, version_id=found.id, dry_run=dry_run)
+    finally:
+        db.dispose()
+    console.print(f"{checked} submitted response(s) of {key} {version} checked")
+    for change in changes:
+        line = (
+            f"  response {change.response_id} (cooperative {change.cooperative_id}): "
+            f"{change.old_overall} {change.old_level} → {change.new_overall} {change.new_level}"
+        )
+        if change.old_scoring_version != change.new_scoring_version:
+            line += f" (scoring {change.old_scoring_version} → {change.new_scoring_version})"
+        elif (change.old_overall, change.old_level) == (change.new_overall, change.new_level):
+            line += " (dimension scores or detail)"
+        console.print(line, markup=False, highlight=False)
+    if not changes:
+        console.print("no changes")
+    elif dry_run:
+        console.print(f"{len(changes)} change(s) found; dry run, nothing saved")
+    else:
+        console.print(f"[green]✓[/] {len(changes)} response(s) rescored")

@@ -127,7 +127,8 @@ def read_table(data: bytes, *, filename: str) -> tuple[list[str], Iterator[list[
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # newline="" lets the csv module handle line breaks inside quoted cells and lone CRs.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     header = next(reader, [])
     return header, reader
 
@@ -186,7 +187,7 @@ def plan_import(
     areas = _area_lookup(session)
     existing = set(session.scalars(select(Cooperative.registration_code)))
     seen: dict[str, int] = {}
-    for number, raw in enumerate(rows, start=2):
+    for number, raw in _rows_or_problem(rows, plan.problems):
         if progress:
             progress(1)
         if not any(cell.strip() for cell in raw):
@@ -219,6 +220,18 @@ def plan_import(
     return plan
 
 
+def _rows_or_problem(
+    rows: Iterator[list[str]], problems: list[Problem]
+) -> Iterator[tuple[int, list[str]]]:
+    """Numbered rows; a file the CSV reader cannot follow becomes one problem, not a crash."""
+    number = 1
+    try:
+        for number, raw in enumerate(rows, start=2):
+            yield number, raw
+    except csv.Error as exc:
+        problems.append(Problem(number + 1, "", f"tệp CSV bị lỗi định dạng ({exc})"))
+
+
 def _area_lookup(session: Session) -> dict[str, int | None]:
     """Area id by code and by folded name; None marks a name shared by two areas."""
     lookup: dict[str, int | None] = {}
@@ -241,7 +254,7 @@ def _check_row(
         text = cells.get(name, "").replace(".", "").replace(" ", "")
         if not text:
             return None
-        if not text.isdigit() or not low <= int(text) <= high:
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
             problem(name, f"phải là số nguyên từ {low} đến {high} (a whole number {low}–{high})")
             return None
         return int(text)

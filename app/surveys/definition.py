@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
@@ -78,8 +78,13 @@ OptionValue = Annotated[
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
+@lru_cache(maxsize=4096)
 def exact(number: float) -> Fraction:
-    """The exact decimal value of a number written in a file (0.1 is 1/10)."""
+    """The exact decimal value of a number written in a file (0.1 is 1/10).
+
+    Cached: scoring asks for the same few weights and points thousands of times per response,
+    and parsing a decimal string into a Fraction dominated the cost of scoring.
+    """
     return Fraction(number) if isinstance(number, int) else Fraction(repr(float(number)))
 
 

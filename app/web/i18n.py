@@ -20,14 +20,27 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 
 @lru_cache
 def translations(locale: str) -> NullTranslations:
-    """The catalog for a locale. Message ids are English, so English needs no catalog."""
-    po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if locale == "en" or not po.exists():
+    """The catalog for a locale. Message ids are English, so English needs no catalog.
+
+    Every `*.po` file of the locale is merged, so each part of the portal keeps its own file.
+    """
+    folder = LOCALE_DIR / locale / "LC_MESSAGES"
+    files = sorted(folder.glob("*.po")) if locale != "en" else []
+    if not files:
         return NullTranslations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
+    merged = None
+    for po in files:
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        if merged is None:
+            merged = catalog
+        else:
+            for message in catalog:
+                if message.id and message.string:
+                    merged[message.id] = message
+    assert merged is not None
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    write_mo(buffer, merged)
     buffer.seek(0)
     return Translations(buffer)
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.accounts.models import Role, User
+from app.areas.models import Area
 from app.cooperatives.models import Cooperative
 from app.db import Database
 from app.responses import service as responses
@@ -33,6 +34,8 @@ MINI = Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "mini-1.yaml"
 @pytest.fixture
 def committed_draft(database: Database) -> Iterator[int]:
     """A complete draft committed for real, so other connections see it; removed afterwards."""
+    with database.read_sessions() as session:
+        areas_before = set(session.scalars(select(Area.id)))
     with database.transaction() as session:
         surveys.publish(session, questionnaire=load_file(MINI))
         version = surveys.latest_version(session, key="mini")
@@ -70,6 +73,10 @@ def committed_draft(database: Database) -> Iterator[int]:
         session.execute(delete(User).where(User.id == ids[3]))
         session.execute(delete(Cooperative).where(Cooperative.id == ids[2]))
         session.execute(delete(QuestionnaireVersion).where(QuestionnaireVersion.id == ids[4]))
+        # Areas this fixture made, deepest first: other tests count the districts they see.
+        made = set(session.scalars(select(Area.id))) - areas_before
+        for level in ("commune", "district", "province", "country"):
+            session.execute(delete(Area).where(Area.id.in_(made), Area.level == level))
 
 
 def test_eight_simultaneous_submissions__make_one(database: Database, committed_draft: int) -> None:

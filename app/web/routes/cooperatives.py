@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.advice import service as advice
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
-from app.responses import service as responses
 from app.web.deps import DbSession, require_roles
 from app.web.templating import render
 
@@ -40,29 +40,43 @@ def list_page(
 def profile(
     request: Request, session: DbSession, user: Respondent, cooperative_id: int
 ) -> Response:
-    visible = accounts.accessible_cooperative_ids(session, user=user)
-    cooperative, area = cooperatives.get_cooperative(
-        session, cooperative_id=cooperative_id, visible=visible
-    )
-    products = cooperatives.list_products(session, cooperative_ids=[cooperative.id])
-    wave = responses.open_wave(session)
-    states = (
-        responses.subject_states(
-            session, wave=wave, cooperative_ids=[cooperative.id], products=products
-        )
-        if wave
-        else []
+    found = advice.profile(session, user=user, cooperative_id=cooperative_id)
+    return render(request, "cooperatives/profile.html", profile_context(found))
+
+
+def profile_context(
+    found: advice.Profile,
+    *,
+    errors: dict[str, dict[str, str]] | None = None,
+    values: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the profile page and its advice fragment render, with any form errors."""
+    return {
+        "profile": found,
+        "cooperative": found.cooperative,
+        "area": found.area,
+        "products": [p.product for p in found.products],
+        "wave": found.open_wave,
+        "states": found.states,
+        "errors": errors or {},
+        "values": values or {},
+        "today": advice.today(),
+    }
+
+
+@router.get("/cooperatives/{cooperative_id}/answers")
+def answers(
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    cooperative_id: int,
+    response: int | None = None,
+) -> Response:
+    sheet = advice.answer_sheet(
+        session, user=user, cooperative_id=cooperative_id, response_id=response
     )
     return render(
-        request,
-        "cooperatives/profile.html",
-        {
-            "cooperative": cooperative,
-            "area": area,
-            "products": products,
-            "wave": wave,
-            "states": states,
-        },
+        request, "cooperatives/answers.html", {"sheet": sheet, "cooperative": sheet.cooperative}
     )
 
 

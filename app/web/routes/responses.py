@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.audit import service as audit
 from app.cooperatives import service as cooperatives
 from app.errors import Invalid
 from app.reports import comparison
@@ -71,6 +72,7 @@ def _step_page(
     step: int,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    entered: dict[str, list[str]] | None = None,
 ) -> Response:
     keys = loaded.dimension_keys
     step = min(max(step, 1), len(keys))
@@ -84,6 +86,7 @@ def _step_page(
             questions=loaded.questionnaire.questions_by_dimension[dimension.key],
             visible=visible_codes(loaded.questionnaire, loaded.answers),
             errors=errors or {},
+            entered=entered or {},
         ),
         status_code=status_code,
     )
@@ -135,12 +138,29 @@ def step_page(
     return _step_page(request, loaded, step)
 
 
+async def form_data(request: Request) -> FormData:
+    """The posted form, read on the event loop so the route itself can stay synchronous.
+
+    Routes that touch the database must be plain `def` (run in the thread pool): a blocking
+    query inside an `async def` route stalls the event loop, and with it the commits of the
+    other requests it may be waiting for.
+    """
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(form_data)]
+
+
 @router.post("/responses/{response_id}/answers/{code}")
-async def save_answer(
-    request: Request, session: DbSession, user: Respondent, response_id: int, code: str
+def save_answer(
+    request: Request,
+    session: DbSession,
+    user: Respondent,
+    form: PostedForm,
+    response_id: int,
+    code: str,
 ) -> Response:
     """Save one answer (htmx, on change) and say which questions appeared or disappeared."""
-    form = await request.form()
     return _save_one(request, session, user, response_id, code, form)
 
 
@@ -200,17 +220,22 @@ def _save_one(
 
 
 @router.post("/responses/{response_id}/steps/{step}")
-async def save_step(
-    request: Request, session: DbSession, user: Respondent, response_id: int, step: int
+def save_step(
+    request: Request,
+    session: DbSession,
+    user: Respondent,
+    form: PostedForm,
+    response_id: int,
+    step: int,
 ) -> Response:
     """Without JavaScript: save every answer of a step, then go on (or show what is wrong)."""
-    form = await request.form()
     loaded = Loaded(session, user, response_id)
     keys = loaded.dimension_keys
     step = min(max(step, 1), len(keys))
     dimension = keys[step - 1]
     shown_before = visible_codes(loaded.questionnaire, loaded.answers)
     errors: dict[str, str] = {}
+    entered: dict[str, list[str]] = {}  # refused input, shown again beside its message
     english = request.cookies.get("htxso_lang") == "en"
     for question in loaded.questionnaire.questions_by_dimension[dimension]:
         if question.code not in shown_before and question.code not in form:
@@ -222,6 +247,7 @@ async def save_step(
             )
         except Invalid as exc:
             errors[question.code] = exc.message_en if english else exc.message
+            entered[question.code] = raw
             continue
         if value is None:
             loaded.answers.pop(question.code, None)
@@ -239,7 +265,9 @@ async def save_step(
                 )
     if errors or appeared:
         # New questions appeared (or something needs fixing): stay on the step.
-        return _step_page(request, loaded, step, errors, status_code=422 if errors else 200)
+        return _step_page(
+            request, loaded, step, errors, status_code=422 if errors else 200, entered=entered
+        )
     if form.get("action") == "leave":
         return RedirectResponse("/", status_code=303)
     if step < len(keys):
@@ -273,7 +301,26 @@ def submit(request: Request, session: DbSession, user: Respondent, response_id: 
         loaded.response.status == ResponseStatus.DRAFT
     ):
         return _review_page(request, loaded, status_code=422)
-    responses.submit(session, response=loaded.response, user=user)
+    was_draft = loaded.response.status == ResponseStatus.DRAFT
+    submitted = responses.submit(session, response=loaded.response, user=user)
+    # Only the request that really submitted records it: a repeat (double tap, second tab, a
+    # retry) finds the submission already made, or its event already written.
+    if was_draft and not audit.recorded(
+        session, action="response.submit", target=f"response:{submitted.id}"
+    ):
+        audit.record(
+            session,
+            actor=user,
+            action="response.submit",
+            target=f"response:{submitted.id}",
+            detail={
+                "on_behalf": submitted.on_behalf,
+                "cooperative_id": submitted.cooperative_id,
+                "questionnaire": submitted.questionnaire_key,
+                "revision": submitted.revision,
+            },
+            ip_address=request.client.host if request.client else None,
+        )
     target = f"/responses/{response_id}/result"
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": target})
@@ -281,9 +328,27 @@ def submit(request: Request, session: DbSession, user: Respondent, response_id: 
 
 
 @router.post("/responses/{response_id}/revise")
-def revise(session: DbSession, user: Respondent, response_id: int) -> Response:
+def revise(request: Request, session: DbSession, user: Respondent, response_id: int) -> Response:
     loaded = Loaded(session, user, response_id)
     draft = responses.revise(session, response=loaded.response, user=user)
+    # A repeat finds the same draft (or none was needed): one event per revision started.
+    if draft.id != loaded.response.id and not audit.recorded(
+        session, action="response.revise", target=f"response:{draft.id}"
+    ):
+        audit.record(
+            session,
+            actor=user,
+            action="response.revise",
+            target=f"response:{draft.id}",
+            detail={
+                "on_behalf": draft.on_behalf,
+                "cooperative_id": draft.cooperative_id,
+                "questionnaire": draft.questionnaire_key,
+                "revision": draft.revision,
+                "revises": loaded.response.id,
+            },
+            ip_address=request.client.host if request.client else None,
+        )
     return RedirectResponse(f"/responses/{draft.id}/steps/1", status_code=303)
 
 

@@ -1,0 +1,1 @@
+"""Advisors' notes on a cooperative and the follow-ups they plan."""

@@ -1,0 +1,493 @@
+"""What advisors keep about a cooperative: its assessments across waves, its answers read back,
+their notes, and the follow-ups they plan and mark done. Notes are internal to the Alliance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from app.accounts.models import Role, User
+from app.accounts.service import accessible_cooperative_ids
+from app.advice.models import AdvisorNote, FollowUp
+from app.areas.models import Area
+from app.audit import service as audit
+from app.cooperatives import service as cooperatives
+from app.cooperatives.models import Cooperative, Product
+from app.db import utcnow
+from app.errors import Invalid, NotFound
+from app.reports.scope import PREFERRED_ORDER
+from app.responses import service as responses
+from app.responses.models import Response, ResponseStatus, Wave
+from app.scoring.engine import visible_codes
+from app.surveys import service as surveys
+from app.surveys.definition import Question, Questionnaire
+from app.surveys.models import QuestionnaireVersion
+
+Message = dict[str, str]  # {"vi": ..., "en": ...}
+NOTE_MAX = 5000
+DESCRIPTION_MAX = 1000
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+
+
+def today() -> dt.date:
+    """Today's date in Vietnam, against which follow-up dates are checked."""
+    return dt.datetime.now(VIETNAM).date()
+
+
+def _message(vi: str, en: str) -> Message:
+    return {"vi": vi, "en": en}
+
+
+# Notes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    id: int
+    body: str
+    created_at: dt.datetime
+    author: str | None
+
+
+def check_note(*, body: str) -> dict[str, Message]:
+    """What is wrong with a note, by field (empty when it can be saved)."""
+    text = body.strip()
+    if not text:
+        return {"body": _message("Vui lòng nhập nội dung ghi chú.", "Please write the note.")}
+    if len(text) > NOTE_MAX:
+        return {
+            "body": _message(
+                f"Ghi chú dài tối đa {NOTE_MAX:,} ký tự.".replace(",", "."),
+                f"A note is at most {NOTE_MAX:,} characters.",
+            )
+        }
+    return {}
+
+
+def add_note(
+    session: Session, *, cooperative_id: int, author: User, body: str, ip_address: str | None
+) -> AdvisorNote:
+    """Keep an advisor's note on a cooperative, and record it in the audit log."""
+    problems = check_note(body=body)
+    if problems:
+        raise Invalid(problems["body"]["vi"], message_en=problems["body"]["en"])
+    note = AdvisorNote(cooperative_id=cooperative_id, author_id=author.id, body=body.strip())
+    session.add(note)
+    session.flush()
+    audit.record(
+        session,
+        actor=author,
+        action="note.create",
+        target=f"cooperative:{cooperative_id}",
+        detail={"note_id": note.id},
+        ip_address=ip_address,
+    )
+    return note
+
+
+def list_notes(session: Session, *, cooperative_id: int) -> list[Note]:
+    """A cooperative's notes, newest first, with their author's name."""
+    rows = session.execute(
+        select(AdvisorNote, User.full_name)
+        .outerjoin(User, User.id == AdvisorNote.author_id)
+        .where(AdvisorNote.cooperative_id == cooperative_id)
+        .order_by(AdvisorNote.created_at.desc(), AdvisorNote.id.desc())
+    ).all()
+    return [Note(n.id, n.body, n.created_at, author) for n, author in rows]
+
+
+# Follow-ups ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedFollowUp:
+    id: int
+    description: str
+    due_on: dt.date
+    author: str | None
+    done_at: dt.datetime | None
+    done_by: str | None
+    overdue: bool
+
+
+def check_follow_up(
+    *, description: str, due_on: str, today: dt.date
+) -> tuple[dict[str, Message], dt.date | None]:
+    """What is wrong with a planned follow-up, by field; and its date when that one is valid."""
+    problems: dict[str, Message] = {}
+    text = description.strip()
+    if not text:
+        problems["description"] = _message(
+            "Vui lòng nhập việc cần theo dõi.", "Please say what to follow up."
+        )
+    elif len(text) > DESCRIPTION_MAX:
+        problems["description"] = _message(
+            f"Nội dung dài tối đa {DESCRIPTION_MAX:,} ký tự.".replace(",", "."),
+            f"At most {DESCRIPTION_MAX:,} characters.",
+        )
+    date: dt.date | None = None
+    try:
+        date = dt.date.fromisoformat(due_on.strip())
+    except ValueError:
+        problems["due_on"] = _message(
+            "Ngày không hợp lệ. Vui lòng chọn ngày theo dạng ngày/tháng/năm.",
+            "That is not a valid date.",
+        )
+    else:
+        if date < today:
+            problems["due_on"] = _message(
+                "Ngày theo dõi không được ở trong quá khứ.", "The date cannot be in the past."
+            )
+            date = None
+    return problems, date
+
+
+def plan_follow_up(
+    session: Session,
+    *,
+    cooperative_id: int,
+    author: User,
+    description: str,
+    due_on: dt.date,
+    ip_address: str | None,
+) -> FollowUp:
+    """Plan a follow-up of a cooperative for a date, and record it in the audit log."""
+    problems, _ = check_follow_up(description=description, due_on=due_on.isoformat(), today=today())
+    if problems:
+        first = next(iter(problems.values()))
+        raise Invalid(first["vi"], message_en=first["en"])
+    follow_up = FollowUp(
+        cooperative_id=cooperative_id,
+        author_id=author.id,
+        description=description.strip(),
+        due_on=due_on,
+    )
+    session.add(follow_up)
+    session.flush()
+    audit.record(
+        session,
+        actor=author,
+        action="followup.create",
+        target=f"cooperative:{cooperative_id}",
+        detail={"follow_up_id": follow_up.id, "due_on": due_on.isoformat()},
+        ip_address=ip_address,
+    )
+    return follow_up
+
+
+def mark_done(
+    session: Session,
+    *,
+    cooperative_id: int,
+    follow_up_id: int,
+    user: User,
+    ip_address: str | None,
+) -> FollowUp:
+    """Mark a follow-up done (once: marking it again changes nothing), recorded in the audit log."""
+    follow_up = session.scalar(
+        select(FollowUp).where(
+            FollowUp.id == follow_up_id, FollowUp.cooperative_id == cooperative_id
+        )
+    )
+    if follow_up is None:
+        raise NotFound("Không tìm thấy việc theo dõi.", message_en="Follow-up not found.")
+    if follow_up.done_at is not None:
+        return follow_up
+    follow_up.done_at = utcnow()
+    follow_up.done_by_id = user.id
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="followup.done",
+        target=f"cooperative:{cooperative_id}",
+        detail={"follow_up_id": follow_up.id},
+        ip_address=ip_address,
+    )
+    return follow_up
+
+
+def list_follow_ups(
+    session: Session, *, cooperative_id: int, today: dt.date
+) -> list[PlannedFollowUp]:
+    """A cooperative's follow-ups: open ones by date, then done ones, latest done first."""
+    author, done_by = aliased(User), aliased(User)
+    rows = session.execute(
+        select(FollowUp, author.full_name, done_by.full_name)
+        .outerjoin(author, author.id == FollowUp.author_id)
+        .outerjoin(done_by, done_by.id == FollowUp.done_by_id)
+        .where(FollowUp.cooperative_id == cooperative_id)
+    ).all()
+    items = [
+        PlannedFollowUp(
+            f.id, f.description, f.due_on, a, f.done_at, d, f.done_at is None and f.due_on < today
+        )
+        for f, a, d in rows
+    ]
+    open_ = sorted((i for i in items if i.done_at is None), key=lambda i: (i.due_on, i.id))
+    done = sorted(
+        (i for i in items if i.done_at is not None),
+        key=lambda i: (i.done_at or dt.datetime.min.replace(tzinfo=dt.UTC), i.id),
+        reverse=True,
+    )
+    return open_ + done
+
+
+# Assessments across waves --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The submission that counts for one wave × questionnaire × subject of a cooperative."""
+
+    response_id: int
+    wave_key: str
+    wave_name: str
+    questionnaire_key: str
+    title: dict[str, str]
+    product_id: int | None
+    product_name: str | None
+    overall: float | None
+    level: dict[str, str] | None
+    submitted_at: dt.datetime | None
+    revision: int
+    entered_by: str | None
+    on_behalf: bool
+
+
+def _order(key: str) -> tuple[int, str]:
+    known = PREFERRED_ORDER
+    return (known.index(key), key) if key in known else (len(known), key)
+
+
+def _level_label(questionnaire: Questionnaire, key: str | None) -> dict[str, str] | None:
+    if key is None:
+        return None
+    try:
+        label = questionnaire.level(key).label
+    except KeyError:
+        return {"vi": key, "en": key}
+    return {"vi": label.vi, "en": label.en}
+
+
+def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
+    """Every current submission of a cooperative and its products: newest wave first."""
+    entered_by = aliased(User)
+    rows = session.execute(
+        select(Response, Wave, QuestionnaireVersion, Product.name, entered_by.full_name)
+        .join(Wave, Wave.id == Response.wave_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .outerjoin(Product, Product.id == Response.product_id)
+        .outerjoin(entered_by, entered_by.id == Response.entered_by_id)
+        .where(
+            Response.cooperative_id == cooperative_id,
+            Response.status == ResponseStatus.SUBMITTED,
+            Response.superseded_at.is_(None),
+        )
+    ).all()
+    found = []
+    for response, wave, version, product_name, who in rows:
+        questionnaire = surveys.definition(version)
+        found.append(
+            (
+                (wave.opens_on or dt.date.min, wave.id),
+                Assessment(
+                    response_id=response.id,
+                    wave_key=wave.key,
+                    wave_name=wave.name,
+                    questionnaire_key=response.questionnaire_key,
+                    title={"vi": version.title_vi, "en": version.title_en},
+                    product_id=response.product_id,
+                    product_name=product_name,
+                    overall=response.overall,
+                    level=_level_label(questionnaire, response.level),
+                    submitted_at=response.submitted_at,
+                    revision=response.revision,
+                    entered_by=who,
+                    on_behalf=response.on_behalf,
+                ),
+            )
+        )
+    found.sort(
+        key=lambda pair: (
+            (-pair[0][0].toordinal(), -pair[0][1]),
+            _order(pair[1].questionnaire_key),
+            pair[1].product_name or "",
+        )
+    )
+    return [a for _, a in found]
+
+
+@dataclass(frozen=True)
+class ProductBand:
+    """A product's official stars and its OCOP self-check band in each wave."""
+
+    product: Product
+    bands: dict[str, Assessment]  # wave key -> the ocop self-check that counts
+
+
+def product_bands(*, products: list[Product], history: list[Assessment]) -> list[ProductBand]:
+    """Each product with its self-check per wave, taken from the cooperative's assessments."""
+    return [
+        ProductBand(
+            product,
+            {a.wave_key: a for a in history if a.product_id == product.id},
+        )
+        for product in products
+    ]
+
+
+# Answers read back ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    code: str
+    label: dict[str, str]
+    # Pieces of the answer: {vi, en} pairs (option labels, yes/no) or raw numbers and text.
+    parts: list[Any]
+    unit: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: dict[str, str]
+    lines: list[AnswerLine]
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    """The answers of one current submission, and the others that could be read instead."""
+
+    cooperative: Cooperative
+    history: list[Assessment]
+    assessment: Assessment | None  # None when the cooperative has submitted nothing yet
+    sections: list[AnswerSection]
+
+
+def _pair(text: Any) -> dict[str, str]:
+    return {"vi": text.vi, "en": text.en}
+
+
+YES = {"vi": "Có", "en": "Yes"}
+NO = {"vi": "Không", "en": "No"}
+
+
+def answer_parts(question: Question, value: Any) -> list[Any]:
+    """An answer as a person reads it: option labels rather than stored values."""
+    if value is None:
+        return []
+    if question.type in ("single_choice", "multiple_choice"):
+        values = value if isinstance(value, list) else [value]
+        parts: list[Any] = []
+        for item in values:
+            option = question.option(str(item))
+            parts.append(_pair(option.label) if option else str(item))
+        return parts
+    if question.type == "yes_no":
+        return [YES if value == "yes" else NO]
+    return [value]
+
+
+def answer_sheet(
+    session: Session, *, user: User, cooperative_id: int, response_id: int | None
+) -> AnswerSheet:
+    """The answers of one of a cooperative's current submissions (default: the newest)."""
+    visible = accessible_cooperative_ids(session, user=user)
+    cooperative, _ = cooperatives.get_cooperative(
+        session, cooperative_id=cooperative_id, visible=visible
+    )
+    history = assessments(session, cooperative_id=cooperative.id)
+    if response_id is None and not history:
+        return AnswerSheet(cooperative, history, None, [])
+    wanted = response_id or history[0].response_id
+    assessment = next((a for a in history if a.response_id == wanted), None)
+    if assessment is None:
+        raise NotFound("Không tìm thấy phiếu đánh giá.", message_en="Response not found.")
+    response = session.get(Response, wanted)
+    assert response is not None  # it was just listed
+    questionnaire = responses.questionnaire_of(session, response=response)
+    answers = responses.load_answers(session, response=response, questionnaire=questionnaire)
+    shown = visible_codes(questionnaire, answers)
+    seen: set[str] = set()
+    sections = []
+    for dimension in questionnaire.dimensions:
+        lines = []
+        for question in questionnaire.questions_by_dimension[dimension.key]:
+            if question.code in seen or question.code not in shown:
+                continue
+            seen.add(question.code)
+            lines.append(
+                AnswerLine(
+                    code=question.code,
+                    label=_pair(question.label),
+                    parts=answer_parts(question, answers.get(question.code)),
+                    unit=_pair(question.unit) if question.unit else None,
+                )
+            )
+        sections.append(AnswerSection(_pair(dimension.title), lines))
+    return AnswerSheet(cooperative, history, assessment, sections)
+
+
+# The profile page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything a cooperative's profile shows to one viewer."""
+
+    cooperative: Cooperative
+    area: Area
+    products: list[ProductBand]
+    open_wave: Wave | None
+    states: list[responses.SubjectState]
+    history: list[Assessment]
+    waves: list[tuple[str, str]]  # (key, name) of the waves in the history, newest first
+    # Notes, follow-ups and answers are internal to the Alliance: a manager never gets them.
+    internal: bool
+    notes: list[Note]
+    follow_ups: list[PlannedFollowUp]
+
+
+def is_internal(user: User) -> bool:
+    """Whether this user may read the Alliance's notes and a cooperative's answers."""
+    return user.role in (Role.ADVISOR, Role.ADMIN)
+
+
+def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
+    """A cooperative's profile as this user may see it (NotFound when they may not see it)."""
+    visible = accessible_cooperative_ids(session, user=user)
+    cooperative, area = cooperatives.get_cooperative(
+        session, cooperative_id=cooperative_id, visible=visible
+    )
+    products = cooperatives.list_products(session, cooperative_ids=[cooperative.id])
+    wave = responses.open_wave(session)
+    states = (
+        responses.subject_states(
+            session, wave=wave, cooperative_ids=[cooperative.id], products=products
+        )
+        if wave
+        else []
+    )
+    history = assessments(session, cooperative_id=cooperative.id)
+    internal = is_internal(user)
+    return Profile(
+        cooperative=cooperative,
+        area=area,
+        products=product_bands(products=products, history=history),
+        open_wave=wave,
+        states=states,
+        history=history,
+        waves=list(dict.fromkeys((a.wave_key, a.wave_name) for a in history)),
+        internal=internal,
+        notes=list_notes(session, cooperative_id=cooperative.id) if internal else [],
+        follow_ups=(
+            list_follow_ups(session, cooperative_id=cooperative.id, today=today())
+            if internal
+            else []
+        ),
+    )

@@ -1,0 +1,73 @@
+"""`htxso export`: the same downloads as the pages' buttons, written to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+
+from app.errors import DomainError
+
+console = Console(stderr=True)
+
+
+def export(
+    what: Annotated[
+        str, typer.Argument(help="rankings, coverage, scores, dimensions, chase or answers")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="File to write", dir_okay=False)],
+    wave: Annotated[str | None, typer.Option(help="Wave key (default: open or latest)")] = None,
+    questionnaire: Annotated[
+        str | None, typer.Option(help="Questionnaire key, or 'combined' for rankings")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+    level: Annotated[str, typer.Option(help="district, commune or province")] = "district",
+    sort: Annotated[str | None, typer.Option(help="Rank by a dimension key")] = None,
+) -> None:
+    """Export figures or raw answers as CSV (UTF-8 with BOM) or an Excel workbook."""
+    from app.cli import database
+    from app.cooperatives.models import Cooperative
+    from app.reports import answers, downloads, scope
+
+    if what not in downloads.WHATS:
+        raise typer.BadParameter(f"unknown export '{what}'; use {', '.join(downloads.WHATS)}")
+    if fmt not in downloads.FORMATS:
+        raise typer.BadParameter("--format is csv or xlsx")
+    if level not in scope.GROUP_LEVELS:
+        raise typer.BadParameter("--level is district, commune or province")
+    db = database()
+    try:
+        with db.transaction() as session:
+            # The command line acts with the database's own authority: every cooperative.
+            visible = select(Cooperative.id)
+            choice = scope.choose_wave(session, wave_key=wave)
+            request = downloads.ExportRequest(
+                what=what,
+                fmt=fmt,
+                key=questionnaire,
+                level=level,
+                sort=sort,
+            )
+            download = downloads.export(
+                session, choice=choice, request=request, visible=visible, actor=None, via="cli"
+            )
+            with out.open("wb") as handle:
+                if download.body is not None:
+                    handle.write(download.body)
+                else:
+                    assert download.columns is not None
+                    assert questionnaire is not None
+                    rows = answers.answer_rows(
+                        session, choice=choice, key=questionnaire, visible=visible
+                    )
+                    for chunk in answers.stream_csv(download.columns, rows):
+                        handle.write(chunk)
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/] ({exc.message_en})")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] {out}")

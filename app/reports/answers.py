@@ -1,0 +1,169 @@
+"""All raw answers of a wave and questionnaire as CSV, streamed in constant memory.
+
+One row per current submission, one column per question code over every version answered;
+rows are read through a server-side cursor and one response at a time is held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.cooperatives.models import Cooperative, Product
+from app.reports.exports import Column, Kind, csv_lines
+from app.reports.scope import WaveChoice, current
+from app.responses.models import Answer, Response
+from app.surveys import service as surveys
+from app.surveys.models import QuestionnaireVersion
+
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# Lines of CSV sent to the client at a time.
+STREAM_LINES = 200
+
+
+def _answer_text(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def answer_columns(
+    session: Session, *, choice: WaveChoice, key: str, visible: Select[int]
+) -> list[Column]:
+    """Fixed columns, then one per question code over every version answered, in stable order.
+
+    Versions come in the order they were published, codes in question order; a code asked by
+    several versions has one column, headed by its first wording.
+    """
+    version_ids = select(Response.version_id).where(
+        current(choice.wave.id, key), Response.cooperative_id.in_(visible)
+    )
+    versions = session.scalars(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id.in_(version_ids))
+        .order_by(QuestionnaireVersion.published_at, QuestionnaireVersion.id)
+    ).all()
+    columns = [
+        Column("wave", "Đợt đánh giá"),
+        Column("questionnaire", "Bộ câu hỏi"),
+        Column("version", "Phiên bản"),
+        Column("response_id", "Mã phiếu", kind="integer"),
+        Column("revision", "Lần sửa", kind="integer"),
+        Column("registration_code", "Mã số HTX"),
+        Column("cooperative", "Tên HTX", width=40),
+        Column("product", "Sản phẩm"),
+        Column("submitted_at", "Thời điểm nộp"),
+        Column("on_behalf", "Cán bộ nhập thay (1 = có)", kind="integer"),
+        Column("overall", "Điểm tổng", kind="number"),
+        Column("level", "Mức"),
+    ]
+    seen: set[str] = {c.code for c in columns}
+    for version in versions:
+        for question in surveys.definition(version).questions:
+            if question.code in seen:
+                continue
+            seen.add(question.code)
+            kind: Kind = "number" if question.type in ("number", "scale") else "text"
+            columns.append(Column(question.code, question.label.vi, kind=kind))
+    return columns
+
+
+def answer_rows(
+    session: Session, *, choice: WaveChoice, key: str, visible: Select[int]
+) -> Iterator[dict[str, Any]]:
+    """One dict per current submission, read through a server-side cursor, in response order."""
+    version = QuestionnaireVersion.__table__.alias("answered_version")
+    statement = (
+        select(
+            Response.id,
+            Response.revision,
+            Response.submitted_at,
+            Response.on_behalf,
+            Response.overall,
+            Response.level,
+            version.c.version,
+            Cooperative.registration_code,
+            Cooperative.name,
+            Product.name,
+            Answer.question_code,
+            Answer.value,
+        )
+        .join(Cooperative, Cooperative.id == Response.cooperative_id)
+        .join(version, version.c.id == Response.version_id)
+        .outerjoin(Product, Product.id == Response.product_id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(current(choice.wave.id, key), Response.cooperative_id.in_(visible))
+        .order_by(Response.id)
+        .execution_options(yield_per=500)
+    )
+    row: dict[str, Any] | None = None
+    for (
+        response_id,
+        revision,
+        submitted_at,
+        on_behalf,
+        overall,
+        level,
+        version_name,
+        code,
+        name,
+        product,
+        question_code,
+        value,
+    ) in session.execute(statement):
+        if row is None or row["response_id"] != response_id:
+            if row is not None:
+                yield row
+            row = {
+                "wave": choice.wave.key,
+                "questionnaire": key,
+                "version": version_name,
+                "response_id": response_id,
+                "revision": revision,
+                "registration_code": code,
+                "cooperative": name,
+                "product": product,
+                "submitted_at": _local(submitted_at),
+                "on_behalf": 1 if on_behalf else 0,
+                "overall": overall,
+                "level": level,
+            }
+        if question_code is not None:
+            row[question_code] = _answer_text(value)
+    if row is not None:
+        yield row
+
+
+def _local(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def stream_csv(columns: list[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
+    """CSV bytes in chunks of a few hundred lines, BOM first."""
+    batch: list[str] = []
+    for line in csv_lines(columns, rows):
+        batch.append(line)
+        if len(batch) >= STREAM_LINES:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
+
+
+def stream_answers(
+    sessions: Callable[[], AbstractContextManager[Session]],
+    *,
+    choice: WaveChoice,
+    key: str,
+    visible: Select[int],
+    columns: list[Column],
+) -> Iterator[bytes]:
+    """The raw answers CSV, read in a session of its own: the request's is gone by then."""
+    with sessions() as reader:
+        yield from stream_csv(columns, answer_rows(reader, choice=choice, key=key, visible=visible))

@@ -1,0 +1,279 @@
+"""Response coverage per wave and area, and the cooperatives still to chase.
+
+A cooperative is asked every cooperative questionnaire of the wave, and each product
+questionnaire when it has a registered product. It has *started* a questionnaire when any
+response (draft or submitted) exists, and *submitted* it when a current submission exists (for
+a product questionnaire: for at least one of its products). It has *finished* the wave when it
+submitted everything it is asked. Only active cooperatives count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from app.areas.models import Area
+from app.cooperatives.models import Cooperative
+from app.reports.scope import (
+    GroupLevel,
+    WaveChoice,
+    area_names,
+    population,
+    products_per_cooperative,
+    sees_everything,
+)
+from app.responses.models import Response, ResponseStatus
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many cooperatives are asked a questionnaire, started it and submitted it."""
+
+    asked: int
+    started: int
+    submitted: int
+
+    @property
+    def coverage(self) -> float | None:
+        return self.submitted / self.asked if self.asked else None
+
+
+@dataclass
+class CoverageRow:
+    """One area (or the province) in a wave."""
+
+    area_id: int
+    code: str
+    name: str
+    area_level: str
+    active: int
+    started: int
+    finished: int
+    by_key: dict[str, Tally] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> float | None:
+        return self.finished / self.active if self.active else None
+
+    @property
+    def not_started(self) -> int:
+        return self.active - self.started
+
+    @property
+    def in_progress(self) -> int:
+        return self.started - self.finished
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    choice: WaveChoice
+    level: GroupLevel
+    rows: list[CoverageRow]
+    provinces: list[CoverageRow]
+    whole_scope: bool  # False: the user sees only some areas, totals cover those
+
+
+def _progress(wave_id: int) -> Subquery:
+    """cooperative_id, questionnaire_key, done (1 when a current submission exists)."""
+    submitted = and_(Response.status == ResponseStatus.SUBMITTED, Response.superseded_at.is_(None))
+    return (
+        select(
+            Response.cooperative_id.label("cooperative_id"),
+            Response.questionnaire_key.label("questionnaire_key"),
+            func.max(case((submitted, 1), else_=0)).label("done"),
+        )
+        .where(Response.wave_id == wave_id)
+        .group_by(Response.cooperative_id, Response.questionnaire_key)
+        .subquery("progress")
+    )
+
+
+def _per_cooperative(choice: WaveChoice) -> Subquery:
+    """cooperative_id, cooperative_done, product_done: questionnaires submitted of each kind."""
+    progress = _progress(choice.wave.id)
+    cooperative_keys = [k for k, s in choice.subjects.items() if s != "product"]
+    product_keys = [k for k, s in choice.subjects.items() if s == "product"]
+
+    def done_of(keys: list[str]) -> ColumnElement[int]:
+        if not keys:
+            return func.sum(0)
+        return func.sum(
+            case((and_(progress.c.questionnaire_key.in_(keys), progress.c.done == 1), 1), else_=0)
+        )
+
+    return (
+        select(
+            progress.c.cooperative_id,
+            done_of(cooperative_keys).label("cooperative_done"),
+            done_of(product_keys).label("product_done"),
+        )
+        .group_by(progress.c.cooperative_id)
+        .subquery("per_cooperative")
+    )
+
+
+def _finished(choice: WaveChoice, per: Subquery, products: Subquery) -> ColumnElement[bool]:
+    cooperative_keys = sum(1 for s in choice.subjects.values() if s != "product")
+    product_keys = sum(1 for s in choice.subjects.values() if s == "product")
+    condition = per.c.cooperative_done == cooperative_keys
+    if product_keys:
+        condition = and_(
+            condition,
+            (products.c.cooperative_id.is_(None)) | (per.c.product_done == product_keys),
+        )
+    return and_(per.c.cooperative_id.is_not(None), condition)
+
+
+def _tallies(
+    session: Session, *, choice: WaveChoice, pop: Subquery, group: str
+) -> dict[int, CoverageRow]:
+    unit = pop.c[group]
+    per = _per_cooperative(choice)
+    products = products_per_cooperative()
+    finished = _finished(choice, per, products)
+    rows: dict[int, CoverageRow] = {}
+    totals = session.execute(
+        select(
+            unit,
+            func.count(),
+            func.count(products.c.cooperative_id),
+            func.count(per.c.cooperative_id),
+            func.sum(case((finished, 1), else_=0)),
+        )
+        .select_from(pop)
+        .outerjoin(per, per.c.cooperative_id == pop.c.cooperative_id)
+        .outerjoin(products, products.c.cooperative_id == pop.c.cooperative_id)
+        .where(unit.is_not(None))
+        .group_by(unit)
+    ).all()
+    with_products: dict[int, int] = {}
+    for unit_id, active, owning, started, done in totals:
+        rows[unit_id] = CoverageRow(unit_id, "", "", "", active, started, int(done or 0))
+        with_products[unit_id] = owning
+    progress = _progress(choice.wave.id)
+    per_key = session.execute(
+        select(unit, progress.c.questionnaire_key, func.count(), func.sum(progress.c.done))
+        .select_from(pop)
+        .join(progress, progress.c.cooperative_id == pop.c.cooperative_id)
+        .where(unit.is_not(None))
+        .group_by(unit, progress.c.questionnaire_key)
+    ).all()
+    found = {(u, k): (int(s), int(d or 0)) for u, k, s, d in per_key}
+    for unit_id, row in rows.items():
+        for key, subject in choice.subjects.items():
+            started, submitted = found.get((unit_id, key), (0, 0))
+            asked = with_products[unit_id] if subject == "product" else row.active
+            row.by_key[key] = Tally(asked, started, submitted)
+    names = area_names(session, area_ids=set(rows))
+    for unit_id, row in rows.items():
+        area = names[unit_id]
+        row.code, row.name, row.area_level = area.code, area.name, area.level
+    return rows
+
+
+def coverage(
+    session: Session, *, choice: WaveChoice, visible: Select[int], level: GroupLevel
+) -> CoverageReport:
+    """Coverage of a wave per area at `level`, and per province, over the visible cooperatives."""
+    pop = population(visible, level=level).subquery("population")
+    rows = sorted(
+        _tallies(session, choice=choice, pop=pop, group="unit_id").values(),
+        key=lambda r: r.code,
+    )
+    provinces = (
+        []
+        if level == "province"
+        else sorted(
+            _tallies(session, choice=choice, pop=pop, group="province_id").values(),
+            key=lambda r: r.code,
+        )
+    )
+    return CoverageReport(choice, level, rows, provinces, sees_everything(session, visible=visible))
+
+
+@dataclass(frozen=True)
+class ChaseRow:
+    """A cooperative that has not finished the wave, with whom to call."""
+
+    cooperative_id: int
+    registration_code: str
+    name: str
+    district: str
+    contact_name: str | None
+    phone: str | None
+    # questionnaire key -> not_started, in_progress, submitted, not_asked
+    states: dict[str, str]
+
+    @property
+    def started(self) -> bool:
+        return any(s in ("in_progress", "submitted") for s in self.states.values())
+
+
+@dataclass(frozen=True)
+class ChaseList:
+    rows: list[ChaseRow]
+    total: int
+    offset: int
+    limit: int
+
+
+def chase_list(
+    session: Session,
+    *,
+    choice: WaveChoice,
+    visible: Select[int],
+    district_id: int | None = None,
+    offset: int = 0,
+    limit: int | None = 100,
+) -> ChaseList:
+    """Active cooperatives that have not started or finished the wave, by district, then name."""
+    pop = population(visible, level="district").subquery("population")
+    per = _per_cooperative(choice)
+    products = products_per_cooperative()
+    query = (
+        select(Cooperative, Area.name, products.c.cooperative_id.is_not(None))
+        .join(pop, pop.c.cooperative_id == Cooperative.id)
+        .outerjoin(Area, Area.id == pop.c.unit_id)
+        .outerjoin(per, per.c.cooperative_id == Cooperative.id)
+        .outerjoin(products, products.c.cooperative_id == Cooperative.id)
+        .where(~_finished(choice, per, products))
+    )
+    if district_id is not None:
+        query = query.where(pop.c.unit_id == district_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(Area.code, Cooperative.name, Cooperative.id).offset(offset)
+    if limit is not None:
+        page = page.limit(limit)
+    found = session.execute(page).all()
+    progress = _progress(choice.wave.id)
+    ids = [c.id for c, _, _ in found]
+    done: dict[tuple[int, str], int] = {}
+    if ids:
+        for cid, key, flag in session.execute(
+            select(progress).where(progress.c.cooperative_id.in_(ids))
+        ).all():
+            done[cid, key] = flag
+    rows = []
+    for cooperative, district, has_products in found:
+        states = {}
+        for key, subject in choice.subjects.items():
+            if subject == "product" and not has_products:
+                states[key] = "not_asked"
+            elif (cooperative.id, key) not in done:
+                states[key] = "not_started"
+            else:
+                states[key] = "submitted" if done[cooperative.id, key] else "in_progress"
+        rows.append(
+            ChaseRow(
+                cooperative.id,
+                cooperative.registration_code,
+                cooperative.name,
+                district or "",
+                cooperative.contact_name,
+                cooperative.phone,
+                states,
+            )
+        )
+    return ChaseList(rows, total, offset, limit or total)

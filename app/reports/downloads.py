@@ -1,0 +1,178 @@
+"""Downloads: one entry point for the pages' buttons and `htxso export`, and the audit of it.
+
+Both call `export` with the same arguments, so a file from either has the same columns and
+figures (tables from app.reports.tables, raw answers from app.reports.answers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from app.audit import service as audit
+from app.audit.service import Actor
+from app.errors import Invalid
+from app.reports import coverage as coverage_report
+from app.reports import rankings as rankings_report
+from app.reports.answers import answer_columns, stream_csv
+from app.reports.exports import Column, Sheet, xlsx_bytes
+from app.reports.scope import GroupLevel, WaveChoice
+from app.reports.scores import COMBINED
+from app.reports.tables import (
+    Table,
+    chase_table,
+    coverage_table,
+    dimensions_table,
+    notes_table,
+    ranking_table,
+    scores_table,
+)
+
+What = Literal["rankings", "coverage", "scores", "dimensions", "chase", "answers"]
+WHATS: tuple[What, ...] = get_args(What)
+Format = Literal["csv", "xlsx"]
+FORMATS: tuple[Format, ...] = get_args(Format)
+# Exports that name cooperatives' contacts or hold their answers: advisors and administrators.
+PERSONAL: frozenset[str] = frozenset({"chase", "answers"})
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export; the same for a page's button and the command line."""
+
+    what: What
+    fmt: Format
+    key: str | None = None
+    level: GroupLevel = "district"
+    sort: str | None = None
+    district_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    media_type: str
+    body: bytes | None  # None: raw answers, to stream with `stream_answers`
+    columns: list[Column] | None = None
+
+
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def build_tables(
+    session: Session, *, choice: WaveChoice, request: ExportRequest, visible: Select[int]
+) -> list[Table]:
+    """The tables of one export (one for CSV; XLSX may add a sheet of notes)."""
+    if request.what == "rankings":
+        key = request.key or next(iter(choice.subjects), "")
+        report = rankings_report.ranking(
+            session,
+            choice=choice,
+            key=key,
+            level=request.level,
+            sort=request.sort,
+            visible=visible,
+        )
+        return [ranking_table(report), notes_table(report)]
+    if request.what == "coverage":
+        return [
+            coverage_table(
+                coverage_report.coverage(
+                    session, choice=choice, visible=visible, level=request.level
+                )
+            )
+        ]
+    if request.what == "chase":
+        chase = coverage_report.chase_list(
+            session, choice=choice, visible=visible, district_id=request.district_id, limit=None
+        )
+        return [chase_table(choice, chase)]
+    if request.what == "scores":
+        district_id = request.district_id
+        found = [scores_table(session, choice=choice, visible=visible, district_id=district_id)]
+        if request.fmt == "xlsx":
+            found.append(
+                dimensions_table(
+                    session, choice=choice, visible=visible, key=None, district_id=district_id
+                )
+            )
+        return found
+    if request.what == "dimensions":
+        return [
+            dimensions_table(
+                session,
+                choice=choice,
+                visible=visible,
+                key=request.key if request.key != COMBINED else None,
+                district_id=request.district_id,
+            )
+        ]
+    raise Invalid("Không có bảng này.", message_en="No such table.")
+
+
+def filename(choice: WaveChoice, request: ExportRequest) -> str:
+    """htxso-<what>-<wave>[-<questionnaire>].<format>"""
+    parts = ["htxso", request.what, choice.wave.key]
+    if request.key and request.what in ("rankings", "dimensions", "answers"):
+        parts.append(request.key)
+    if request.district_id is not None:
+        parts.append(f"area{request.district_id}")
+    return "-".join(parts) + "." + request.fmt
+
+
+def export(
+    session: Session,
+    *,
+    choice: WaveChoice,
+    request: ExportRequest,
+    visible: Select[int],
+    actor: Actor | None,
+    via: Literal["web", "cli"],
+    ip_address: str | None = None,
+) -> Download:
+    """Build an export and record who took it; raw answers are left to stream afterwards."""
+    if request.what == "answers":
+        if request.fmt != "csv":
+            raise Invalid(
+                "Câu trả lời gốc chỉ xuất được dạng CSV.",
+                message_en="Raw answers export as CSV only.",
+            )
+        if request.key not in choice.subjects:
+            raise Invalid(
+                "Hãy chọn một bộ câu hỏi của đợt này.",
+                message_en="Choose a questionnaire of this wave.",
+            )
+        body = None
+        columns = answer_columns(session, choice=choice, key=request.key, visible=visible)
+    else:
+        columns = None
+        found = build_tables(session, choice=choice, request=request, visible=visible)
+        if request.fmt == "csv":
+            body = b"".join(stream_csv(found[0].columns, found[0].rows))
+        else:
+            body = xlsx_bytes([Sheet(t.title, t.columns, t.rows) for t in found])
+    detail: dict[str, Any] = {
+        "what": request.what,
+        "wave": choice.wave.key,
+        "questionnaire": request.key,
+        "level": request.level,
+        "format": request.fmt,
+        "via": via,
+    }
+    if request.district_id is not None:
+        detail["district_id"] = request.district_id
+    audit.record(
+        session,
+        actor=actor,
+        action="export",
+        target=request.what,
+        detail=detail,
+        ip_address=ip_address,
+    )
+    return Download(filename(choice, request), MEDIA[request.fmt], body, columns)

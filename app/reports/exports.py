@@ -1,0 +1,126 @@
+"""CSV and XLSX writers for the Steering Committee: Excel-safe, Vietnamese headers, stable codes.
+
+CSV starts with a UTF-8 BOM (Excel on Vietnamese Windows otherwise guesses the wrong code page);
+its one header row carries both the stable code and the Vietnamese header ("code | Header"), so
+scripts key on the code and people read the header; any text cell Excel would read as a formula
+is neutralised. XLSX puts the headers in row 1 and the codes in row 2, frozen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+BOM = "\ufeff"
+# Excel (and LibreOffice) treat a cell starting with these as a formula or a DDE call.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Kind = Literal["text", "integer", "number", "percent", "date"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: a code that never changes, and a header people read."""
+
+    code: str
+    header_vi: str
+    header_en: str = ""
+    kind: Kind = "text"
+    width: int | None = None
+
+
+def neutralise(value: Any) -> Any:
+    """A text value Excel would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def header_row(columns: Sequence[Column]) -> list[str]:
+    """`code | Vietnamese header` for every column."""
+    return [f"{c.code} | {c.header_vi}" for c in columns]
+
+
+def _csv_cell(value: Any, kind: Kind) -> str:
+    if value is None:
+        return ""
+    if kind in ("number", "percent") and isinstance(value, float):
+        # A dot decimal separator: stable for machines; Excel reads it by import settings.
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(neutralise(value) if isinstance(value, str) else value)
+
+
+def csv_lines(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The CSV text line by line (constant memory); the first line starts with a BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header_row(columns))
+    yield BOM + buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_csv_cell(row.get(c.code), c.kind) for c in columns])
+        yield buffer.getvalue()
+
+
+def csv_bytes(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """The whole CSV as UTF-8 bytes."""
+    return "".join(csv_lines(columns, rows)).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table of a workbook."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Mapping[str, Any]]
+
+
+_FORMATS = {"integer": "#,##0", "number": "#,##0.0", "percent": "0.0%", "date": "dd/mm/yyyy"}
+
+
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook with one sheet per table: frozen header, readable widths, numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=False)
+    book.remove(book.active)
+    for sheet in sheets:
+        ws = book.create_sheet(title=sheet.title[:31])
+        ws.append([c.header_vi for c in sheet.columns])
+        ws.append([c.code for c in sheet.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in ws[2]:
+            cell.font = Font(italic=True, color="666666", size=9)
+        ws.freeze_panes = "A3"
+        widths = [max(len(c.header_vi), 8) for c in sheet.columns]
+        for row in sheet.rows:
+            values = []
+            for index, column in enumerate(sheet.columns):
+                value = row.get(column.code)
+                if isinstance(value, str):
+                    value = neutralise(value)
+                    widths[index] = max(widths[index], min(len(value), 60))
+                values.append(value)
+            ws.append(values)
+            for index, column in enumerate(sheet.columns):
+                if column.kind in _FORMATS:
+                    ws.cell(row=ws.max_row, column=index + 1).number_format = _FORMATS[column.kind]
+        for index, column in enumerate(sheet.columns):
+            ws.column_dimensions[get_column_letter(index + 1)].width = column.width or min(
+                widths[index] + 2, 62
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,379 @@
+"""The tables the portal exports: rankings, coverage, the chase list and cooperatives' scores.
+
+Column codes never change (scripts key on them); headers are Vietnamese for the Steering
+Committee. app.reports.downloads writes them as CSV or XLSX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.areas.models import Area
+from app.cooperatives.models import Cooperative
+from app.cooperatives.vocabulary import SECTORS, label
+from app.reports import coverage as coverage_report
+from app.reports import rankings as rankings_report
+from app.reports.exports import Column
+from app.reports.scope import WaveChoice, placement, population
+from app.reports.scores import COMBINED, cooperative_scores
+
+STATE_VI = {
+    "not_started": "Chưa bắt đầu",
+    "in_progress": "Đang làm",
+    "submitted": "Đã nộp",
+    "not_asked": "Không áp dụng",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One exported table: a sheet name, its columns and its rows."""
+
+    title: str
+    columns: list[Column]
+    rows: Iterable[Mapping[str, Any]]
+
+
+# Rankings ------------------------------------------------------------------------------------
+
+
+def ranking_table(report: rankings_report.Ranking) -> Table:
+    """The ranking as the page shows it: ranked areas, small areas, then the province."""
+    measure_vi = (report.measure_title or {}).get("vi", "điểm tổng")
+    columns = [
+        Column("wave", "Đợt đánh giá"),
+        Column("questionnaire", "Bộ câu hỏi"),
+        Column("measure", "Chỉ tiêu xếp hạng"),
+        Column("area_level", "Cấp địa bàn"),
+        Column("area_code", "Mã địa bàn"),
+        Column("area_name", "Tên địa bàn", width=24),
+        Column("asked", "Số HTX được hỏi", kind="integer"),
+        Column("responses", "Số HTX có điểm", kind="integer"),
+        Column("measured", "Số HTX có điểm chỉ tiêu xếp hạng", kind="integer"),
+        Column("coverage", "Tỷ lệ bao phủ", kind="percent"),
+        Column("rank", "Thứ hạng", kind="integer"),
+        Column("rank_best", "Thứ hạng cao nhất có thể", kind="integer"),
+        Column("rank_worst", "Thứ hạng thấp nhất có thể", kind="integer"),
+        Column("too_few", f"Dưới {report.minimum} phiếu, không xếp hạng (1 = có)", kind="integer"),
+        Column("mean", f"Trung bình ({measure_vi})", kind="number"),
+        Column("ci_low", "Cận dưới khoảng tin cậy 95%", kind="number"),
+        Column("ci_high", "Cận trên khoảng tin cậy 95%", kind="number"),
+        Column("sd", "Độ lệch chuẩn", kind="number"),
+        Column("median", "Trung vị", kind="number"),
+        Column("q1", "Tứ phân vị thứ nhất", kind="number"),
+        Column("q3", "Tứ phân vị thứ ba", kind="number"),
+        Column("iqr", "Khoảng tứ phân vị", kind="number"),
+        Column("previous_mean", "Trung bình đợt trước", kind="number"),
+        Column("change", "Thay đổi so với đợt trước", kind="number"),
+        Column("overall_mean", "Điểm tổng trung bình", kind="number"),
+        *(Column(f"dim_{d.key}", f"TB: {d.title['vi']}", kind="number") for d in report.dimensions),
+        *(
+            Column(
+                f"level_{lv.key}",
+                f"{'Số sản phẩm' if report.levels_count_products else 'Số HTX'}: {lv.title['vi']}",
+                kind="integer",
+            )
+            for lv in report.levels
+        ),
+    ]
+
+    def row(r: rankings_report.RankingRow) -> dict[str, Any]:
+        return {
+            "wave": report.choice.wave.key,
+            "questionnaire": report.key,
+            "measure": report.measure,
+            "area_level": r.area_level,
+            "area_code": r.code,
+            "area_name": r.name,
+            "asked": r.asked,
+            "responses": r.responses,
+            "measured": r.measured,
+            "coverage": r.coverage,
+            "rank": r.rank,
+            "rank_best": r.rank_best,
+            "rank_worst": r.rank_worst,
+            "too_few": 1 if r.too_few else 0,
+            "mean": r.mean,
+            "ci_low": r.low,
+            "ci_high": r.high,
+            "sd": r.sd,
+            "median": r.median,
+            "q1": r.q1,
+            "q3": r.q3,
+            "iqr": r.iqr,
+            "previous_mean": r.previous_mean,
+            "change": r.change,
+            "overall_mean": r.overall_mean,
+            **{f"dim_{d.key}": r.dimensions.get(d.key) for d in report.dimensions},
+            **{f"level_{lv.key}": r.levels.get(lv.key, 0) for lv in report.levels},
+        }
+
+    return Table("Xếp hạng", columns, [row(r) for r in [*report.rows, *report.provinces]])
+
+
+def notes_table(report: rankings_report.Ranking) -> Table:
+    """How to read the ranking, for the workbook's second sheet."""
+    notes = [
+        (
+            "minimum",
+            f"Địa bàn có dưới {report.minimum} HTX có điểm được ghi nhận nhưng không xếp hạng.",
+        ),
+        (
+            "interval",
+            "Khoảng tin cậy 95% của điểm trung bình: TB ± t(0,975; n−1) × độ lệch chuẩn ÷ √n.",
+        ),
+        (
+            "rank_range",
+            "Thứ hạng cao nhất/thấp nhất có thể: chỉ coi một địa bàn hơn địa bàn khác khi hai "
+            "khoảng tin cậy không chồng lên nhau.",
+        ),
+        (
+            "ties",
+            "Hai địa bàn có điểm trung bình bằng nhau (làm tròn 1 chữ số thập phân) cùng thứ hạng.",
+        ),
+        (
+            "combined",
+            "Chỉ số tổng hợp: trung bình cộng điểm các bộ câu hỏi của HTX trong đợt; bắt buộc có "
+            "đủ các bộ câu hỏi cấp HTX, điểm OCOP (sản phẩm tốt nhất) được tính khi có.",
+        ),
+        ("quartiles", "Trung vị và tứ phân vị tính như hàm QUARTILE.INC của Excel."),
+    ]
+    return Table(
+        "Giải thích",
+        [Column("code", "Mã"), Column("note", "Giải thích", width=100)],
+        [{"code": c, "note": n} for c, n in notes],
+    )
+
+
+# Coverage ------------------------------------------------------------------------------------
+
+
+def coverage_table(report: coverage_report.CoverageReport) -> Table:
+    """Coverage per area and per province."""
+    choice = report.choice
+    columns = [
+        Column("wave", "Đợt đánh giá"),
+        Column("area_level", "Cấp địa bàn"),
+        Column("area_code", "Mã địa bàn"),
+        Column("area_name", "Tên địa bàn", width=24),
+        Column("active", "Số HTX đang hoạt động", kind="integer"),
+        Column("started", "Đã bắt đầu", kind="integer"),
+        Column("finished", "Đã nộp đủ", kind="integer"),
+        Column("not_started", "Chưa bắt đầu", kind="integer"),
+        Column("in_progress", "Đang làm dở", kind="integer"),
+        Column("coverage", "Tỷ lệ nộp đủ", kind="percent"),
+    ]
+    for key in choice.subjects:
+        title = choice.titles[key]["vi"]
+        columns += [
+            Column(f"{key}_asked", f"{title}: số được hỏi", kind="integer"),
+            Column(f"{key}_started", f"{title}: đã bắt đầu", kind="integer"),
+            Column(f"{key}_submitted", f"{title}: đã nộp", kind="integer"),
+            Column(f"{key}_coverage", f"{title}: tỷ lệ nộp", kind="percent"),
+        ]
+
+    def row(r: coverage_report.CoverageRow) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "wave": choice.wave.key,
+            "area_level": r.area_level,
+            "area_code": r.code,
+            "area_name": r.name,
+            "active": r.active,
+            "started": r.started,
+            "finished": r.finished,
+            "not_started": r.not_started,
+            "in_progress": r.in_progress,
+            "coverage": r.coverage,
+        }
+        for key, tally in r.by_key.items():
+            values |= {
+                f"{key}_asked": tally.asked,
+                f"{key}_started": tally.started,
+                f"{key}_submitted": tally.submitted,
+                f"{key}_coverage": tally.coverage,
+            }
+        return values
+
+    return Table("Độ bao phủ", columns, [row(r) for r in [*report.rows, *report.provinces]])
+
+
+def chase_table(choice: WaveChoice, chase: coverage_report.ChaseList) -> Table:
+    """Cooperatives still to finish the wave, with whom to call."""
+    columns = [
+        Column("wave", "Đợt đánh giá"),
+        Column("district", "Huyện (cũ)"),
+        Column("registration_code", "Mã số HTX"),
+        Column("cooperative", "Tên HTX", width=40),
+        Column("contact_name", "Người liên hệ"),
+        Column("phone", "Điện thoại"),
+        Column("state", "Tình trạng"),
+        *(Column(f"{k}_state", choice.titles[k]["vi"]) for k in choice.subjects),
+    ]
+    rows = (
+        {
+            "wave": choice.wave.key,
+            "district": r.district,
+            "registration_code": r.registration_code,
+            "cooperative": r.name,
+            "contact_name": r.contact_name,
+            "phone": r.phone,
+            "state": STATE_VI["in_progress" if r.started else "not_started"],
+            **{f"{k}_state": STATE_VI[s] for k, s in r.states.items()},
+        }
+        for r in chase.rows
+    )
+    return Table("Cần nhắc", columns, rows)
+
+
+# Scores --------------------------------------------------------------------------------------
+
+
+def _in_scope(visible: Select[int], district_id: int | None) -> Select[int]:
+    """Active visible cooperatives, of one district when given."""
+    pop = population(visible, level="district").subquery("population")
+    ids = select(pop.c.cooperative_id)
+    return ids.where(pop.c.unit_id == district_id) if district_id is not None else ids
+
+
+def _registry(
+    session: Session, *, ids: Select[int]
+) -> list[tuple[Cooperative, str | None, str | None]]:
+    """The cooperatives with their district and commune names, by district and name."""
+    placed = placement(ids).subquery("placed")
+    district = Area.__table__.alias("district_area")
+    commune = Area.__table__.alias("commune_area")
+    rows = session.execute(
+        select(Cooperative, district.c.name, commune.c.name)
+        .join(placed, placed.c.cooperative_id == Cooperative.id)
+        .outerjoin(district, district.c.id == placed.c.district_id)
+        .outerjoin(commune, commune.c.id == placed.c.commune_id)
+        .order_by(district.c.code, Cooperative.name, Cooperative.id)
+    ).all()
+    return [(c, d, m) for c, d, m in rows]
+
+
+def _level_labels(session: Session, *, choice: WaveChoice) -> dict[tuple[str, str], str]:
+    result: dict[tuple[str, str], str] = {}
+    for key in choice.subjects:
+        _, levels = rankings_report.labels(session, choice=choice, key=key)
+        result |= {(key, lv.key): lv.title["vi"] for lv in levels}
+    return result
+
+
+def scores_table(
+    session: Session, *, choice: WaveChoice, visible: Select[int], district_id: int | None = None
+) -> Table:
+    """One row per active cooperative: its overall score and level in each questionnaire."""
+    ids = _in_scope(visible, district_id)
+    registry = _registry(session, ids=ids)
+    table = cooperative_scores(
+        session,
+        wave_id=choice.wave.id,
+        subjects=choice.subjects,
+        cooperatives=ids,
+        with_dimensions=False,
+    )
+    levels = _level_labels(session, choice=choice)
+    columns = [
+        Column("wave", "Đợt đánh giá"),
+        Column("registration_code", "Mã số HTX"),
+        Column("cooperative", "Tên HTX", width=40),
+        Column("district", "Huyện (cũ)"),
+        Column("commune", "Xã"),
+        Column("sector", "Lĩnh vực"),
+    ]
+    for key, subject in choice.subjects.items():
+        title = choice.titles[key]["vi"]
+        columns += [
+            Column(f"{key}_overall", f"{title}: điểm", kind="number"),
+            Column(f"{key}_level", f"{title}: mức"),
+        ]
+        if subject == "product":
+            columns.append(Column(f"{key}_product", f"{title}: sản phẩm tốt nhất"))
+    if len(choice.subjects) > 1:
+        columns.append(Column(COMBINED, "Chỉ số tổng hợp", kind="number"))
+    rows = []
+    for cooperative, district, commune in registry:
+        entry = table.get(cooperative.id)
+        values: dict[str, Any] = {
+            "wave": choice.wave.key,
+            "registration_code": cooperative.registration_code,
+            "cooperative": cooperative.name,
+            "district": district,
+            "commune": commune,
+            "sector": label(SECTORS, cooperative.sector, "vi"),
+        }
+        if entry is not None:
+            for key, standing in entry.by_key.items():
+                values[f"{key}_overall"] = standing.overall
+                values[f"{key}_level"] = levels.get((key, standing.level or ""), standing.level)
+                values[f"{key}_product"] = standing.product_name
+            values[COMBINED] = entry.combined
+        rows.append(values)
+    return Table("Điểm HTX", columns, rows)
+
+
+def dimensions_table(
+    session: Session,
+    *,
+    choice: WaveChoice,
+    visible: Select[int],
+    key: str | None,
+    district_id: int | None = None,
+) -> Table:
+    """One row per cooperative and questionnaire, one column per dimension."""
+    keys = [key] if key in choice.subjects else list(choice.subjects)
+    subjects = {k: choice.subjects[k] for k in keys}
+    ids = _in_scope(visible, district_id)
+    registry = _registry(session, ids=ids)
+    table = cooperative_scores(session, wave_id=choice.wave.id, subjects=subjects, cooperatives=ids)
+    levels = _level_labels(session, choice=choice)
+    columns = [
+        Column("wave", "Đợt đánh giá"),
+        Column("registration_code", "Mã số HTX"),
+        Column("cooperative", "Tên HTX", width=40),
+        Column("district", "Huyện (cũ)"),
+        Column("questionnaire", "Bộ câu hỏi"),
+        Column("product", "Sản phẩm (tốt nhất)"),
+        Column("overall", "Điểm tổng", kind="number"),
+        Column("level", "Mức"),
+    ]
+    dimension_keys: list[tuple[str, str]] = []
+    for k in keys:
+        for d in rankings_report.labels(session, choice=choice, key=k)[0]:
+            dimension_keys.append((k, d.key))
+            columns.append(
+                Column(f"{k}_{d.key}", f"{choice.titles[k]['vi']}: {d.title['vi']}", kind="number")
+            )
+    rows = []
+    for cooperative, district, _ in registry:
+        entry = table.get(cooperative.id)
+        if entry is None:
+            continue
+        for k in keys:
+            standing = entry.by_key.get(k)
+            if standing is None:
+                continue
+            rows.append(
+                {
+                    "wave": choice.wave.key,
+                    "registration_code": cooperative.registration_code,
+                    "cooperative": cooperative.name,
+                    "district": district,
+                    "questionnaire": k,
+                    "product": standing.product_name,
+                    "overall": standing.overall,
+                    "level": levels.get((k, standing.level or ""), standing.level),
+                    **{
+                        f"{qk}_{dk}": standing.dimensions.get(dk)
+                        for qk, dk in dimension_keys
+                        if qk == k
+                    },
+                }
+            )
+    return Table("Điểm theo khía cạnh", columns, rows)

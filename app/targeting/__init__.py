@@ -1,0 +1,1 @@
+"""Who needs support on which dimension, who could be a model, and saved shortlists."""

@@ -1,0 +1,270 @@
+"""Advisors' notes and follow-ups on a cooperative's profile, and the targeting pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.advice import service as advice
+from app.targeting import service as targeting
+from app.targeting import shortlists
+from app.web.deps import DbSession, require_roles
+from app.web.routes.cooperatives import profile_context
+from app.web.templating import is_htmx, render
+
+router = APIRouter()
+Staff = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.ADMIN))]
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _after_change(
+    request: Request, session: DbSession, user: User, cooperative_id: int
+) -> Response:
+    """htmx gets the refreshed advice panel; a plain browser goes back to the profile."""
+    if is_htmx(request):
+        found = advice.profile(session, user=user, cooperative_id=cooperative_id)
+        return render(request, "cooperatives/profile.html", profile_context(found), block="advice")
+    return RedirectResponse(f"/cooperatives/{cooperative_id}#advice", status_code=303)
+
+
+def _form_errors(
+    request: Request,
+    found: advice.Profile,
+    errors: dict[str, dict[str, str]],
+    values: dict[str, str],
+) -> Response:
+    """The profile again, with the messages beside the fields and what was typed kept."""
+    return render(
+        request,
+        "cooperatives/profile.html",
+        profile_context(found, errors=errors, values=values),
+        status_code=422,
+        block="advice" if is_htmx(request) else None,
+    )
+
+
+@router.post("/cooperatives/{cooperative_id}/notes")
+def write_note(
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    cooperative_id: int,
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    found = advice.profile(session, user=user, cooperative_id=cooperative_id)
+    problems = advice.check_note(body=body)
+    if problems:
+        return _form_errors(request, found, problems, {"body": body})
+    advice.add_note(
+        session,
+        cooperative_id=found.cooperative.id,
+        author=user,
+        body=body,
+        ip_address=_client_ip(request),
+    )
+    return _after_change(request, session, user, found.cooperative.id)
+
+
+@router.post("/cooperatives/{cooperative_id}/follow-ups")
+def plan_follow_up(
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    cooperative_id: int,
+    description: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
+) -> Response:
+    found = advice.profile(session, user=user, cooperative_id=cooperative_id)
+    problems, date = advice.check_follow_up(
+        description=description, due_on=due_on, today=advice.today()
+    )
+    if problems or date is None:
+        return _form_errors(
+            request, found, problems, {"description": description, "due_on": due_on}
+        )
+    advice.plan_follow_up(
+        session,
+        cooperative_id=found.cooperative.id,
+        author=user,
+        description=description,
+        due_on=date,
+        ip_address=_client_ip(request),
+    )
+    return _after_change(request, session, user, found.cooperative.id)
+
+
+@router.post("/cooperatives/{cooperative_id}/follow-ups/{follow_up_id}/done")
+def mark_done(
+    request: Request, session: DbSession, user: Staff, cooperative_id: int, follow_up_id: int
+) -> Response:
+    found = advice.profile(session, user=user, cooperative_id=cooperative_id)
+    advice.mark_done(
+        session,
+        cooperative_id=found.cooperative.id,
+        follow_up_id=follow_up_id,
+        user=user,
+        ip_address=_client_ip(request),
+    )
+    return _after_change(request, session, user, found.cooperative.id)
+
+
+# Targeting -----------------------------------------------------------------------------------
+
+TEMPLATES = {"support": "targeting/support.html", "model": "targeting/models.html"}
+PAGE = 100  # rows a targeting page shows at once; a saved shortlist keeps them all
+
+
+def _targeting_page(
+    request: Request,
+    session: DbSession,
+    user: User,
+    kind: str,
+    params: Mapping[str, str],
+    *,
+    name: str = "",
+    name_errors: dict[str, dict[str, str]] | None = None,
+) -> Response:
+    found = targeting.search(session, kind=kind, params=params)
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    rows = (
+        targeting.results(session, visible=visible, criteria=found.criteria)
+        if found.criteria
+        else []
+    )
+    errors = found.errors | (name_errors or {})
+    pages = max(1, -(-len(rows) // PAGE))
+    page = min(_page_number(params.get("page")), pages)
+    return render(
+        request,
+        TEMPLATES[found.kind],
+        {
+            "search": found,
+            "rows": rows[(page - 1) * PAGE : page * PAGE],
+            "total": len(rows),
+            "offset": (page - 1) * PAGE,
+            "page": page,
+            "pages": pages,
+            "errors": errors,
+            "name": name,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and int(text) > 0 else 1
+
+
+@router.get("/targeting")
+def support_page(request: Request, session: DbSession, user: Staff) -> Response:
+    return _targeting_page(request, session, user, "support", request.query_params)
+
+
+@router.get("/targeting/models")
+def models_page(request: Request, session: DbSession, user: Staff) -> Response:
+    return _targeting_page(request, session, user, "model", request.query_params)
+
+
+@router.post("/targeting/shortlists")
+def save_shortlist(
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    kind: Annotated[str, Form()],
+    name: Annotated[str, Form()] = "",
+    wave: Annotated[str, Form()] = "",
+    dimension: Annotated[str, Form()] = "",
+    threshold: Annotated[str, Form()] = "",
+    digital: Annotated[str, Form()] = "",
+    value_chain: Annotated[str, Form()] = "",
+    ocop: Annotated[str, Form()] = "",
+    stars: Annotated[str, Form()] = "",
+    district: Annotated[str, Form()] = "",
+    sector: Annotated[str, Form()] = "",
+) -> Response:
+    params = {
+        "wave": wave,
+        "dimension": dimension,
+        "threshold": threshold,
+        "digital": digital,
+        "value_chain": value_chain,
+        "ocop": ocop,
+        "stars": stars,
+        "district": district,
+        "sector": sector,
+    }
+    found = targeting.search(session, kind=kind, params=params)
+    problems = shortlists.check_name(name=name)
+    if problems or found.criteria is None:
+        return _targeting_page(
+            request, session, user, kind, params, name=name, name_errors=problems
+        )
+    saved = shortlists.save_shortlist(
+        session,
+        user=user,
+        visible=accounts.accessible_cooperative_ids(session, user=user),
+        name=name,
+        found=found,
+        ip_address=_client_ip(request),
+    )
+    return RedirectResponse(f"/targeting/shortlists/{saved.id}", status_code=303)
+
+
+@router.get("/targeting/shortlists")
+def shortlists_page(request: Request, session: DbSession, user: Staff) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    return render(
+        request,
+        "targeting/shortlists.html",
+        {"saved": shortlists.list_shortlists(session, visible=visible)},
+    )
+
+
+@router.get("/targeting/shortlists/{shortlist_id}")
+def shortlist_page(
+    request: Request, session: DbSession, user: Staff, shortlist_id: int
+) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    opened = shortlists.open_shortlist(session, shortlist_id=shortlist_id, visible=visible)
+    return render(request, "targeting/shortlist.html", {"opened": opened})
+
+
+@router.post("/targeting/shortlists/{shortlist_id}/export")
+def export_shortlist(
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    shortlist_id: int,
+    fmt: Annotated[str, Form(alias="format")] = "csv",
+) -> Response:
+    filename, content = shortlists.export_shortlist(
+        session,
+        shortlist_id=shortlist_id,
+        visible=accounts.accessible_cooperative_ids(session, user=user),
+        fmt=fmt,
+        user=user,
+        ip_address=_client_ip(request),
+    )
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={
+            "content-disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "cache-control": "no-store",
+        },
+    )
+
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

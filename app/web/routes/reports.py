@@ -1,0 +1,275 @@
+"""Coverage, rankings, district pages and their downloads: the Alliance and the Steering Committee.
+
+Managers have none of these pages: their result page already compares them with their district
+and the province. Steering reads figures but never contacts or answers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.cooperatives.vocabulary import STATUSES
+from app.errors import Forbidden
+from app.reports import answers, districts, downloads, scope
+from app.reports import coverage as coverage_report
+from app.reports import rankings as rankings_report
+from app.reports.scope import GroupLevel
+from app.web.deps import DbSession, get_db, require_roles
+from app.web.templating import is_htmx, render
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.STEERING, Role.ADMIN))]
+# Who may see cooperatives' contacts and raw answers.
+STAFF = (Role.ADVISOR, Role.ADMIN)
+CHASE_PAGE = 100
+
+
+def _link(path: str, **params: Any) -> str:
+    kept = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def bar_chart(report: rankings_report.Ranking) -> dict[str, Any]:
+    """Bars with their 95% intervals, as numbers for a server-drawn SVG (0–100 scale)."""
+    bars = []
+    for row in report.rows:
+        if row.mean is None:
+            continue
+        bars.append(
+            {
+                "name": row.name,
+                "mean": row.mean,
+                "low": row.low,
+                "high": row.high,
+                "ranked": not row.too_few,
+            }
+        )
+    province = next((r.mean for r in report.provinces if r.mean is not None), None)
+    return {"bars": bars, "province": province, "height": 24 * len(bars) + 40}
+
+
+@router.get("/reports/rankings")
+def rankings_page(
+    request: Request,
+    session: DbSession,
+    user: Reader,
+    wave: str | None = None,
+    questionnaire: str | None = None,
+    level: GroupLevel = "district",
+    sort: str | None = None,
+) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    choice = scope.choose_wave(session, wave_key=wave)
+    keys = rankings_report.ranking_keys(choice)
+    key = questionnaire or (keys[0] if keys else "")
+    report = rankings_report.ranking(
+        session, choice=choice, key=key, level=level, sort=sort, visible=visible
+    )
+
+    def sort_link(measure: str) -> str:
+        return _link(
+            "/reports/rankings", wave=choice.wave.key, questionnaire=key, level=level, sort=measure
+        )
+
+    context = {
+        "report": report,
+        "keys": keys,
+        "titles": choice.titles | {"combined": rankings_report.COMBINED_TITLE},
+        "chart": bar_chart(report),
+        "sort_link": sort_link,
+        "export": {
+            "wave": choice.wave.key,
+            "questionnaire": key,
+            "level": level,
+            "sort": report.measure,
+        },
+        "can_export_answers": user.role in STAFF and key in choice.subjects,
+        "district_link": lambda area_id: _link(
+            f"/districts/{area_id}", wave=choice.wave.key, questionnaire=key
+        ),
+    }
+    if is_htmx(request):
+        return render(request, "reports/rankings.html", context, block="ranking")
+    return render(request, "reports/rankings.html", context)
+
+
+@router.get("/reports/coverage")
+def coverage_page(
+    request: Request,
+    session: DbSession,
+    user: Reader,
+    wave: str | None = None,
+    level: GroupLevel = "district",
+    district: int | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    choice = scope.choose_wave(session, wave_key=wave)
+    report = coverage_report.coverage(session, choice=choice, visible=visible, level=level)
+    chase = None
+    if user.role in STAFF:
+        chase = coverage_report.chase_list(
+            session,
+            choice=choice,
+            visible=visible,
+            district_id=district,
+            offset=(page - 1) * CHASE_PAGE,
+            limit=CHASE_PAGE,
+        )
+
+    def page_link(number: int) -> str:
+        return _link(
+            "/reports/coverage",
+            wave=choice.wave.key,
+            level=level,
+            district=district,
+            page=number,
+        )
+
+    districts_for_filter = (
+        report.rows
+        if level == "district"
+        else coverage_report.coverage(
+            session, choice=choice, visible=visible, level="district"
+        ).rows
+    )
+    return render(
+        request,
+        "reports/coverage.html",
+        {
+            "report": report,
+            "chase": chase,
+            "district": district,
+            "districts": districts_for_filter,
+            "page_link": page_link,
+            "chase_page": page,
+            "chase_pages": max(1, -(-chase.total // CHASE_PAGE)) if chase else 1,
+            "export": {"wave": choice.wave.key, "level": level},
+        },
+    )
+
+
+@router.get("/districts/{area_id}")
+def district_page(
+    request: Request,
+    session: DbSession,
+    user: Reader,
+    area_id: int,
+    wave: str | None = None,
+    questionnaire: str | None = None,
+    sector: str | None = None,
+    level: str | None = None,
+    status: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    area = districts.get_district(session, area_id=area_id, visible=visible)
+    choice = scope.choose_wave(session, wave_key=wave)
+    keys = rankings_report.ranking_keys(choice)
+    key = questionnaire or (keys[0] if keys else "")
+    chosen_status = None if status == "all" else (status or "active")
+    report = districts.district_report(
+        session,
+        area=area,
+        choice=choice,
+        key=key,
+        visible=visible,
+        sector=sector or None,
+        level=level or None,
+        status=chosen_status,
+        page=page,
+    )
+
+    def page_link(number: int) -> str:
+        return _link(
+            f"/districts/{area.id}",
+            wave=choice.wave.key,
+            questionnaire=key,
+            sector=sector,
+            level=level,
+            status=status,
+            page=number,
+        )
+
+    return render(
+        request,
+        "reports/district.html",
+        {
+            "report": report,
+            "keys": keys,
+            "titles": choice.titles | {"combined": rankings_report.COMBINED_TITLE},
+            "filters": {
+                "sector": sector or "",
+                "level": level or "",
+                "status": status or "active",
+            },
+            "statuses": list(STATUSES),
+            "page_link": page_link,
+            "link_profiles": user.role in STAFF,
+            "rankings_link": _link("/reports/rankings", wave=choice.wave.key, questionnaire=key),
+        },
+    )
+
+
+@router.post("/reports/export")
+def export(
+    request: Request,
+    session: DbSession,
+    user: Reader,
+    what: Annotated[downloads.What, Form()],
+    fmt: Annotated[downloads.Format, Form(alias="format")] = "csv",
+    wave: Annotated[str | None, Form()] = None,
+    questionnaire: Annotated[str | None, Form()] = None,
+    level: Annotated[GroupLevel, Form()] = "district",
+    sort: Annotated[str | None, Form()] = None,
+    district: Annotated[int | None, Form()] = None,
+) -> Response:
+    if what in downloads.PERSONAL and user.role not in STAFF:
+        raise Forbidden(
+            "Tài khoản của bạn không được tải dữ liệu của từng HTX.",
+            message_en="Your account may not download individual cooperatives' data.",
+        )
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    choice = scope.choose_wave(session, wave_key=wave)
+    wanted = downloads.ExportRequest(
+        what=what,
+        fmt=fmt,
+        key=questionnaire or None,
+        level=level,
+        sort=sort,
+        district_id=district,
+    )
+    download = downloads.export(
+        session,
+        choice=choice,
+        request=wanted,
+        visible=visible,
+        actor=user,
+        via="web",
+        ip_address=request.client.host if request.client else None,
+    )
+    headers = {
+        "content-disposition": f"attachment; filename*=UTF-8''{quote(download.filename)}",
+        "cache-control": "no-store",
+    }
+    if download.body is not None:
+        return Response(download.body, media_type=download.media_type, headers=headers)
+    assert download.columns is not None
+    assert wanted.key is not None
+    return StreamingResponse(
+        answers.stream_answers(
+            get_db(request).read_sessions,
+            choice=choice,
+            key=wanted.key,
+            visible=visible,
+            columns=download.columns,
+        ),
+        media_type=download.media_type,
+        headers=headers,
+    )

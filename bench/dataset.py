@@ -1,0 +1,506 @@
+"""A deterministic national dataset, bulk-inserted, beside a raw `executemany` floor.
+
+Areas: the built-in Lạng Sơn (from `htxso init`) plus synthetic provinces under their real
+statistics codes, each with synthetic districts. Registry: cooperatives spread over the
+districts with the demo's sector mix and products. Answers: three waves drawn with the demo's
+own answer model (`app.demo`), scored by the real engine.
+
+The rows are drawn once, with explicit primary keys, and written to every database of the run
+twice: through SQLAlchemy Core (how the portal bulk-loads) into the database the benchmarks
+use, and through the bare driver's `executemany` into a twin database with the same migrated
+schema (the floor). Both commit once per chunk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, Table, insert, select, text
+
+from app import demo
+from app.accounts import service as accounts
+from app.accounts.models import Role
+from app.areas import service as areas
+from app.areas.models import Area
+from app.db import Database
+from app.responses import service as responses
+from app.responses.models import ResponseStatus, Wave, WaveStatus
+from app.tables import metadata
+from bench.common import BIN, ROOT, Scale, Target, drop, libpq, recreate, say
+
+SEED = 2026
+# The 63 provinces and their statistics codes, before the 2025 reorganisation.
+PROVINCES = [
+    ("01", "Hà Nội"), ("02", "Hà Giang"), ("04", "Cao Bằng"), ("06", "Bắc Kạn"),
+    ("08", "Tuyên Quang"), ("10", "Lào Cai"), ("11", "Điện Biên"), ("12", "Lai Châu"),
+    ("14", "Sơn La"), ("15", "Yên Bái"), ("17", "Hòa Bình"), ("19", "Thái Nguyên"),
+    ("20", "Lạng Sơn"), ("22", "Quảng Ninh"), ("24", "Bắc Giang"), ("25", "Phú Thọ"),
+    ("26", "Vĩnh Phúc"), ("27", "Bắc Ninh"), ("30", "Hải Dương"), ("31", "Hải Phòng"),
+    ("33", "Hưng Yên"), ("34", "Thái Bình"), ("35", "Hà Nam"), ("36", "Nam Định"),
+    ("37", "Ninh Bình"), ("38", "Thanh Hóa"), ("40", "Nghệ An"), ("42", "Hà Tĩnh"),
+    ("44", "Quảng Bình"), ("45", "Quảng Trị"), ("46", "Thừa Thiên Huế"), ("48", "Đà Nẵng"),
+    ("49", "Quảng Nam"), ("51", "Quảng Ngãi"), ("52", "Bình Định"), ("54", "Phú Yên"),
+    ("56", "Khánh Hòa"), ("58", "Ninh Thuận"), ("60", "Bình Thuận"), ("62", "Kon Tum"),
+    ("64", "Gia Lai"), ("66", "Đắk Lắk"), ("67", "Đắk Nông"), ("68", "Lâm Đồng"),
+    ("70", "Bình Phước"), ("72", "Tây Ninh"), ("74", "Bình Dương"), ("75", "Đồng Nai"),
+    ("77", "Bà Rịa - Vũng Tàu"), ("79", "Hồ Chí Minh"), ("80", "Long An"), ("82", "Tiền Giang"),
+    ("83", "Bến Tre"), ("84", "Trà Vinh"), ("86", "Vĩnh Long"), ("87", "Đồng Tháp"),
+    ("89", "An Giang"), ("91", "Kiên Giang"), ("92", "Cần Thơ"), ("93", "Hậu Giang"),
+    ("94", "Sóc Trăng"), ("95", "Bạc Liêu"), ("96", "Cà Mau"),
+]  # fmt: skip
+BUILTIN_PROVINCE = "20"
+BUILTIN_DISTRICTS = 11
+WAVES = (
+    demo.DemoWave(
+        "2024", "Đợt đánh giá 2024", WaveStatus.CLOSED,
+        dt.date(2024, 3, 1), dt.date(2024, 10, 31), submitted=0.70, drafts=0.0,
+    ),
+    demo.DemoWave(
+        "2025", "Đợt đánh giá 2025", WaveStatus.CLOSED,
+        dt.date(2025, 3, 1), dt.date(2025, 10, 31), submitted=0.80, drafts=0.0,
+    ),
+    demo.DemoWave(
+        "2026", "Đợt đánh giá 2026", WaveStatus.OPEN,
+        dt.date(2026, 3, 1), dt.date(2026, 12, 31), submitted=0.60, drafts=0.20,
+    ),
+)  # fmt: skip
+ADVISOR, STEERING, ADMIN = "bench_canbo", "bench_bancd", "bench_admin"
+COOPS_PER_CHUNK = 1000
+TABLES = ("cooperatives", "products", "responses", "answers", "dimension_scores")
+
+
+@dataclass
+class Timings:
+    """Rows written and seconds spent per side, for one database."""
+
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    app_seconds: float = 0.0
+    floor_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        total = sum(self.rows.values())
+        return {
+            "rows": self.rows,
+            "total_rows": total,
+            "app_seconds": round(self.app_seconds, 3),
+            "floor_seconds": round(self.floor_seconds, 3),
+            "app_rows_per_s": round(total / self.app_seconds) if self.app_seconds else None,
+            "floor_rows_per_s": round(total / self.floor_seconds) if self.floor_seconds else None,
+            "ratio": (
+                round(self.app_seconds / self.floor_seconds, 2) if self.floor_seconds else None
+            ),
+        }
+
+
+# Areas ---------------------------------------------------------------------------------------
+
+
+def area_rows(scale: Scale) -> list[dict[str, str]]:
+    """Synthetic provinces and districts around the built-in Lạng Sơn, parents first."""
+    rng = random.Random(SEED)
+    others = [p for p in PROVINCES if p[0] != BUILTIN_PROVINCE][: scale.provinces - 1]
+    to_share = max(scale.districts - BUILTIN_DISTRICTS, 2 * len(others))
+    weights = [rng.uniform(0.6, 1.4) for _ in others]
+    sizes = [max(2, round(to_share * w / sum(weights))) for w in weights]
+    sizes[-1] = max(2, sizes[-1] + to_share - sum(sizes))
+    rows = []
+    for (code, name), size in zip(others, sizes, strict=True):
+        rows.append({"code": code, "name": name, "level": "province", "parent_code": "VN"})
+        words = rng.sample(demo.NAME_WORDS, k=min(size, len(demo.NAME_WORDS)))
+        for number in range(size):
+            word = words[number % len(words)]
+            suffix = f" {number // len(words) + 1}" if number >= len(words) else ""
+            rows.append(
+                {
+                    "code": f"{code}{number + 1:02d}",
+                    "name": f"Huyện {word}{suffix}",
+                    "level": "district",
+                    "parent_code": code,
+                }
+            )
+    return rows
+
+
+# Loading into one database, both ways --------------------------------------------------------
+
+
+class Sink:
+    """One database of the run: the app's side (SQLAlchemy Core) and its floor twin (driver)."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.timings = Timings()
+        self.db: Database | None = None
+        self.floor: Any = None
+
+    def prepare(self, scale: Scale) -> None:
+        """Fresh databases: `htxso init` on both, national areas and bench accounts on both."""
+        for url in (self.target.url, self.target.floor_url):
+            recreate(url)
+            env = self.target.env() | {"DATABASE_URL": url}
+            subprocess.run(
+                [str(BIN / "htxso"), "init"], cwd=ROOT, env=env, check=True, capture_output=True
+            )
+            database = Database(url)
+            with database.transaction() as session:
+                areas.load_rows(session, rows=area_rows(scale))
+                for username, role in ((ADVISOR, Role.ADVISOR), (STEERING, Role.STEERING)):
+                    accounts.create_user(
+                        session, username=username, full_name=username, role=role, password=None
+                    )
+                accounts.create_user(
+                    session, username=ADMIN, full_name=ADMIN, role=Role.ADMIN, password=None
+                )
+                versions = {key: form.version_id for key, form in demo._forms(session).items()}
+                for spec in WAVES:
+                    responses.create_wave(
+                        session,
+                        key=spec.key,
+                        name=spec.name,
+                        version_ids=versions,
+                        opens_on=spec.opens_on,
+                        closes_on=spec.closes_on,
+                        status=spec.status,
+                    )
+            database.dispose()
+        self.db = Database(self.target.url)
+        self.floor = _connect_raw(self.target.floor_url)
+
+    def write(self, batches: Sequence[tuple[str, list[dict[str, Any]]]]) -> None:
+        """Write the same rows both ways, one transaction each, and time each."""
+        assert self.db is not None
+        engine: Engine = self.db.engine
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            for name, rows in batches:
+                if rows:
+                    for group in _alike(rows):
+                        conn.execute(insert(metadata.tables[name]), group)
+        self.timings.app_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        _raw_write(self.floor, self.target.kind, batches)
+        self.timings.floor_seconds += time.perf_counter() - started
+        for name, rows in batches:
+            self.timings.rows[name] += len(rows)
+
+    def finish(self) -> None:
+        """Sequences past the explicit ids, fresh planner statistics, the floor twin dropped."""
+        assert self.db is not None
+        self.floor.close()
+        drop(self.target.floor_url)
+        with self.db.engine.begin() as conn:
+            if self.target.kind == "postgresql":
+                for name in ("cooperatives", "products", "responses"):
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                            f"(SELECT max(id) FROM {name}))"
+                        )
+                    )
+        if self.target.kind == "postgresql":
+            # What autovacuum would have done by the time anyone reads the data.
+            with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM ANALYZE"))
+        self.db.dispose()
+        if self.target.kind == "sqlite":
+            raw = sqlite3.connect(self.target.sqlite_path, isolation_level=None)
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.close()
+
+
+def _alike(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Rows grouped by their keys (a draft has no score_detail, so that it stays SQL NULL)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    yield from groups.values()
+
+
+def _connect_raw(url: str) -> Any:
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        # The portal's own connection settings (app/db.py).
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+    import psycopg
+
+    return psycopg.connect(libpq(url))
+
+
+def _raw_write(conn: Any, kind: str, batches: Sequence[tuple[str, list[dict[str, Any]]]]) -> None:
+    """The floor: each table's rows as tuples, straight to the driver's executemany."""
+    marker = "?" if kind == "sqlite" else "%s"
+    if kind == "sqlite":
+        conn.execute("BEGIN IMMEDIATE")
+    cursor = conn.cursor()
+    for name, rows in batches:
+        if not rows:
+            continue
+        table: Table = metadata.tables[name]
+        # Drafts carry no score_detail: the column is sent as NULL for them.
+        columns = [
+            c.name
+            for c in table.columns
+            if c.name in rows[0] or (name == "responses" and c.name == "score_detail")
+        ]
+        convert = [_converter(table.c[c].type, kind) for c in columns]
+        sql = (
+            f"INSERT INTO {name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})"
+        )
+        cursor.executemany(
+            sql,
+            [tuple(f(row.get(c)) for f, c in zip(convert, columns, strict=True)) for row in rows],
+        )
+    if kind == "sqlite":
+        conn.execute("COMMIT")
+    else:
+        conn.commit()
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _json(value: Any) -> Any:
+    return None if value is None else json.dumps(value)
+
+
+def _sqlite_time(value: Any) -> Any:
+    if value is None:
+        return None
+    moment: dt.datetime = value.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _converter(kind_of: Any, kind: str) -> Any:
+    name = type(kind_of).__name__
+    if name == "JSON":
+        return _json
+    if kind == "sqlite":
+        return _sqlite_time if name == "UTCDateTime" else _sqlite_plain
+    return _identity
+
+
+# Drawing the rows ----------------------------------------------------------------------------
+
+
+@dataclass
+class Refs:
+    """Ids every database shares (they are made the same way, in the same order)."""
+
+    districts: list[tuple[int, str, str]]  # id, name, province name
+    advisor_id: int
+    forms: dict[str, Any]
+    waves: list[Any]
+
+
+def read_refs(target: Target) -> Refs:
+    database = Database(target.url)
+    with database.transaction() as session:
+        province = {a.id: a.name for a in session.scalars(select(Area))}
+        districts = [
+            (a.id, a.name, province.get(a.parent_id or 0, ""))
+            for a in session.scalars(select(Area).where(Area.level == "district").order_by(Area.id))
+        ]
+        advisor = accounts.get_user(session, username=ADVISOR)
+        assert advisor is not None
+        forms = demo._forms(session)
+        waves = [
+            demo._Wave(spec, wave.id, index)
+            for index, spec in enumerate(WAVES)
+            if (wave := session.scalar(select(Wave).where(Wave.key == spec.key))) is not None
+        ]
+    database.dispose()
+    return Refs(districts, advisor.id, forms, waves)
+
+
+def registry(
+    rng: random.Random, refs: Refs, count: int
+) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Cooperatives and products, a chunk at a time, with explicit ids."""
+    weights = [rng.uniform(0.5, 2.0) for _ in refs.districts]
+    sectors, sector_weights = list(demo.SECTOR_WEIGHTS), list(demo.SECTOR_WEIGHTS.values())
+    now = dt.datetime(2026, 1, 15, 3, 0, tzinfo=dt.UTC)
+    product_id = 0
+    for start in range(0, count, 2000):
+        coops, products = [], []
+        for number in range(start, min(start + 2000, count)):
+            area_id, area_name, province = rng.choices(refs.districts, weights)[0]
+            sector = rng.choices(sectors, sector_weights)[0]
+            place = area_name.removeprefix("Huyện ").removeprefix("Thành phố ")
+            coops.append(
+                {
+                    "id": number + 1,
+                    "registration_code": f"49{number + 1:08d}",
+                    "name": f"{demo.SECTOR_PREFIX[sector]} {rng.choice(demo.NAME_WORDS)} {place}",
+                    "area_id": area_id,
+                    "sector": sector,
+                    "members": int(rng.lognormvariate(3.2, 0.7)) + 7,
+                    "founded_year": rng.randint(1997, 2025),
+                    "status": rng.choices(["active", "suspended", "dissolved"], [90, 7, 3])[0],
+                    "contact_name": f"{rng.choice(demo.FAMILY)} {rng.choice(demo.GIVEN)}",
+                    "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
+                    "email": None,
+                    "address": f"{rng.choice(demo.NAME_WORDS)}, {area_name}, {province}",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            catalogue = demo.PRODUCTS.get(sector)
+            if not catalogue:
+                continue
+            for name, group in rng.sample(
+                catalogue, k=min(len(catalogue), rng.choice([0, 1, 1, 2, 3]))
+            ):
+                stars = rng.choices([0, 3, 4, 5], [70, 22, 7, 1])[0]
+                product_id += 1
+                products.append(
+                    {
+                        "id": product_id,
+                        "cooperative_id": number + 1,
+                        "name": name,
+                        "ocop_group": group,
+                        "stars": stars,
+                        "certificate_date": (
+                            demo.TODAY - dt.timedelta(days=rng.randint(30, 1500)) if stars else None
+                        ),
+                        "created_at": now,
+                    }
+                )
+        yield coops, products
+
+
+def build(targets: list[Target], scale: Scale) -> dict[str, Any]:
+    """Build every target's database; returns timings per database and for the drawing."""
+    sinks = [Sink(t) for t in targets]
+    for sink in sinks:
+        say(f"{sink.target.kind}: fresh databases, htxso init, {scale.districts} districts")
+        sink.prepare(scale)
+    refs = read_refs(targets[0])
+    for sink in sinks[1:]:
+        other = read_refs(sink.target)
+        if (other.districts, other.advisor_id, [w.id for w in other.waves]) != (
+            refs.districts,
+            refs.advisor_id,
+            [w.id for w in refs.waves],
+        ):
+            raise RuntimeError("the databases disagree on ids; the dataset needs them equal")
+    rng = random.Random(SEED)
+    drawing = 0.0
+    coops: list[dict[str, Any]] = []
+    products: list[dict[str, Any]] = []
+    say(f"registry: {scale.cooperatives:,} cooperatives")
+    chunks = registry(rng, refs, scale.cooperatives)
+    while True:
+        began = time.perf_counter()
+        chunk = next(chunks, None)
+        drawing += time.perf_counter() - began
+        if chunk is None:
+            break
+        coops += chunk[0]
+        products += chunk[1]
+        for sink in sinks:
+            sink.write([("cooperatives", chunk[0]), ("products", chunk[1])])
+    say("answers: three waves")
+    drawn = _answers(refs, coops, products, sinks)
+    drawing += drawn
+    for sink in sinks:
+        sink.finish()
+    counts = sinks[0].timings.rows
+    total = sum(counts.values())
+    return {
+        "rows": counts,
+        "drawing_seconds": round(drawing, 1),
+        "drawing_rows_per_s": round(total / drawing) if drawing else None,
+        "by_database": {s.target.kind: s.timings.as_dict() for s in sinks},
+    }
+
+
+def _answers(
+    refs: Refs, coops: list[dict[str, Any]], products: list[dict[str, Any]], sinks: list[Sink]
+) -> float:
+    """Three waves of responses, answers and dimension scores; returns the drawing seconds."""
+    rng = random.Random(SEED * 7919 + 1)
+    actors = demo._Actors(advisor_id=refs.advisor_id, manager_id=None, managed=frozenset())
+    active = [c for c in coops if c["status"] == "active"]
+    by_coop: dict[int, list[tuple[int, str | None, int]]] = {}
+    for p in products:
+        by_coop.setdefault(p["cooperative_id"], []).append((p["id"], p["ocop_group"], p["stars"]))
+    district = {area_id: rng.gauss(0, 0.05) for area_id in sorted({c["area_id"] for c in active})}
+    response_id = 0
+    drawing = 0.0
+    for start in range(0, len(active), COOPS_PER_CHUNK):
+        began = time.perf_counter()
+        rows: list[dict[str, Any]] = []
+        answers: list[dict[str, Any]] = []
+        dimensions: list[dict[str, Any]] = []
+        for coop in active[start : start + COOPS_PER_CHUNK]:
+            subjects = demo._subjects(
+                rng,
+                coop_id=coop["id"],
+                base=demo.BASE_MATURITY
+                + district[coop["area_id"]]
+                + demo.SECTOR_MATURITY.get(coop["sector"], 0.0)
+                + 0.03 * (math.log(coop["members"] or 20) - 3.3),
+                products=by_coop.get(coop["id"], []),
+                forms=refs.forms,
+                waves=len(WAVES),
+            )
+            for wave in refs.waves:
+                for subject in subjects:
+                    made = demo._response(rng, wave, refs.forms[subject.key], subject, actors)
+                    if made is None:
+                        continue
+                    response_id += 1
+                    rows.append(made.row | {"id": response_id})
+                    moment = made.row["updated_at"]
+                    answers += (
+                        {
+                            "response_id": response_id,
+                            "question_code": code,
+                            "value": value,
+                            "updated_at": moment,
+                        }
+                        for code, value in made.answers.items()
+                    )
+                    dimensions += (
+                        {"response_id": response_id, "dimension_key": key, "score": score}
+                        for key, score in made.dimensions.items()
+                    )
+        drawing += time.perf_counter() - began
+        for sink in sinks:
+            sink.write(
+                [("responses", rows), ("answers", answers), ("dimension_scores", dimensions)]
+            )
+        if (start // COOPS_PER_CHUNK) % 5 == 4:
+            say(f"  {start + COOPS_PER_CHUNK:,} of {len(active):,} active cooperatives")
+    return drawing
+
+
+def draft_count(target: Target) -> int:
+    database = Database(target.url)
+    with database.transaction() as session:
+        found = session.scalar(
+            text("select count(*) from responses where status = :s"), {"s": ResponseStatus.DRAFT}
+        )
+    database.dispose()
+    return int(found or 0)

@@ -1,0 +1,200 @@
+"""The raw-answers CSV export: time and peak memory, against the database's own CSV dump.
+
+Measured both ways the portal offers it, for the largest questionnaire and wave:
+- the page's button (POST /reports/export, what=answers): time to the last byte, and the
+  server's peak resident memory (VmHWM of a server started for this alone);
+- `htxso export answers`: wall time and peak resident memory of the process (GNU time).
+The floor is the export's own SELECT (recorded from `answer_rows`) dumped as CSV by the
+database's client: `sqlite3 -csv` or psql's `COPY (...) TO STDOUT WITH CSV`. The floor writes
+one line per answer; the portal pivots to one line per response with a column per question.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+from typing import Any
+
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.cooperatives.models import Cooperative
+from app.db import Database
+from app.reports import downloads, scope
+from bench.common import (
+    BIN,
+    TMP,
+    Scale,
+    Target,
+    capture,
+    median,
+    say,
+    serve,
+    sign_in,
+    timed_command,
+)
+from bench.dataset import ADVISOR, WAVES
+from bench.report import Figure, ratio_of
+
+WAVE = WAVES[-2].key  # the closed wave with the most submissions
+QUESTIONNAIRE = "digital"
+MEMORY_MB = 200
+
+
+def export_sql(target: Target) -> str:
+    """The one SELECT that reads the answers for the export."""
+    database = Database(target.url)
+    with database.read_sessions() as session:
+        choice = scope.choose_wave(session, wave_key=WAVE)
+        with capture(database.engine) as statements:
+            rows = downloads.answer_rows(
+                session, choice=choice, key=QUESTIONNAIRE, visible=select(Cooperative.id)
+            )
+            next(rows)
+            rows.close()
+    database.dispose()
+    found = [s for s in statements if "answers" in s]
+    if len(found) != 1:
+        raise RuntimeError(f"expected one answers query, saw {len(found)}")
+    return found[0]
+
+
+def floor(target: Target, sql: str) -> tuple[float, float, int]:
+    """Seconds, peak MB and bytes of the client's CSV dump of the same SELECT."""
+    out = TMP / f"htxso-bench-floor-{target.kind}.csv"
+    if target.kind == "sqlite":
+        command = ["sqlite3", "-readonly", "-csv", target.sqlite_path, sql]
+    else:
+        command = [*target.psql_args(), "-c", f"COPY ({sql}) TO STDOUT WITH CSV"]
+    seconds, peak = timed_command(["sh", "-c", '"$0" "$@" > ' + str(out), *command])
+    size = out.stat().st_size
+    out.unlink()
+    return seconds, peak, size
+
+
+def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
+    sql = export_sql(target)
+    repeats = 3
+    floor(target, sql)  # the file cache warms for both sides alike
+    floors = [floor(target, sql) for _ in range(repeats)]
+    floor_seconds = median([f[0] for f in floors])
+    floor_peak = max(f[1] for f in floors)
+    floor_bytes = floors[0][2]
+
+    out = TMP / f"htxso-bench-export-{target.kind}.csv"
+    command = [
+        str(BIN / "htxso"), "export", "answers", "--wave", WAVE,
+        "--questionnaire", QUESTIONNAIRE, "--out", str(out),
+    ]  # fmt: skip
+    cli = [timed_command(command, env=target.env()) for _ in range(repeats)]
+    cli_seconds = median([c[0] for c in cli])
+    cli_peak = max(c[1] for c in cli)
+    cli_bytes = out.stat().st_size
+    out.unlink()
+    startup = median([timed_command([str(BIN / "htxso"), "export", "--help"], env=target.env())[0]])
+
+    cookie, csrf = sign_in(target, ADVISOR, role=Role.ADVISOR)
+    form = urllib.parse.urlencode(
+        {
+            "what": "answers",
+            "format": "csv",
+            "wave": WAVE,
+            "questionnaire": QUESTIONNAIRE,
+            "csrf_token": csrf,
+        }
+    )
+    web_times = []
+    with serve("app.main:app_from_env", target.env(), f"export-{target.kind}") as server:
+        import http.client
+
+        before = server.rss_mb()
+        for _ in range(repeats):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+            started = time.perf_counter()
+            conn.request(
+                "POST",
+                "/reports/export",
+                body=form,
+                headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+            )
+            response = conn.getresponse()
+            size = 0
+            while chunk := response.read(1 << 16):
+                size += len(chunk)
+            web_times.append(time.perf_counter() - started)
+            conn.close()
+            if response.status != 200:
+                raise RuntimeError(f"answers export answered {response.status}")
+        web_peak = server.peak_rss_mb()
+    web_seconds = median(web_times)
+    say(
+        f"  floor {floor_seconds:.2f} s ({floor_peak:.0f} MB), web {web_seconds:.2f} s "
+        f"(server peak {web_peak:.0f} MB, {before:.0f} MB before), "
+        f"CLI {cli_seconds:.2f} s ({cli_peak:.0f} MB)"
+    )
+    details = {
+        "wave": WAVE,
+        "questionnaire": QUESTIONNAIRE,
+        "floor_seconds": floor_seconds,
+        "floor_peak_mb": floor_peak,
+        "floor_bytes": floor_bytes,
+        "web_seconds": web_seconds,
+        "web_server_rss_before_mb": before,
+        "web_server_peak_mb": web_peak,
+        "web_bytes": size,
+        "cli_seconds": cli_seconds,
+        "cli_peak_mb": cli_peak,
+        "cli_bytes": cli_bytes,
+        "cli_startup_seconds": startup,
+        "sql": sql,
+    }
+    client = "sqlite3 -csv" if target.kind == "sqlite" else "psql COPY … TO STDOUT WITH CSV"
+    figures = [
+        Figure(
+            database=target.kind,
+            benchmark=f"answers CSV export, web ({QUESTIONNAIRE} {WAVE})",
+            figure=round(web_seconds, 3),
+            unit="s",
+            floor=round(floor_seconds, 3),
+            ratio=ratio_of(web_seconds, floor_seconds),
+            target="≤ 2× floor",
+            met=web_seconds <= 2 * floor_seconds,
+            note=f"floor: {client} of the export's SELECT, {floor_bytes / 1e6:.1f} MB "
+            f"(long: a line per answer); portal CSV {size / 1e6:.1f} MB (a line per response)",
+        ),
+        Figure(
+            database=target.kind,
+            benchmark="answers CSV export, web: server peak memory",
+            figure=round(web_peak, 1),
+            unit="MB",
+            floor=round(floor_peak, 1),
+            ratio=None,
+            target=f"< {MEMORY_MB} MB",
+            met=web_peak < MEMORY_MB,
+            note=f"peak resident memory of the whole server (VmHWM); {before:.0f} MB before "
+            "the first export; floor column: the client's peak",
+        ),
+        Figure(
+            database=target.kind,
+            benchmark="answers CSV export, `htxso export answers`",
+            figure=round(cli_seconds, 3),
+            unit="s",
+            floor=round(floor_seconds, 3),
+            ratio=ratio_of(cli_seconds, floor_seconds),
+            target="≤ 2× floor",
+            met=cli_seconds <= 2 * floor_seconds,
+            note=f"wall time of the whole command; its start-up alone (`htxso export --help`) "
+            f"takes {startup:.2f} s",
+        ),
+        Figure(
+            database=target.kind,
+            benchmark="answers CSV export, `htxso export answers`: peak memory",
+            figure=round(cli_peak, 1),
+            unit="MB",
+            floor=round(floor_peak, 1),
+            ratio=None,
+            target=f"< {MEMORY_MB} MB",
+            met=cli_peak < MEMORY_MB,
+        ),
+    ]
+    return figures, details

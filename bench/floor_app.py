@@ -1,0 +1,124 @@
+"""The bare Starlette floors, served like the portal (uvicorn, one worker, pinned core).
+
+- POST /responses/{id}/answers/{code}: parse the form, upsert the answer into the portal's
+  `answers` table and stamp the response, in one transaction (SQLite: WAL, BEGIN IMMEDIATE,
+  the portal's pragmas; PostgreSQL: psycopg). No session, CSRF, visibility, validation or
+  template: what is left is the write the portal must do. BENCH_FLOOR_MODE=inline writes on
+  the event loop; =thread hands the write to the thread pool, as FastAPI does for `def`.
+- GET /page: a fixed HTML body (BENCH_FLOOR_PAGE, a file), gzipped by the same middleware.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+UPSERT = (
+    "INSERT INTO answers (response_id, question_code, value, updated_at) "
+    "VALUES ({p}, {p}, {p}, {p}) "
+    "ON CONFLICT (response_id, question_code) DO UPDATE "
+    "SET value = excluded.value, updated_at = excluded.updated_at"
+)
+STAMP = "UPDATE responses SET updated_at = {p}, last_step = {p} WHERE id = {p}"
+
+
+class Writer:
+    """One connection per thread, like a pool that never runs dry."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sqlite = url.startswith("sqlite")
+        self.local = threading.local()
+        marker = "?" if self.sqlite else "%s"
+        self.upsert = UPSERT.format(p=marker)
+        self.stamp = STAMP.format(p=marker)
+
+    def _conn(self) -> Any:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            if self.sqlite:
+                conn = sqlite3.connect(
+                    self.url.removeprefix("sqlite:///"),
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=10,
+                )
+                for pragma in (
+                    "journal_mode=WAL",
+                    "foreign_keys=ON",
+                    "busy_timeout=10000",
+                    "synchronous=NORMAL",
+                ):
+                    conn.execute(f"PRAGMA {pragma}")
+            else:
+                import psycopg
+
+                conn = psycopg.connect(self.url.replace("postgresql+psycopg://", "postgresql://"))
+            self.local.conn = conn
+        return conn
+
+    def write(self, response_id: int, code: str, value: str) -> None:
+        conn = self._conn()
+        now = dt.datetime.now(dt.UTC)
+        if self.sqlite:
+            stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(self.upsert, (response_id, code, value, stamp))
+                conn.execute(self.stamp, (stamp, 1, response_id))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return
+        with conn.transaction():
+            conn.execute(self.upsert, (response_id, code, value, now))
+            conn.execute(self.stamp, (now, 1, response_id))
+
+
+def create() -> Starlette:
+    """The floor application (uvicorn --factory bench.floor_app:create)."""
+    writer = Writer(os.environ["DATABASE_URL"])
+    threaded = os.environ.get("BENCH_FLOOR_MODE", "inline") == "thread"
+    page_file = os.environ.get("BENCH_FLOOR_PAGE")
+    page = Path(page_file).read_bytes() if page_file else b"<!doctype html><p>floor</p>"
+
+    async def save(request: Request) -> Response:
+        form = await request.form()
+        code = request.path_params["code"]
+        values = [v for v in form.getlist(code) if isinstance(v, str)]
+        value = json.dumps(values if len(values) != 1 else values[0])
+        response_id = int(request.path_params["response_id"])
+        if threaded:
+            await run_in_threadpool(writer.write, response_id, code, value)
+        else:
+            writer.write(response_id, code, value)
+        return HTMLResponse('<span class="saved">✓ Đã lưu</span>')
+
+    async def html(request: Request) -> Response:
+        return HTMLResponse(page)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(
+        routes=[
+            Route("/responses/{response_id:int}/answers/{code}", save, methods=["POST"]),
+            Route("/page", html),
+            Route("/healthz", healthz),
+        ],
+        middleware=[Middleware(GZipMiddleware, minimum_size=500)],
+    )

@@ -1,0 +1,405 @@
+"""Ranking statistics against figures worked out by hand for a small province.
+
+`province()` builds the fixture the reports tests share: four districts of the test
+questionnaire `mini`, scores stored as submission stores them (responses.overall, level and
+dimension_scores rows), so nothing here depends on the scoring engine.
+
+    An Bình   40 50 60 70 80   mean 60, s = √250, median 60, quartiles 50 and 70
+    Bắc Hà    60 × 6           mean 60, s = 0: ties An Bình
+    Cẩm Lý    90 95 100        three responses: below the minimum of five, not ranked
+    Đông Sơn  10 20 30 20 20   mean 20, s = √50, median and quartiles 20
+    Province  19 responses, sum 1045: mean 55
+
+Dimension "sales" equals the overall score, "ops" is 100 minus it. The previous wave has
+An Bình at 45 and 55 (mean 50).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.areas.models import Area, AreaLevel
+from app.cooperatives.models import Cooperative, Product
+from app.db import utcnow
+from app.reports import rankings, scope
+from app.reports.scores import COMBINED
+from app.reports.statistics import (
+    competition_ranks,
+    mean_interval,
+    rank_ranges,
+    t_quantile_975,
+)
+from app.responses.models import (
+    DimensionScore,
+    Response,
+    ResponseStatus,
+    Wave,
+    WaveQuestionnaire,
+    WaveStatus,
+)
+from app.responses.service import subject_key
+from app.surveys import service as surveys
+from app.surveys.loader import load_file
+from app.surveys.models import QuestionnaireVersion
+from tests import factories
+
+MINI = Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "mini-1.yaml"
+EVERYONE = select(Cooperative.id)
+
+
+def publish(
+    session: Session, *, key: str = "mini", subject: str = "cooperative", version: str = "1"
+) -> QuestionnaireVersion:
+    """The test questionnaire, or a copy of it under another key, subject or version."""
+    questionnaire = load_file(MINI)
+    if (key, subject, version) != ("mini", "cooperative", "1"):
+        questionnaire = questionnaire.model_copy(
+            update={"key": key, "subject": subject, "version": version}
+        )
+    surveys.publish(session, questionnaire=questionnaire)
+    return session.scalars(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.key == key, QuestionnaireVersion.version == version
+        )
+    ).one()
+
+
+def make_wave(
+    session: Session,
+    *,
+    key: str,
+    versions: list[QuestionnaireVersion],
+    opens: dt.date,
+    status: WaveStatus = WaveStatus.OPEN,
+) -> Wave:
+    wave = Wave(key=key, name=f"Đợt {key}", status=status, opens_on=opens)
+    session.add(wave)
+    session.flush()
+    for version in versions:
+        session.add(
+            WaveQuestionnaire(wave_id=wave.id, questionnaire_key=version.key, version_id=version.id)
+        )
+    session.flush()
+    return wave
+
+
+def level_of(score: float) -> str:
+    return "high" if score >= 75 else "mid" if score >= 40 else "low"
+
+
+def stored(
+    session: Session,
+    *,
+    wave: Wave,
+    version: QuestionnaireVersion,
+    cooperative: Cooperative,
+    overall: float | None,
+    product: Product | None = None,
+    draft: bool = False,
+) -> Response:
+    """A response as submission stores it: overall, level and one row per dimension."""
+    response = Response(
+        wave_id=wave.id,
+        questionnaire_key=version.key,
+        version_id=version.id,
+        cooperative_id=cooperative.id,
+        product_id=product.id if product else None,
+        subject_key=subject_key(
+            cooperative_id=cooperative.id, product_id=product.id if product else None
+        ),
+        revision=1,
+        status=ResponseStatus.DRAFT if draft else ResponseStatus.SUBMITTED,
+        submitted_at=None if draft else utcnow(),
+        overall=None if draft else overall,
+        level=None if draft or overall is None else level_of(overall),
+    )
+    session.add(response)
+    session.flush()
+    if not draft and overall is not None:
+        session.add_all(
+            [
+                DimensionScore(response_id=response.id, dimension_key="sales", score=overall),
+                DimensionScore(response_id=response.id, dimension_key="ops", score=100 - overall),
+            ]
+        )
+        session.flush()
+    return response
+
+
+@dataclass
+class Province:
+    wave: Wave
+    previous: Wave
+    version: QuestionnaireVersion
+    districts: dict[str, Area]
+    commune: Area
+    cooperatives: dict[str, Cooperative] = field(default_factory=dict)
+
+
+def province(session: Session) -> Province:
+    """The shared fixture described at the top of this file."""
+    version = publish(session)
+    previous = make_wave(
+        session, key="2025", versions=[version], opens=dt.date(2025, 3, 1), status=WaveStatus.CLOSED
+    )
+    wave = make_wave(session, key="2026", versions=[version], opens=dt.date(2026, 3, 1))
+    districts = {
+        "A": factories.area(session, code="D1", name="An Bình"),
+        "B": factories.area(session, code="D2", name="Bắc Hà"),
+        "C": factories.area(session, code="D3", name="Cẩm Lý"),
+        "D": factories.area(session, code="D4", name="Đông Sơn"),
+    }
+    commune = factories.area(
+        session, code="C41", name="Xã Đồng", level=AreaLevel.COMMUNE, parent=districts["D"]
+    )
+    world = Province(wave, previous, version, districts, commune)
+    scores = {
+        "A": [40, 50, 60, 70, 80, None],
+        "B": [60, 60, 60, 60, 60, 60],
+        "C": [90, 95, 100],
+        "D": [10, 20, 30, 20, 20, None],
+    }
+    for letter, values in scores.items():
+        for number, value in enumerate(values, start=1):
+            name = f"{letter}{number}"
+            in_area = commune if name in ("D1", "D2") else districts[letter]
+            cooperative = factories.cooperative(
+                session,
+                in_area=in_area,
+                name=f"HTX {name}",
+                sector="handicraft" if name == "A2" else "agriculture",
+            )
+            world.cooperatives[name] = cooperative
+            if value is not None:
+                stored(session, wave=wave, version=version, cooperative=cooperative, overall=value)
+    # D6 has a draft: started, not finished. A6 has not started.
+    stored(
+        session,
+        wave=wave,
+        version=version,
+        cooperative=world.cooperatives["D6"],
+        overall=None,
+        draft=True,
+    )
+    # A suspended cooperative counts nowhere, whatever it submitted.
+    suspended = factories.cooperative(
+        session, in_area=districts["A"], name="HTX A7", status="suspended"
+    )
+    world.cooperatives["A7"] = suspended
+    stored(session, wave=wave, version=version, cooperative=suspended, overall=100)
+    for name, value in (("A1", 45), ("A2", 55)):
+        stored(
+            session,
+            wave=previous,
+            version=version,
+            cooperative=world.cooperatives[name],
+            overall=value,
+        )
+    return world
+
+
+@pytest.fixture
+def world(session: Session) -> Province:
+    return province(session)
+
+
+def rank(session: Session, *, sort: str | None = None, level: str = "district", key: str = "mini"):
+    choice = scope.choose_wave(session, wave_key="2026")
+    return rankings.ranking(
+        session, choice=choice, key=key, level=level, sort=sort, visible=EVERYONE
+    )
+
+
+def by_name(report: rankings.Ranking) -> dict[str, rankings.RankingRow]:
+    return {r.name: r for r in report.rows}
+
+
+class TestStatistics:
+    def test_t_quantile__matches_the_table_and_the_normal_limit(self) -> None:
+        assert t_quantile_975(4) == pytest.approx(2.776445105)
+        assert t_quantile_975(30) == pytest.approx(2.042272456)
+        assert t_quantile_975(60) == pytest.approx(2.000297822, abs=1e-7)
+        assert t_quantile_975(10_000) == pytest.approx(1.960201, abs=1e-6)
+
+    def test_interval__is_mean_plus_minus_t_times_standard_error(self) -> None:
+        values = [40, 50, 60, 70, 80]
+        found = mean_interval(5, sum(values), sum(v * v for v in values))
+        half = 2.776445105 * math.sqrt(250) / math.sqrt(5)
+        assert found.mean == 60
+        assert found.sd == pytest.approx(math.sqrt(250))
+        assert (found.low, found.high) == (pytest.approx(60 - half), pytest.approx(60 + half))
+
+    def test_one_value__has_a_mean_and_no_interval(self) -> None:
+        assert mean_interval(1, 42.0, 42.0 * 42.0).low is None
+
+    def test_equal_means__share_a_rank_and_the_next_is_skipped(self) -> None:
+        assert competition_ranks([60.0, 60.04, 20.0, 75.0]) == [2, 2, 4, 1]
+
+    def test_rank_ranges__widen_where_intervals_overlap(self) -> None:
+        assert rank_ranges([(40, 80), (60, 60), (11, 29)]) == [(1, 2), (1, 2), (3, 3)]
+
+
+class TestRanking:
+    def test_figures__match_the_hand_computed_ones(self, session: Session, world: Province) -> None:
+        rows = by_name(rank(session))
+        a = rows["An Bình"]
+        half = 2.776445105 * math.sqrt(250) / math.sqrt(5)
+        assert (a.responses, a.asked) == (5, 6)
+        assert a.coverage == pytest.approx(5 / 6)
+        assert a.mean == pytest.approx(60)
+        assert (a.low, a.high) == (pytest.approx(60 - half), pytest.approx(60 + half))
+        assert (a.q1, a.median, a.q3, a.iqr) == (50, 60, 70, 20)
+        assert a.dimensions == {"sales": pytest.approx(60), "ops": pytest.approx(40)}
+        assert a.levels == {"mid": 4, "high": 1}
+        assert a.previous_mean == pytest.approx(50)
+        assert a.change == pytest.approx(10)
+        d = rows["Đông Sơn"]
+        half_d = 2.776445105 * math.sqrt(50) / math.sqrt(5)
+        assert (d.mean, d.median, d.iqr) == (pytest.approx(20), 20, 0)
+        assert (d.low, d.high) == (pytest.approx(20 - half_d), pytest.approx(20 + half_d))
+        assert d.levels == {"low": 5}
+        assert rows["Bắc Hà"].change is None  # no responses in the previous wave
+
+    def test_ties__share_a_rank_and_the_next_rank_is_skipped(
+        self, session: Session, world: Province
+    ) -> None:
+        report = rank(session)
+        assert [(r.name, r.rank) for r in report.rows] == [
+            ("An Bình", 1),
+            ("Bắc Hà", 1),
+            ("Đông Sơn", 3),
+            ("Cẩm Lý", None),
+        ]
+
+    def test_small_area__is_marked_and_not_ranked_though_its_mean_is_highest(
+        self, session: Session, world: Province
+    ) -> None:
+        small = by_name(rank(session))["Cẩm Lý"]
+        assert small.too_few
+        assert small.rank is None
+        assert small.mean == pytest.approx(95)
+
+    def test_overlapping_intervals__give_a_range_of_ranks(
+        self, session: Session, world: Province
+    ) -> None:
+        rows = by_name(rank(session))
+        assert (rows["An Bình"].rank_best, rows["An Bình"].rank_worst) == (1, 2)
+        assert (rows["Bắc Hà"].rank_best, rows["Bắc Hà"].rank_worst) == (1, 2)
+        assert (rows["Đông Sơn"].rank_best, rows["Đông Sơn"].rank_worst) == (3, 3)
+        assert not rows["Đông Sơn"].rank_uncertain
+
+    def test_province__is_a_row_of_its_own_over_every_response(
+        self, session: Session, world: Province
+    ) -> None:
+        report = rank(session)
+        [total] = report.provinces
+        assert (total.name, total.responses, total.asked) == ("Lạng Sơn", 19, 21)
+        assert total.mean == pytest.approx(1045 / 19)
+        assert total.rank is None
+
+    def test_sorting_by_a_dimension__ranks_by_that_dimension(
+        self, session: Session, world: Province
+    ) -> None:
+        report = rank(session, sort="ops")
+        assert report.measure == "ops"
+        assert [(r.name, r.rank) for r in report.rows][:3] == [
+            ("Đông Sơn", 1),
+            ("An Bình", 2),
+            ("Bắc Hà", 2),
+        ]
+        assert by_name(report)["Đông Sơn"].mean == pytest.approx(80)
+
+    def test_an_unknown_sort__falls_back_to_the_overall_score(
+        self, session: Session, world: Province
+    ) -> None:
+        assert rank(session, sort="nonsense").measure == "overall"
+
+    def test_commune_level__groups_cooperatives_sitting_in_communes(
+        self, session: Session, world: Province
+    ) -> None:
+        rows = by_name(rank(session, level="commune"))
+        assert rows["Xã Đồng"].responses == 2
+        assert rows["Xã Đồng"].mean == pytest.approx(15)
+        # the rest of Đông Sơn sits at district level and keeps a row of its own
+        assert rows["Đông Sơn"].responses == 3
+
+    def test_province_level__has_one_ranked_row_and_no_extra_total(
+        self, session: Session, world: Province
+    ) -> None:
+        report = rank(session, level="province")
+        assert [(r.name, r.responses, r.rank) for r in report.rows] == [("Lạng Sơn", 19, 1)]
+        assert report.provinces == []
+
+    def test_a_limited_viewer__sees_only_their_areas_and_is_told_so(
+        self, session: Session, world: Province
+    ) -> None:
+        choice = scope.choose_wave(session, wave_key="2026")
+        mine = select(Cooperative.id).where(Cooperative.area_id == world.districts["A"].id)
+        report = rankings.ranking(
+            session, choice=choice, key="mini", level="district", sort=None, visible=mine
+        )
+        assert [r.name for r in report.rows] == ["An Bình"]
+        assert report.provinces[0].responses == 5
+        assert not report.whole_scope
+
+
+class TestCombinedIndex:
+    @pytest.fixture
+    def combined_world(self, session: Session) -> dict[str, Cooperative]:
+        mini = publish(session)
+        product = publish(session, key="miniprod", subject="product")
+        wave = make_wave(session, key="2026", versions=[mini, product], opens=dt.date(2026, 3, 1))
+        district = factories.area(session, code="D9", name="Kỳ Lừa")
+        x, y, z = (factories.cooperative(session, in_area=district, name=f"HTX {n}") for n in "XYZ")
+        p1 = factories.product(session, of=x, name="Na")
+        p2 = factories.product(session, of=x, name="Hồi")
+        p3 = factories.product(session, of=z, name="Quế")
+        stored(session, wave=wave, version=mini, cooperative=x, overall=60)
+        stored(session, wave=wave, version=product, cooperative=x, product=p1, overall=40)
+        stored(session, wave=wave, version=product, cooperative=x, product=p2, overall=80)
+        stored(session, wave=wave, version=mini, cooperative=y, overall=50)
+        stored(session, wave=wave, version=product, cooperative=z, product=p3, overall=90)
+        return {"X": x, "Y": y, "Z": z}
+
+    def test_combined__is_the_mean_of_what_a_cooperative_has_with_its_questionnaire_required(
+        self, session: Session, combined_world: dict[str, Cooperative]
+    ) -> None:
+        # X: (60 + best product 80) / 2 = 70; Y: 50 alone; Z lacks the cooperative questionnaire.
+        report = rank(session, key=COMBINED)
+        [row] = report.rows
+        assert row.responses == 2
+        assert row.mean == pytest.approx(60)
+        assert row.dimensions == {"mini": pytest.approx(55), "miniprod": pytest.approx(80)}
+        assert report.levels == []
+
+    def test_product_questionnaire__stands_by_the_best_product_and_counts_products_per_band(
+        self, session: Session, combined_world: dict[str, Cooperative]
+    ) -> None:
+        report = rank(session, key="miniprod")
+        [row] = report.rows
+        assert (row.responses, row.asked) == (2, 2)  # X (best 80) and Z (90); Y has no product
+        assert row.mean == pytest.approx(85)
+        assert row.levels == {"mid": 1, "high": 2}  # Na 40, Hồi 80, Quế 90
+        assert report.levels_count_products
+
+    def test_ranking_by_a_component__ranks_on_those_that_have_it(
+        self, session: Session, combined_world: dict[str, Cooperative]
+    ) -> None:
+        [row] = rank(session, key=COMBINED, sort="miniprod").rows
+        assert (row.responses, row.measured) == (2, 1)
+        assert row.too_few
+
+    def test_unknown_questionnaire__is_not_found(
+        self, session: Session, combined_world: dict[str, Cooperative]
+    ) -> None:
+        from app.errors import NotFound
+
+        with pytest.raises(NotFound):
+            rank(session, key="digital")

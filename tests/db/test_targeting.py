@@ -1,0 +1,565 @@
+"""Targeting lists and shortlists over stored scores, checked against a small province by hand.
+
+The province, one open wave; scores are what each current submission stored (digital:
+strategy dimension / overall / level; value chain: overall and level; products: official
+stars and OCOP self-check band, overall, part A):
+
+- HTX An, Chi Lăng, agriculture: digital 30 / 35 / bat_dau; value chain 50 mot_khau
+- HTX Bình, a commune of Chi Lăng, agriculture: digital 12 / 20 / bat_dau in revision 2
+  (revision 1, superseded, said 90)
+- HTX Cường, Chi Lăng, handicraft: digital 55 / 70 / nang_cao; value chain 65 nhieu_khau;
+  Khăn 0★ ba_sao 55 part A 20, Túi 0★ hai_sao 45 part A 60
+- HTX Dũng, Hữu Lũng, agriculture: digital 5 / 62 / nang_cao; value chain 82
+  chuoi_hoan_chinh; Na 4★ without a self-check
+- HTX Em, Hữu Lũng, agriculture: digital 39.9 / 85 / dan_dat; value chain 61 nhieu_khau;
+  Chè 2★ hai_sao 40 part A 25
+- HTX Giang, Chi Lăng: a digital draft only
+- HTX Hà, Chi Lăng: digital 10 / 15, but dissolved
+- HTX Khánh, Chi Lăng: digital exactly 40 / 45 / hinh_thanh
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+from dataclasses import dataclass
+from functools import cache
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.accounts.models import Role, User
+from app.areas.models import Area, AreaLevel
+from app.audit.models import AuditEvent
+from app.config import ROOT
+from app.cooperatives.models import Cooperative, Product
+from app.db import utcnow
+from app.responses import service as responses
+from app.responses.models import DimensionScore, Response, ResponseStatus, Wave, WaveStatus
+from app.surveys import service as surveys
+from app.surveys.definition import Questionnaire
+from app.surveys.loader import load_dir
+from app.targeting import service as targeting
+from app.targeting import shortlists
+from app.targeting.models import ShortlistEntry
+from tests import factories
+
+
+@cache
+def _questionnaires() -> tuple[Questionnaire, ...]:
+    return tuple(load_dir(ROOT / "surveys"))
+
+
+@dataclass
+class Province:
+    wave: Wave
+    chi_lang: Area
+    huu_lung: Area
+    coops: dict[str, Cooperative]
+    products: dict[str, Product]
+    advisor: User
+
+
+def submit(
+    session: Session,
+    *,
+    wave: Wave,
+    key: str,
+    cooperative: Cooperative,
+    overall: float,
+    level: str,
+    dimensions: dict[str, float] | None = None,
+    product: Product | None = None,
+    revision: int = 1,
+    superseded: bool = False,
+    status: str = ResponseStatus.SUBMITTED,
+    entered_by: User | None = None,
+) -> Response:
+    """A response with the scores it stored at submission, as SQL reads them."""
+    version = responses.wave_version(session, wave_id=wave.id, key=key)
+    made = Response(
+        wave_id=wave.id,
+        questionnaire_key=key,
+        version_id=version.id,
+        cooperative_id=cooperative.id,
+        product_id=product.id if product else None,
+        subject_key=responses.subject_key(
+            cooperative_id=cooperative.id, product_id=product.id if product else None
+        ),
+        revision=revision,
+        status=status,
+        entered_by_id=entered_by.id if entered_by else None,
+        on_behalf=entered_by is not None and entered_by.role != Role.MANAGER,
+        submitted_at=utcnow() if status == ResponseStatus.SUBMITTED else None,
+        superseded_at=utcnow() if superseded else None,
+        overall=overall if status == ResponseStatus.SUBMITTED else None,
+        level=level if status == ResponseStatus.SUBMITTED else None,
+    )
+    session.add(made)
+    session.flush()
+    if status == ResponseStatus.SUBMITTED:
+        session.add_all(
+            DimensionScore(response_id=made.id, dimension_key=k, score=v)
+            for k, v in (dimensions or {}).items()
+        )
+        session.flush()
+    return made
+
+
+def build_province(session: Session, *, wave_key: str = "2026") -> Province:
+    """The small province of the module docstring, in one open wave."""
+    for questionnaire in _questionnaires():
+        surveys.publish(session, questionnaire=questionnaire)
+    wave = responses.create_wave(
+        session,
+        key=wave_key,
+        name=f"Đợt {wave_key}",
+        version_ids={
+            key: surveys.latest_version(session, key=key).id
+            for key in ("digital", "value_chain", "ocop")
+        },
+        opens_on=dt.date(int(wave_key), 3, 1),
+        closes_on=dt.date(int(wave_key), 12, 31),
+        status=WaveStatus.OPEN,
+    )
+    chi_lang = factories.area(session, name="Chi Lăng")
+    commune = factories.area(
+        session, name="Xã Quang Lang", level=AreaLevel.COMMUNE, parent=chi_lang
+    )
+    huu_lung = factories.area(session, name="Hữu Lũng")
+    place = {
+        "An": (chi_lang, "agriculture", "active"),
+        "Bình": (commune, "agriculture", "active"),
+        "Cường": (chi_lang, "handicraft", "active"),
+        "Dũng": (huu_lung, "agriculture", "active"),
+        "Em": (huu_lung, "agriculture", "active"),
+        "Giang": (chi_lang, "agriculture", "active"),
+        "Hà": (chi_lang, "agriculture", "dissolved"),
+        "Khánh": (chi_lang, "agriculture", "active"),
+    }
+    coops = {
+        name: factories.cooperative(
+            session, in_area=area, name=f"HTX {name}", sector=sector, status=status
+        )
+        for name, (area, sector, status) in place.items()
+    }
+    products = {
+        "Khăn": factories.product(session, of=coops["Cường"], name="Khăn", stars=0),
+        "Túi": factories.product(session, of=coops["Cường"], name="Túi", stars=0),
+        "Na": factories.product(session, of=coops["Dũng"], name="Na", stars=4),
+        "Chè": factories.product(session, of=coops["Em"], name="Chè", stars=2),
+    }
+    advisor = factories.user(session, role=Role.ADVISOR, username="canbo")
+
+    def digital(
+        name: str,
+        strategy: float,
+        overall: float,
+        level: str,
+        *,
+        revision: int = 1,
+        superseded: bool = False,
+        status: str = ResponseStatus.SUBMITTED,
+        entered_by: User | None = None,
+    ) -> None:
+        submit(
+            session,
+            wave=wave,
+            key="digital",
+            cooperative=coops[name],
+            overall=overall,
+            level=level,
+            dimensions={"strategy": strategy, "sales": 50.0},
+            revision=revision,
+            superseded=superseded,
+            status=status,
+            entered_by=entered_by,
+        )
+
+    def chain(name: str, overall: float, level: str) -> None:
+        submit(
+            session,
+            wave=wave,
+            key="value_chain",
+            cooperative=coops[name],
+            overall=overall,
+            level=level,
+            dimensions={"dau_vao": overall},
+        )
+
+    def ocop(owner: str, product: str, overall: float, level: str, part_a: float) -> None:
+        submit(
+            session,
+            wave=wave,
+            key="ocop",
+            cooperative=coops[owner],
+            product=products[product],
+            overall=overall,
+            level=level,
+            dimensions={"part_a": part_a},
+        )
+
+    digital("An", 30, 35, "bat_dau", entered_by=advisor)
+    digital("Bình", 90, 90, "dan_dat", superseded=True)
+    digital("Bình", 12, 20, "bat_dau", revision=2)
+    digital("Cường", 55, 70, "nang_cao")
+    digital("Dũng", 5, 62, "nang_cao")
+    digital("Em", 39.9, 85, "dan_dat")
+    digital("Giang", 0, 0, "khoi_dong", status=ResponseStatus.DRAFT)
+    digital("Hà", 10, 15, "khoi_dong")
+    digital("Khánh", 40, 45, "hinh_thanh")
+    chain("An", 50, "mot_khau")
+    chain("Cường", 65, "nhieu_khau")
+    chain("Dũng", 82, "chuoi_hoan_chinh")
+    chain("Em", 61, "nhieu_khau")
+    ocop("Cường", "Khăn", 55, "ba_sao", 20)
+    ocop("Cường", "Túi", 45, "hai_sao", 60)
+    ocop("Em", "Chè", 40, "hai_sao", 25)
+    return Province(wave, chi_lang, huu_lung, coops, products, advisor)
+
+
+@pytest.fixture
+def province(session: Session) -> Province:
+    return build_province(session)
+
+
+def viewer(session: Session, role: Role, *, areas: tuple[Area, ...] = ()) -> User:
+    """An account that never signs in (no password to hash: tests stay fast)."""
+    return accounts.create_user(
+        session,
+        username=f"viewer{next(_numbers)}",
+        full_name="Người xem",
+        role=role,
+        password=None,
+        area_ids=tuple(a.id for a in areas),
+    )
+
+
+_numbers = itertools.count(1)
+
+
+def everyone(session: Session) -> Select[int]:
+    return accounts.accessible_cooperative_ids(session, user=viewer(session, Role.ADMIN))
+
+
+def limited_to(session: Session, area: Area) -> Select[int]:
+    return accounts.accessible_cooperative_ids(
+        session, user=viewer(session, Role.ADVISOR, areas=(area,))
+    )
+
+
+def names(rows: list[targeting.SupportRow] | list[targeting.ModelRow]) -> list[str]:
+    return [row.contact.name for row in rows]
+
+
+def support(
+    session: Session, province: Province, visible: Select[int] | None = None, **params: str
+) -> list[targeting.SupportRow]:
+    found = targeting.search(session, kind="support", params=params)
+    assert found.errors == {}
+    assert isinstance(found.criteria, targeting.SupportCriteria)
+    return targeting.needs_support(
+        session,
+        visible=visible if visible is not None else everyone(session),
+        criteria=found.criteria,
+    )
+
+
+def models(
+    session: Session, province: Province, visible: Select[int] | None = None, **params: str
+) -> list[targeting.ModelRow]:
+    found = targeting.search(session, kind="model", params=params)
+    assert found.errors == {}
+    assert isinstance(found.criteria, targeting.ModelCriteria)
+    return targeting.model_candidates(
+        session,
+        visible=visible if visible is not None else everyone(session),
+        criteria=found.criteria,
+    )
+
+
+class TestNeedsSupport:
+    def test_below_the_threshold__weakest_first_from_current_submissions_of_active_cooperatives(
+        self, session: Session, province: Province
+    ) -> None:
+        rows = support(session, province, dimension="digital:strategy", threshold="40")
+        # Bình's superseded 90 does not count, Giang's draft has no score, Hà is dissolved,
+        # and Khánh's 40 is not below 40.
+        assert names(rows) == ["HTX Dũng", "HTX Bình", "HTX An", "HTX Em"]
+        assert [row.score for row in rows] == [5, 12, 30, 39.9]
+        assert [row.overall for row in rows] == [62, 20, 35, 85]
+        assert rows[0].level == {"vi": "Nâng cao", "en": "Advanced"}
+
+    def test_the_defaults__are_the_first_dimension_below_40(
+        self, session: Session, province: Province
+    ) -> None:
+        assert names(support(session, province)) == ["HTX Dũng", "HTX Bình", "HTX An", "HTX Em"]
+
+    def test_a_district__includes_its_communes_and_names_the_district(
+        self, session: Session, province: Province
+    ) -> None:
+        rows = support(session, province, district=str(province.chi_lang.id))
+        assert names(rows) == ["HTX Bình", "HTX An"]
+        assert {row.contact.district for row in rows} == {"Chi Lăng"}
+
+    def test_a_sector__filters_the_list(self, session: Session, province: Province) -> None:
+        assert names(support(session, province, sector="handicraft", threshold="60")) == [
+            "HTX Cường"
+        ]
+        assert names(support(session, province, sector="handicraft")) == []
+
+    def test_a_limited_advisor__sees_only_their_area(
+        self, session: Session, province: Province
+    ) -> None:
+        visible = limited_to(session, province.huu_lung)
+        assert names(support(session, province, visible)) == ["HTX Dũng", "HTX Em"]
+
+    def test_a_product_questionnaire__counts_each_cooperative_by_its_best_product(
+        self, session: Session, province: Province
+    ) -> None:
+        # Cường's Khăn has 20 on part A but Túi has 60: Cường does not need support there.
+        rows = support(session, province, dimension="ocop:part_a")
+        assert names(rows) == ["HTX Em"]
+        assert (rows[0].score, rows[0].product_name) == (25, "Chè")
+        assert rows[0].level == {"vi": "2 sao", "en": "2 stars"}
+
+    def test_a_threshold_that_is_not_a_number__is_refused_with_a_vietnamese_message(
+        self, session: Session, province: Province
+    ) -> None:
+        found = targeting.search(session, kind="support", params={"threshold": "bốn mươi"})
+        assert found.criteria is None
+        assert found.errors["threshold"]["vi"] == "Ngưỡng là một số từ 0 đến 100."
+        assert found.values["threshold"] == "bốn mươi"
+
+    def test_a_dimension_the_wave_does_not_ask__is_refused(
+        self, session: Session, province: Province
+    ) -> None:
+        found = targeting.search(session, kind="support", params={"dimension": "digital:nope"})
+        assert found.criteria is None
+        assert "dimension" in found.errors
+
+
+class TestModelCandidates:
+    def test_the_documented_defaults__pick_high_digital_and_linkage_with_a_3_star_product(
+        self, session: Session, province: Province
+    ) -> None:
+        rows = models(session, province)
+        # Em is high on both but its product is 2★ officially and hai_sao in the self-check.
+        # Dũng (62 + 82 = 144) is stronger than Cường (70 + 65 = 135).
+        assert names(rows) == ["HTX Dũng", "HTX Cường"]
+        dung, cuong = rows
+        assert (dung.stars, dung.levels["ocop"], dung.ocop_product) == (4, None, None)
+        assert cuong.stars == 0
+        assert cuong.levels["ocop"] == {"vi": "3 sao", "en": "3 stars"}
+        assert cuong.ocop_product == "Khăn"
+        assert cuong.levels["digital"] == {"vi": "Nâng cao", "en": "Advanced"}
+        assert cuong.scores == {"digital": 70, "value_chain": 65, "ocop": 55}
+
+    def test_more_official_stars__drop_a_cooperative_qualified_by_stars_alone(
+        self, session: Session, province: Province
+    ) -> None:
+        assert names(models(session, province, stars="5")) == ["HTX Cường"]
+
+    def test_a_higher_band_and_fewer_stars__change_the_list(
+        self, session: Session, province: Province
+    ) -> None:
+        rows = models(session, province, ocop="bon_sao", stars="2")
+        assert names(rows) == ["HTX Em", "HTX Dũng"]  # 85 + 61 = 146, then 144
+
+    def test_a_higher_digital_level__is_at_or_above_only(
+        self, session: Session, province: Province
+    ) -> None:
+        assert names(models(session, province, digital="dan_dat", stars="2")) == ["HTX Em"]
+
+    def test_a_limited_advisor__sees_only_their_area(
+        self, session: Session, province: Province
+    ) -> None:
+        visible = limited_to(session, province.chi_lang)
+        assert names(models(session, province, visible)) == ["HTX Cường"]
+
+    def test_an_unknown_level__is_refused(self, session: Session, province: Province) -> None:
+        found = targeting.search(session, kind="model", params={"digital": "giỏi"})
+        assert found.criteria is None
+        assert found.errors["digital"]["vi"] == "Mức độ không hợp lệ."
+
+
+def save(session: Session, province: Province, name: str, **params: str) -> int:
+    found = targeting.search(session, kind=params.pop("kind", "support"), params=params)
+    saved = shortlists.save_shortlist(
+        session,
+        user=province.advisor,
+        visible=everyone(session),
+        name=name,
+        found=found,
+        ip_address="10.0.0.1",
+    )
+    return saved.id
+
+
+class TestShortlists:
+    def test_saving__keeps_the_criteria_and_every_entry_and_is_audited(
+        self, session: Session, province: Province
+    ) -> None:
+        shortlist_id = save(session, province, "  Cần hỗ trợ   chiến lược  ")
+        opened = shortlists.open_shortlist(
+            session,
+            shortlist_id=shortlist_id,
+            visible=everyone(session),
+        )
+        assert opened.saved.shortlist.name == "Cần hỗ trợ chiến lược"
+        assert opened.saved.shortlist.criteria == {
+            "kind": "support",
+            "wave": "2026",
+            "wave_id": province.wave.id,
+            "questionnaire": "digital",
+            "dimension": "strategy",
+            "threshold": 40.0,
+            "area_id": None,
+            "sector": None,
+        }
+        assert names(opened.rows) == ["HTX Dũng", "HTX Bình", "HTX An", "HTX Em"]
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "shortlist.create"))
+        assert event is not None
+        assert event.detail == {"name": "Cần hỗ trợ chiến lược", "entries": 4}
+
+    def test_an_opened_shortlist__keeps_its_entries_with_todays_scores(
+        self, session: Session, province: Province
+    ) -> None:
+        shortlist_id = save(session, province, "Chiến lược yếu")
+        # An corrects its response after the list was saved: it stays on the list, at 80.
+        current = responses.current_submission(
+            session, wave_id=province.wave.id, key="digital", subject=f"c{province.coops['An'].id}"
+        )
+        assert current is not None
+        current.superseded_at = utcnow()
+        submit(
+            session,
+            wave=province.wave,
+            key="digital",
+            cooperative=province.coops["An"],
+            overall=80,
+            level="dan_dat",
+            dimensions={"strategy": 80},
+            revision=2,
+        )
+        opened = shortlists.open_shortlist(
+            session,
+            shortlist_id=shortlist_id,
+            visible=everyone(session),
+        )
+        assert names(opened.rows) == ["HTX Dũng", "HTX Bình", "HTX Em", "HTX An"]
+        assert opened.rows[-1].score == 80  # type: ignore[union-attr]
+
+    def test_a_viewer__sees_and_counts_only_the_entries_they_may_see(
+        self, session: Session, province: Province
+    ) -> None:
+        shortlist_id = save(session, province, "Toàn tỉnh")
+        visible = limited_to(session, province.huu_lung)
+        [listed] = shortlists.list_shortlists(session, visible=visible)
+        assert listed.entries == 2
+        opened = shortlists.open_shortlist(session, shortlist_id=shortlist_id, visible=visible)
+        assert names(opened.rows) == ["HTX Dũng", "HTX Em"]
+        stored = session.scalars(
+            select(ShortlistEntry.cooperative_id).where(ShortlistEntry.shortlist_id == shortlist_id)
+        ).all()
+        assert len(stored) == 4
+
+    def test_a_model_shortlist__reopens_with_its_criteria(
+        self, session: Session, province: Province
+    ) -> None:
+        shortlist_id = save(session, province, "Mô hình", kind="model", stars="5")
+        opened = shortlists.open_shortlist(
+            session,
+            shortlist_id=shortlist_id,
+            visible=everyone(session),
+        )
+        assert isinstance(opened.criteria, targeting.ModelCriteria)
+        assert opened.criteria.min_stars == 5
+        assert names(opened.rows) == ["HTX Cường"]
+
+    def test_an_empty_name__is_refused(self) -> None:
+        assert shortlists.check_name(name="   ")["name"]["vi"] == "Vui lòng đặt tên cho danh sách."
+
+
+class TestShortlistExport:
+    def test_csv__starts_with_the_bom_and_carries_codes_and_vietnamese_headers(
+        self, session: Session, province: Province
+    ) -> None:
+        shortlist_id = save(session, province, "Chiến lược yếu", district=str(province.chi_lang.id))
+        name, content = shortlists.export_shortlist(
+            session,
+            shortlist_id=shortlist_id,
+            visible=everyone(session),
+            fmt="csv",
+            user=province.advisor,
+            ip_address=None,
+        )
+        assert name.endswith(".csv")
+        assert content.startswith(b"\xef\xbb\xbf")
+        lines = content.decode("utf-8-sig").split("\r\n")
+        assert lines[0] == (
+            "registration_code | Mã số HTX,name | Tên HTX,district | Huyện,sector | Lĩnh vực,"
+            "contact_name | Người liên hệ,phone | Điện thoại,email | Email,"
+            "dimension_score | Điểm khía cạnh,overall | Điểm chung,level | Mức độ,"
+            "product | Sản phẩm"
+        )
+        bình = province.coops["Bình"]
+        assert lines[1] == (
+            f"{bình.registration_code},HTX Bình,Chi Lăng,Nông nghiệp,Hoàng Văn Thắng,"
+            "0912345678,,12,20,Bắt đầu,"
+        )
+        assert lines[2].startswith(f"{province.coops['An'].registration_code},HTX An,")
+        assert lines[3] == ""
+
+    def test_xlsx__reads_back_with_numbers_as_numbers_and_the_criteria_sheet(
+        self, session: Session, province: Province
+    ) -> None:
+        shortlist_id = save(session, province, "Mô hình", kind="model")
+        _, content = shortlists.export_shortlist(
+            session,
+            shortlist_id=shortlist_id,
+            visible=everyone(session),
+            fmt="xlsx",
+            user=province.advisor,
+            ip_address=None,
+        )
+        book = load_workbook(io.BytesIO(content))
+        assert book.sheetnames == ["Danh sách", "Tiêu chí"]
+        sheet = book["Danh sách"]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:2] == ("Mã số HTX", "Tên HTX")
+        assert rows[1][:2] == ("registration_code", "name")
+        assert sheet.freeze_panes == "A3"
+        assert [r[1] for r in rows[2:]] == ["HTX Dũng", "HTX Cường"]
+        header = list(rows[1])
+        dung = dict(zip(header, rows[2], strict=True))
+        assert dung["digital_overall"] == 62
+        assert dung["value_chain_level"] == "Chuỗi liên kết hoàn chỉnh"
+        assert dung["stars"] == 4
+        criteria = dict(r[:2] for r in book["Tiêu chí"].iter_rows(min_row=3, values_only=True))
+        assert criteria["Danh sách"] == "Mô hình"
+        assert criteria["Hoặc sản phẩm OCOP chính thức từ (sao)"] == "3"
+
+    def test_an_export__is_recorded_in_the_audit_log_with_the_rows_the_viewer_got(
+        self, session: Session, province: Province
+    ) -> None:
+        shortlist_id = save(session, province, "Toàn tỉnh")
+        shortlists.export_shortlist(
+            session,
+            shortlist_id=shortlist_id,
+            visible=limited_to(session, province.huu_lung),
+            fmt="csv",
+            user=province.advisor,
+            ip_address="10.0.0.9",
+        )
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+        assert event is not None
+        assert (event.target, event.detail, event.ip_address) == (
+            f"shortlist:{shortlist_id}",
+            {"format": "csv", "rows": 2},
+            "10.0.0.9",
+        )

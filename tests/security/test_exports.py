@@ -1,0 +1,59 @@
+"""Exports neutralise what Excel would run as a formula and otherwise round-trip exactly."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from app.reports.exports import Column, Sheet, csv_bytes, xlsx_bytes
+
+COLUMNS = [
+    Column("name", "Tên"),
+    Column("members", "Thành viên", kind="integer"),
+    Column("score", "Điểm", kind="number"),
+]
+DANGEROUS = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_csv__neutralises_every_formula_start() -> None:
+    rows = [{"name": value, "members": 1, "score": 1.5} for value in DANGEROUS]
+    body = read_csv(csv_bytes(COLUMNS, rows))[1:]
+    assert [r[0] for r in body] == ["'" + value for value in DANGEROUS]
+
+
+def test_xlsx__neutralises_every_formula_start_and_keeps_numbers_as_numbers() -> None:
+    rows = [{"name": value, "members": 12, "score": 72.5} for value in DANGEROUS]
+    book = load_workbook(io.BytesIO(xlsx_bytes([Sheet("Bảng", COLUMNS, rows)])))
+    sheet = book["Bảng"]
+    values = list(sheet.iter_rows(min_row=3, values_only=True))
+    # XML (and so XLSX) stores a carriage return as a line feed; the cell is still inert.
+    assert [v[0] for v in values] == ["'" + value.replace("\r", "\n") for value in DANGEROUS]
+    assert all(v[1] == 12 and v[2] == 72.5 for v in values)
+    assert sheet.freeze_panes == "A3"
+
+
+def test_negative_numbers__stay_numbers() -> None:
+    body = read_csv(csv_bytes(COLUMNS, [{"name": "HTX", "members": -3, "score": -1.5}]))
+    assert body[1] == ["HTX", "-3", "-1.5"]
+
+
+safe_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=40,
+).filter(lambda s: not s.startswith(("=", "+", "-", "@", "\t", "\r")))
+
+
+@given(names=st.lists(safe_text, max_size=6))
+def test_any_other_text__round_trips_exactly_through_csv(names: list[str]) -> None:
+    rows = [{"name": name, "members": None, "score": None} for name in names]
+    body = read_csv(csv_bytes(COLUMNS, rows))[1:]
+    assert [r[0] for r in body] == names

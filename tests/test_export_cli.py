@@ -1,0 +1,126 @@
+"""`htxso export`: the pages' downloads from the command line, audited as such."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from app import cli
+from app.audit.models import AuditEvent
+from app.cli import app as htxso
+from app.responses.models import Answer, Response
+from tests import conftest
+from tests.db.test_rankings import Province, province
+
+
+@pytest.fixture
+def world(session: Session) -> Province:
+    return province(session)
+
+
+@pytest.fixture
+def runner(session: Session, database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setattr(cli, "database", lambda: conftest.TestDatabase(session, database_url))
+    return CliRunner()
+
+
+def test_rankings_xlsx__is_written_and_audited_as_a_cli_export(
+    runner: CliRunner, world: Province, session: Session, tmp_path: Path
+) -> None:
+    out = tmp_path / "xep-hang.xlsx"
+    done = runner.invoke(
+        htxso,
+        [
+            "export",
+            "rankings",
+            "--wave",
+            "2026",
+            "--questionnaire",
+            "mini",
+            "--format",
+            "xlsx",
+            "--out",
+            str(out),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    sheet = load_workbook(io.BytesIO(out.read_bytes()))["Xếp hạng"]
+    codes = [c.value for c in sheet[2]]
+    first = next(sheet.iter_rows(min_row=3, values_only=True))
+    assert (first[codes.index("area_name")], first[codes.index("rank")]) == ("An Bình", 1)
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.actor_id is None
+    assert event.detail == {
+        "what": "rankings",
+        "wave": "2026",
+        "questionnaire": "mini",
+        "level": "district",
+        "format": "xlsx",
+        "via": "cli",
+    }
+
+
+def test_coverage_csv__matches_the_page_figures(
+    runner: CliRunner, world: Province, tmp_path: Path
+) -> None:
+    out = tmp_path / "bao-phu.csv"
+    done = runner.invoke(htxso, ["export", "coverage", "--wave", "2026", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    lines = out.read_bytes().decode("utf-8").split("\r\n")
+    assert lines[0].startswith("\ufeffwave | Đợt đánh giá,area_level | Cấp địa bàn,")
+    assert lines[1].startswith("2026,district,D1,An Bình,6,5,5,1,0,0.83,")
+    assert lines[5].startswith("2026,province,PROV,Lạng Sơn,21,20,19,1,1,0.9,")
+
+
+def test_answers__stream_to_the_file(
+    runner: CliRunner, world: Province, session: Session, tmp_path: Path
+) -> None:
+    response = session.scalars(
+        select(Response).where(Response.cooperative_id == world.cooperatives["A1"].id)
+    ).first()
+    assert response is not None
+    session.add(Answer(response_id=response.id, question_code="tools", value="excel"))
+    session.flush()
+    out = tmp_path / "tra-loi.csv"
+    done = runner.invoke(
+        htxso,
+        ["export", "answers", "--wave", "2026", "--questionnaire", "mini", "--out", str(out)],
+    )
+    assert done.exit_code == 0, done.output
+    lines = out.read_bytes().decode("utf-8").split("\r\n")
+    # the header, one line per current submission (the suspended A7's too), the final newline
+    assert len(lines) == 1 + 20 + 1
+    codes = [h.split(" | ")[0] for h in lines[0].lstrip("\ufeff").split(",")]
+    assert codes[-1] == "note"
+    assert any(line.split(",")[codes.index("tools")] == "excel" for line in lines[1:])
+
+
+def test_raw_answers_as_xlsx__are_refused(
+    runner: CliRunner, world: Province, tmp_path: Path
+) -> None:
+    done = runner.invoke(
+        htxso,
+        [
+            "export",
+            "answers",
+            "--questionnaire",
+            "mini",
+            "--format",
+            "xlsx",
+            "--out",
+            str(tmp_path / "x.xlsx"),
+        ],
+    )
+    assert done.exit_code == 1
+    assert "CSV only" in done.output
+
+
+def test_an_unknown_export__is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    done = runner.invoke(htxso, ["export", "everything", "--out", str(tmp_path / "x.csv")])
+    assert done.exit_code == 2

@@ -1,0 +1,50 @@
+"""Password storage and policy."""
+
+from __future__ import annotations
+
+import time
+
+from argon2 import extract_parameters
+
+from app.accounts.passwords import (
+    generate_password,
+    hash_password,
+    password_problem,
+    verify_password,
+)
+
+
+def test_hashes__are_argon2id_at_or_above_owasp_minimum() -> None:
+    parameters = extract_parameters(hash_password("a long enough passphrase"))
+    assert parameters.type.name == "ID"
+    assert parameters.memory_cost >= 19 * 1024
+    assert parameters.time_cost >= 2
+
+
+def test_short_and_common_passwords__are_refused_in_vietnamese() -> None:
+    assert "ít nhất" in (password_problem("ngan") or "")
+    assert "dễ đoán" in (password_problem("password123") or "")
+    assert password_problem("anhyeuem123") is not None
+    assert password_problem("hoptacxa-na-chi-lang-2026") is None
+
+
+def test_a_password_containing_the_username__is_refused() -> None:
+    assert password_problem("canbo-langson-2026", username="canbo") is not None
+
+
+def test_generated_passwords__pass_the_policy() -> None:
+    assert all(password_problem(generate_password()) is None for _ in range(20))
+
+
+def test_unknown_user_and_wrong_password__take_similar_time() -> None:
+    stored = hash_password("the right passphrase")
+
+    def timed(password_hash: str | None) -> float:
+        started = time.perf_counter()
+        assert not verify_password(password_hash, "a wrong passphrase")
+        return time.perf_counter() - started
+
+    timed(None)  # warm the dummy hash
+    unknown = min(timed(None) for _ in range(3))
+    wrong = min(timed(stored) for _ in range(3))
+    assert 0.5 < unknown / wrong < 2.0

@@ -1,0 +1,156 @@
+"""The JSON API: session-cookie authentication, roles, visibility, and the pages' figures."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.accounts import passwords
+from app.web.i18n import number, percent
+from tests.conftest import page_csrf
+from tests.db.test_rankings import Province, province
+from tests.web.test_reports import as_user, table_rows
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: these tests are about the API, not password hashing."""
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+
+
+@pytest.fixture
+def world(session: Session) -> Province:
+    return province(session)
+
+
+class TestAuthentication:
+    def test_anonymous__gets_401_json(self, client: TestClient, world: Province) -> None:
+        response = client.get("/api/v1/areas")
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Not signed in"}
+
+    def test_wrong_role__gets_403_json(self, client: TestClient, world: Province) -> None:
+        response = as_user(client, "giamdoc").get("/api/v1/rankings?wave=2026")
+        assert response.status_code == 403
+        assert "detail" in response.json()
+
+    def test_only_reads__a_post_is_not_allowed(self, client: TestClient, world: Province) -> None:
+        token = page_csrf(as_user(client, "canbo"), "/reports/rankings")
+        response = client.post("/api/v1/areas", headers={"X-CSRF-Token": token})
+        assert response.status_code == 405
+        assert "detail" in response.json()
+
+    def test_openapi__documents_every_endpoint_and_its_model(
+        self, client: TestClient, world: Province
+    ) -> None:
+        schema = client.get("/api/openapi.json").json()
+        for path in ("areas", "cooperatives", "scores", "coverage", "rankings"):
+            assert f"/api/v1/{path}" in schema["paths"]
+        assert "rank_best" in schema["components"]["schemas"]["RankingRowOut"]["properties"]
+        assert "/reports/rankings" not in schema["paths"]
+
+
+class TestAreas:
+    def test_signed_in__lists_the_hierarchy(self, client: TestClient, world: Province) -> None:
+        areas = as_user(client, "bancd").get("/api/v1/areas?level=district").json()
+        assert [a["name"] for a in areas] == ["An Bình", "Bắc Hà", "Cẩm Lý", "Đông Sơn"]
+
+
+class TestCooperatives:
+    def test_manager__sees_only_their_own(self, client: TestClient, world: Province) -> None:
+        found = as_user(client, "giamdoc").get("/api/v1/cooperatives").json()
+        assert [c["name"] for c in found] == ["HTX A1"]
+        assert "phone" not in found[0]
+
+    def test_limited_advisor__sees_only_their_area(
+        self, client: TestClient, world: Province
+    ) -> None:
+        found = as_user(client, "canbo.a").get("/api/v1/cooperatives").json()
+        assert {c["name"] for c in found} == {f"HTX A{n}" for n in range(1, 8)}
+
+
+class TestScores:
+    def test_manager__gets_their_own_scores_only(self, client: TestClient, world: Province) -> None:
+        found = as_user(client, "giamdoc").get("/api/v1/scores?wave=2026").json()
+        assert len(found) == 1
+        [mine] = found
+        assert mine["name"] == "HTX A1"
+        [standing] = mine["standings"]
+        assert standing == {
+            "questionnaire": "mini",
+            "overall": 40.0,
+            "level": "mid",
+            "product_id": None,
+            "product_name": None,
+            "dimensions": {"sales": 40.0, "ops": 60.0},
+        }
+
+    def test_asking_for_another_cooperative__returns_nothing(
+        self, client: TestClient, world: Province
+    ) -> None:
+        other = world.cooperatives["B1"].id
+        found = as_user(client, "giamdoc").get(f"/api/v1/scores?cooperative_id={other}").json()
+        assert found == []
+
+    def test_steering__reads_every_scored_cooperative(
+        self, client: TestClient, world: Province
+    ) -> None:
+        found = as_user(client, "bancd").get("/api/v1/scores?wave=2026").json()
+        assert len(found) == 20  # 19 active with a score, and the suspended A7
+
+
+class TestCoverage:
+    def test_figures__are_the_pages_figures(self, client: TestClient, world: Province) -> None:
+        client = as_user(client, "bancd")
+        api = client.get("/api/v1/coverage?wave=2026").json()
+        html = table_rows(client.get("/reports/coverage?wave=2026").text)
+        for row, line in zip(api["rows"], html, strict=True):
+            tally = row["questionnaires"]["mini"]
+            assert line == (
+                f"{row['name']}|{row['active']}|{row['started']}|{row['finished']}|"
+                f"{percent(row['coverage'], 'vi')}|{tally['started']}|"
+                f"{tally['submitted']} / {tally['asked']}|{percent(tally['coverage'], 'vi')}"
+            )
+        assert api["provinces"][0]["finished"] == 19
+
+
+class TestRankings:
+    def test_figures__are_the_pages_figures(self, client: TestClient, world: Province) -> None:
+        client = as_user(client, "canbo")
+        api = client.get("/api/v1/rankings?wave=2026&questionnaire=mini").json()
+        html = table_rows(client.get("/reports/rankings?wave=2026&questionnaire=mini").text)
+        assert [r["name"] for r in api["rows"]] == [line.split("|")[2] for line in html]
+        for row, line in zip(api["rows"], html, strict=True):
+            cells = line.split("|")
+            assert cells[0] == (str(row["rank"]) if row["rank"] else "–")
+            assert cells[3] == str(row["responses"])
+            assert cells[4] == percent(row["coverage"], "vi")
+            assert cells[5] == number(row["mean"], "vi")
+            assert cells[6] == f"{number(row['ci_low'], 'vi')}–{number(row['ci_high'], 'vi')}"
+            assert cells[7] == number(row["median"], "vi")
+            assert cells[8] == number(row["iqr"], "vi")
+        assert api["minimum_responses"] == 5
+        assert api["previous_wave"] == "2025"
+
+    def test_limited_advisor__ranks_only_their_areas(
+        self, client: TestClient, world: Province
+    ) -> None:
+        api = as_user(client, "canbo.a").get("/api/v1/rankings?wave=2026").json()
+        assert [r["name"] for r in api["rows"]] == ["An Bình"]
+        assert api["whole_scope"] is False
+
+    def test_sort_and_level__follow_the_page(self, client: TestClient, world: Province) -> None:
+        client = as_user(client, "quantri")
+        by_ops = client.get("/api/v1/rankings?wave=2026&sort=ops").json()
+        assert (by_ops["measure"], by_ops["rows"][0]["name"]) == ("ops", "Đông Sơn")
+        communes = client.get("/api/v1/rankings?wave=2026&level=commune").json()
+        assert "Xã Đồng" in [r["name"] for r in communes["rows"]]
+
+    def test_unknown_questionnaire__is_404_json(self, client: TestClient, world: Province) -> None:
+        response = as_user(client, "canbo").get("/api/v1/rankings?questionnaire=nope")
+        assert response.status_code == 404
+        assert "detail" in response.json()

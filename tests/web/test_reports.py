@@ -1,0 +1,434 @@
+"""Coverage, rankings, district pages and downloads: what each role sees, and the files they get."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts import passwords
+from app.accounts.models import Role
+from app.areas.models import Area
+from app.audit.models import AuditEvent
+from app.cooperatives.models import Cooperative
+from app.responses.models import Answer
+from app.surveys import service as surveys
+from app.surveys.definition import Question, Text
+from app.surveys.loader import load_file
+from tests import factories
+from tests.conftest import csrf_from, page_csrf, sign_in
+from tests.db.test_rankings import MINI, Province, make_wave, province, publish, stored
+
+BOM = "\ufeff"
+
+
+@pytest.fixture(autouse=True)
+def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: these tests are about reports, not password hashing."""
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
+
+
+@pytest.fixture
+def world(session: Session) -> Province:
+    return province(session)
+
+
+ACCOUNTS = {
+    "quantri": Role.ADMIN,
+    "canbo": Role.ADVISOR,
+    "canbo.a": Role.ADVISOR,
+    "bancd": Role.STEERING,
+    "giamdoc": Role.MANAGER,
+}
+
+
+def as_user(client: TestClient, username: str) -> TestClient:
+    """Create the account (an advisor limited to An Bình, a manager of HTX A1) and sign in."""
+    app_session: Session = client.app.state.db.session
+    world_areas = app_session.scalars(select(Area).where(Area.code == "D1")).all()
+    coops = app_session.scalars(select(Cooperative).where(Cooperative.name == "HTX A1")).all()
+    factories.user(
+        app_session,
+        role=ACCOUNTS[username],
+        username=username,
+        areas=tuple(world_areas) if username == "canbo.a" else (),
+        cooperatives=tuple(coops) if username == "giamdoc" else (),
+    )
+    sign_in(client, username, factories.PASSWORD)
+    return client
+
+
+def table_rows(html: str) -> list[str]:
+    """The text of each body row of the first table, cells joined by '|'."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        rows.append("|".join(re.sub(r"<[^>]+>", "", c).strip() for c in cells))
+    return rows
+
+
+def export(client: TestClient, page: str, **fields: str) -> Response:
+    return client.post("/reports/export", data={"csrf_token": page_csrf(client, page), **fields})
+
+
+class TestRankingsPage:
+    def test_anonymous__is_sent_to_sign_in(self, client: TestClient, world: Province) -> None:
+        response = client.get("/reports/rankings")
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/signin")
+
+    def test_manager__may_not_open_it(self, client: TestClient, world: Province) -> None:
+        assert as_user(client, "giamdoc").get("/reports/rankings").status_code == 403
+
+    def test_steering__reads_ranks_intervals_and_the_province_row(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "bancd").get("/reports/rankings?wave=2026")
+        assert page.status_code == 200
+        rows = table_rows(page.text)
+        assert rows[0].startswith("1|1–2|An Bình|5|83%|60,0|40,4–79,6|60,0|20,0|+10,0")
+        assert rows[1].startswith("1|1–2|Bắc Hà|6|100%|60,0|60,0–60,0")
+        assert rows[2].startswith("3|3|Đông Sơn|5|83%|20,0|11,2–28,8")
+        assert rows[3].startswith("–|quá ít phiếu|Cẩm Lý|3|100%|95,0")
+        assert "Tỉnh: Lạng Sơn" in page.text
+        assert "55,0" in page.text  # the province mean
+
+    def test_chart__draws_each_area_with_its_interval_beside_the_table(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "bancd").get("/reports/rankings?wave=2026")
+        chart = page.text.split('<svg class="interval-chart"', 1)[1].split("</svg>", 1)[0]
+        assert chart.count("<rect") == 4
+        assert chart.count('fill="#b8c2cc"') == 1  # the small area, greyed
+        assert chart.count("interval-row") == 4
+
+    def test_sort_link__ranks_by_a_dimension_without_javascript(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "canbo").get("/reports/rankings?wave=2026&sort=ops")
+        assert (
+            'href="/reports/rankings?wave=2026&amp;questionnaire=mini&amp;level=district&amp;sort=ops"'
+            in page.text
+        )
+        assert table_rows(page.text)[0].startswith("1|1|Đông Sơn|5|83%|80,0")
+
+    def test_htmx__swaps_only_the_ranking(self, client: TestClient, world: Province) -> None:
+        page = as_user(client, "canbo").get(
+            "/reports/rankings?wave=2026&sort=ops", headers={"HX-Request": "true"}
+        )
+        assert page.text.lstrip().startswith('<section id="ranking">')
+        assert "<html" not in page.text
+
+    def test_limited_advisor__sees_only_their_district_and_a_total_of_it(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "canbo.a").get("/reports/rankings?wave=2026")
+        rows = table_rows(page.text)
+        assert len(rows) == 1
+        assert "An Bình" in rows[0]
+        assert "Bắc Hà" not in page.text
+        assert "Khu vực của bạn" in page.text
+
+    def test_area_level__groups_by_commune(self, client: TestClient, world: Province) -> None:
+        page = as_user(client, "canbo").get("/reports/rankings?wave=2026&level=commune")
+        assert any(r.startswith("–|quá ít phiếu|Xã Đồng|2") for r in table_rows(page.text))
+
+
+class TestCoveragePage:
+    def test_anonymous__is_sent_to_sign_in(self, client: TestClient, world: Province) -> None:
+        assert client.get("/reports/coverage").status_code == 303
+
+    def test_manager__may_not_open_it(self, client: TestClient, world: Province) -> None:
+        assert as_user(client, "giamdoc").get("/reports/coverage").status_code == 403
+
+    def test_steering__sees_counts_but_no_contacts(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "bancd").get("/reports/coverage?wave=2026")
+        assert page.status_code == 200
+        assert table_rows(page.text)[0].startswith("An Bình|6|5|5|83%|5|5 / 6|83%")
+        assert "0912345678" not in page.text
+        assert "HTX A6" not in page.text
+        assert 'value="chase"' not in page.text
+
+    def test_advisor__gets_the_list_to_chase_with_phones_and_profile_links(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "canbo").get("/reports/coverage?wave=2026")
+        chase = page.text.split('id="chase"', 1)[1]
+        a6, d6 = world.cooperatives["A6"], world.cooperatives["D6"]
+        assert f'href="/cooperatives/{a6.id}"' in chase
+        assert f'href="/cooperatives/{d6.id}"' in chase
+        assert 'href="tel:0912345678"' in chase
+        assert "HTX A1" not in chase  # finished
+
+    def test_limited_advisor__chases_only_their_area(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "canbo.a").get("/reports/coverage?wave=2026")
+        assert "HTX A6" in page.text
+        assert "HTX D6" not in page.text
+
+
+class TestDistrictPage:
+    def url(self, world: Province, letter: str = "A", query: str = "") -> str:
+        return f"/districts/{world.districts[letter].id}?wave=2026{query}"
+
+    def test_anonymous__is_sent_to_sign_in(self, client: TestClient, world: Province) -> None:
+        assert client.get(self.url(world)).status_code == 303
+
+    def test_manager__may_not_open_it(self, client: TestClient, world: Province) -> None:
+        assert as_user(client, "giamdoc").get(self.url(world)).status_code == 403
+
+    def test_advisor__sees_scores_weakest_dimension_trend_and_profile_links(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "canbo").get(self.url(world))
+        rows = table_rows(page.text)
+        # best first; the weakest of sales (= score) and ops (= 100 - score)
+        assert rows[0] == "HTX A5|Nông nghiệp|80,0|Cao|80,0|20,0|Vận hành|–"
+        assert rows[3] == "HTX A2|Tiểu thủ công nghiệp|50,0|Trung bình|50,0|50,0|Bán hàng|-5,0"
+        assert rows[4] == "HTX A1|Nông nghiệp|40,0|Trung bình|40,0|60,0|Bán hàng|-5,0"
+        assert rows[5].startswith("HTX A6|Nông nghiệp|chưa có điểm")
+        a5 = world.cooperatives["A5"]
+        assert f'href="/cooperatives/{a5.id}"' in page.text
+
+    def test_filters__by_sector_level_and_status(self, client: TestClient, world: Province) -> None:
+        client = as_user(client, "canbo")
+        sector = table_rows(client.get(self.url(world, query="&sector=handicraft")).text)
+        assert [r.split("|")[0] for r in sector] == ["HTX A2"]
+        high = table_rows(client.get(self.url(world, query="&level=high")).text)
+        assert [r.split("|")[0] for r in high] == ["HTX A5"]
+        every = table_rows(client.get(self.url(world, query="&status=all")).text)
+        assert any(r.startswith("HTX A7") for r in every)
+        assert not any(r.startswith("HTX A7") for r in table_rows(client.get(self.url(world)).text))
+
+    def test_commune_column__appears_where_cooperatives_sit_in_communes(
+        self, client: TestClient, world: Province
+    ) -> None:
+        rows = table_rows(as_user(client, "canbo").get(self.url(world, "D")).text)
+        assert any(r.startswith("HTX D1|Xã Đồng|Nông nghiệp|10,0") for r in rows)
+
+    def test_steering__sees_scores_without_profile_links(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "bancd").get(self.url(world))
+        assert page.status_code == 200
+        assert "/cooperatives/" not in page.text
+
+    def test_limited_advisor__gets_not_found_for_another_district(
+        self, client: TestClient, world: Province
+    ) -> None:
+        client = as_user(client, "canbo.a")
+        assert client.get(self.url(world, "A")).status_code == 200
+        assert client.get(self.url(world, "B")).status_code == 404
+
+    def test_a_commune__is_not_a_district_page(self, client: TestClient, world: Province) -> None:
+        page = as_user(client, "canbo").get(f"/districts/{world.commune.id}")
+        assert page.status_code == 404
+
+
+class TestExport:
+    def test_anonymous__is_sent_to_sign_in(self, client: TestClient, world: Province) -> None:
+        token = csrf_from(client.get("/signin").text)
+        response = client.post(
+            "/reports/export", data={"csrf_token": token, "what": "rankings", "format": "csv"}
+        )
+        assert response.status_code == 303
+
+    def test_without_a_csrf_token__is_refused(self, client: TestClient, world: Province) -> None:
+        as_user(client, "canbo")
+        response = client.post("/reports/export", data={"what": "rankings", "format": "csv"})
+        assert response.status_code == 403
+
+    def test_manager__may_not_export(self, client: TestClient, world: Province) -> None:
+        as_user(client, "giamdoc")
+        response = export(client, "/", what="scores", wave="2026", format="csv")
+        assert response.status_code == 403
+
+    @pytest.mark.parametrize("what", ["answers", "chase"])
+    def test_steering__gets_no_individual_answers_or_contacts(
+        self, client: TestClient, world: Province, what: str
+    ) -> None:
+        as_user(client, "bancd")
+        response = export(
+            client, "/reports/coverage", what=what, wave="2026", questionnaire="mini", format="csv"
+        )
+        assert response.status_code == 403
+
+    def test_steering__downloads_the_ranking_and_it_is_audited(
+        self, client: TestClient, world: Province, session: Session
+    ) -> None:
+        as_user(client, "bancd")
+        response = export(
+            client,
+            "/reports/rankings",
+            what="rankings",
+            wave="2026",
+            questionnaire="mini",
+            format="csv",
+        )
+        assert response.status_code == 200
+        assert response.content.startswith(BOM.encode())
+        assert "htxso-rankings-2026-mini.csv" in response.headers["content-disposition"]
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+        assert event.actor_username == "bancd"
+        assert event.detail == {
+            "what": "rankings",
+            "wave": "2026",
+            "questionnaire": "mini",
+            "level": "district",
+            "format": "csv",
+            "via": "web",
+        }
+
+    def test_scores_csv__is_exact_with_bom_headers_and_a_neutralised_formula(
+        self, client: TestClient, session: Session
+    ) -> None:
+        version = publish(session)
+        wave = make_wave(session, key="2026", versions=[version], opens=dt.date(2026, 3, 1))
+        district = factories.area(session, code="D5", name="Chi Lăng")
+        formula = factories.cooperative(
+            session, in_area=district, name='=HYPERLINK("http://x","HTX")', code="4900000001"
+        )
+        factories.cooperative(session, in_area=district, name="HTX Bình Minh", code="4900000002")
+        stored(session, wave=wave, version=version, cooperative=formula, overall=62.5)
+        as_user(client, "canbo")
+        response = export(client, "/reports/rankings", what="scores", wave="2026", format="csv")
+        assert response.content == (
+            BOM + "wave | Đợt đánh giá,registration_code | Mã số HTX,cooperative | Tên HTX,"
+            "district | Huyện (cũ),commune | Xã,sector | Lĩnh vực,"
+            "mini_overall | Bộ câu hỏi thử: điểm,mini_level | Bộ câu hỏi thử: mức\r\n"
+            '2026,4900000001,"\'=HYPERLINK(""http://x"",""HTX"")",Chi Lăng,,'
+            "Nông nghiệp,62.5,Trung bình\r\n"
+            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,\r\n"
+        ).encode("utf-8")
+
+    def test_rankings_xlsx__reads_back_with_frozen_headers_and_numbers_as_numbers(
+        self, client: TestClient, world: Province
+    ) -> None:
+        as_user(client, "canbo")
+        response = export(
+            client,
+            "/reports/rankings",
+            what="rankings",
+            wave="2026",
+            questionnaire="mini",
+            format="xlsx",
+        )
+        book = load_workbook(io.BytesIO(response.content))
+        assert book.sheetnames == ["Xếp hạng", "Giải thích"]
+        sheet = book["Xếp hạng"]
+        assert sheet.freeze_panes == "A3"
+        headers = [c.value for c in sheet[1]]
+        codes = [c.value for c in sheet[2]]
+        assert headers[codes.index("mean")] == "Trung bình (điểm tổng)"
+        assert sheet.column_dimensions["F"].width >= 10
+        rows = {
+            r[codes.index("area_name")]: r for r in sheet.iter_rows(min_row=3, values_only=True)
+        }
+        an_binh = rows["An Bình"]
+        assert an_binh[codes.index("mean")] == pytest.approx(60)
+        assert isinstance(an_binh[codes.index("responses")], int)
+        assert an_binh[codes.index("rank")] == 1
+        assert an_binh[codes.index("rank_worst")] == 2
+        assert rows["Cẩm Lý"][codes.index("too_few")] == 1
+        assert rows["Lạng Sơn"][codes.index("area_level")] == "province"
+        mean_cell = sheet.cell(row=3, column=codes.index("mean") + 1)
+        assert mean_cell.data_type == "n"
+
+    def test_answers__stream_one_column_per_code_across_two_versions(
+        self, client: TestClient, session: Session
+    ) -> None:
+        first = publish(session)
+        extra = Question(
+            code="new_q",
+            dimension="ops",
+            type="text",
+            label=Text(vi="Câu hỏi mới", en="A new question"),
+            required=False,
+        )
+        second_q = load_file(MINI)
+        second_q = second_q.model_copy(
+            update={"version": "2", "questions": (*second_q.questions, extra)}
+        )
+        surveys.publish(session, questionnaire=second_q)
+        second = surveys.latest_version(session, key="mini")
+        wave = make_wave(session, key="2026", versions=[second], opens=dt.date(2026, 3, 1))
+        district = factories.area(session, code="D5", name="Chi Lăng")
+        old = factories.cooperative(session, in_area=district, name="HTX Cũ", code="4900000001")
+        new = factories.cooperative(session, in_area=district, name="HTX Mới", code="4900000002")
+        r1 = stored(session, wave=wave, version=first, cooperative=old, overall=50)
+        r2 = stored(session, wave=wave, version=second, cooperative=new, overall=70)
+        session.add_all(
+            [
+                Answer(response_id=r1.id, question_code="has_web", value="yes"),
+                Answer(response_id=r1.id, question_code="web_channels", value=["site", "shop"]),
+                Answer(response_id=r1.id, question_code="online_share", value=3),
+                Answer(response_id=r2.id, question_code="new_q", value="=cmd"),
+                Answer(response_id=r2.id, question_code="online_share", value=2.5),
+            ]
+        )
+        session.flush()
+        as_user(client, "canbo")
+        response = export(
+            client,
+            "/reports/rankings",
+            what="answers",
+            wave="2026",
+            questionnaire="mini",
+            format="csv",
+        )
+        assert response.status_code == 200
+        lines = response.content.decode("utf-8").split("\r\n")
+        codes = [h.split(" | ")[0] for h in lines[0].lstrip(BOM).split(",")]
+        questions = codes[codes.index("level") + 1 :]
+        assert questions == [
+            "has_web",
+            "web_channels",
+            "platforms",
+            "shop_name",
+            "online_share",
+            "has_plan",
+            "members",
+            "tools",
+            "note",
+            "new_q",
+        ]
+        first_row = dict(zip(codes, lines[1].split(","), strict=True))
+        second_row = dict(zip(codes, lines[2].split(","), strict=True))
+        assert (first_row["version"], first_row["web_channels"]) == ("1", "site; shop")
+        assert (first_row["online_share"], first_row["new_q"]) == ("3", "")
+        assert (second_row["version"], second_row["new_q"]) == ("2", "'=cmd")
+        assert second_row["online_share"] == "2.5"
+        assert lines[3] == ""
+
+    def test_district_page_download__holds_only_that_district(
+        self, client: TestClient, world: Province, session: Session
+    ) -> None:
+        as_user(client, "canbo")
+        district = world.districts["A"].id
+        response = export(
+            client,
+            f"/districts/{district}",
+            what="scores",
+            wave="2026",
+            format="csv",
+            district=str(district),
+        )
+        lines = response.content.decode("utf-8").split("\r\n")[1:-1]
+        assert sorted(line.split(",")[2] for line in lines) == [f"HTX A{n}" for n in range(1, 7)]
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
+        assert event.detail is not None
+        assert event.detail["district_id"] == district
