@@ -293,7 +293,7 @@ class TestSubmitting:
         page = client.get(f"/responses/{response_id}/result").text
         assert "Điểm tổng" in page
         assert "data-chart=" in page
-        assert "Khuyến nghị, lĩnh vực yếu nhất trước" in page
+        assert "Khuyến nghị, khía cạnh yếu nhất trước" in page
         assert "Huyện: Chi Lăng" in page
 
     def test_a_correction__is_a_new_revision_and_the_first_stays(
