@@ -76,7 +76,11 @@ def current_user(request: Request, session: DbSession) -> User | None:
         if state is not None:
             request.state.user = state.user
             request.state.viewer = accounts.Viewer.of(state.user)
-            if state.needs_touch:
+            if state.needs_touch and request.method not in SAFE_METHODS:
+                # This request already writes: a second write transaction would wait on its
+                # own lock (SQLite) until the busy timeout.
+                accounts.touch_session(session, token_hash=state.token_hash)
+            elif state.needs_touch:
                 with get_db(request).transaction() as writer:
                     accounts.touch_session(writer, token_hash=state.token_hash)
     return request.state.user  # type: ignore[no-any-return]
