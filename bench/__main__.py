@@ -21,7 +21,7 @@ from bench.common import (
     missing_tools,
     say,
 )
-from bench.report import Figure, figures_as_dicts, machine, markdown, write
+from bench.report import Figure, figures_as_dicts, machine, markdown, merge, results_path, write
 
 BENCHMARKS = {
     "rankings": rankings.run,
@@ -99,11 +99,16 @@ def main(argv: list[str] | None = None) -> int:
                     "error": traceback.format_exc(limit=3)
                 }
                 continue
+            for f in made:
+                f.group = name
             figures += made
             result["details"].setdefault(target.kind, {})[name] = details
             for f in made:
                 say(f"  {f.benchmark}: {f.figure} {f.unit} (floor {f.floor}, ratio {f.ratio})")
     result["figures"] = figures_as_dicts(figures)
+    previous_file = results_path(scale.name)
+    if args.only and args.reuse_data and previous_file.exists():
+        result = merge(json.loads(previous_file.read_text()), result, set(args.only))
     json_path, md_path = write(result)
     print()
     print(markdown(result))

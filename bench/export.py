@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.cooperatives.models import Cooperative
 from app.db import Database
-from app.reports import downloads, scope
+from app.reports import answers, scope
 from bench.common import (
     BIN,
     TMP,
@@ -47,7 +47,7 @@ def export_sql(target: Target) -> str:
     with database.read_sessions() as session:
         choice = scope.choose_wave(session, wave_key=WAVE)
         with capture(database.engine) as statements:
-            rows = downloads.answer_rows(
+            rows = answers.answer_rows(
                 session, choice=choice, key=QUESTIONNAIRE, visible=select(Cooperative.id)
             )
             next(rows)
@@ -72,27 +72,37 @@ def floor(target: Target, sql: str) -> tuple[float, float, int]:
     return seconds, peak, size
 
 
+def _download(port: int, cookie: str, form: str) -> tuple[float, int]:
+    """Seconds to the last byte of the page's raw-answers download, and its size."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    started = time.perf_counter()
+    conn.request(
+        "POST",
+        "/reports/export",
+        body=form,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = conn.getresponse()
+    size = 0
+    while chunk := response.read(1 << 16):
+        size += len(chunk)
+    seconds = time.perf_counter() - started
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"answers export answered {response.status}")
+    return seconds, size
+
+
 def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
     sql = export_sql(target)
     repeats = 3
-    floor(target, sql)  # the file cache warms for both sides alike
-    floors = [floor(target, sql) for _ in range(repeats)]
-    floor_seconds = median([f[0] for f in floors])
-    floor_peak = max(f[1] for f in floors)
-    floor_bytes = floors[0][2]
-
     out = TMP / f"htxso-bench-export-{target.kind}.csv"
     command = [
         str(BIN / "htxso"), "export", "answers", "--wave", WAVE,
         "--questionnaire", QUESTIONNAIRE, "--out", str(out),
     ]  # fmt: skip
-    cli = [timed_command(command, env=target.env()) for _ in range(repeats)]
-    cli_seconds = median([c[0] for c in cli])
-    cli_peak = max(c[1] for c in cli)
-    cli_bytes = out.stat().st_size
-    out.unlink()
-    startup = median([timed_command([str(BIN / "htxso"), "export", "--help"], env=target.env())[0]])
-
     cookie, csrf = sign_in(target, ADVISOR, role=Role.ADVISOR)
     form = urllib.parse.urlencode(
         {
@@ -103,29 +113,26 @@ def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
             "csrf_token": csrf,
         }
     )
-    web_times = []
+    floor(target, sql)  # the file cache warms for both sides alike
+    floors, cli, downloads = [], [], []
     with serve("app.main:app_from_env", target.env(), f"export-{target.kind}") as server:
-        import http.client
-
         before = server.rss_mb()
+        # Interleaved rounds: the floor and the figures see the same moments of the machine.
         for _ in range(repeats):
-            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
-            started = time.perf_counter()
-            conn.request(
-                "POST",
-                "/reports/export",
-                body=form,
-                headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
-            )
-            response = conn.getresponse()
-            size = 0
-            while chunk := response.read(1 << 16):
-                size += len(chunk)
-            web_times.append(time.perf_counter() - started)
-            conn.close()
-            if response.status != 200:
-                raise RuntimeError(f"answers export answered {response.status}")
+            floors.append(floor(target, sql))
+            cli.append(timed_command(command, env=target.env()))
+            downloads.append(_download(server.port, cookie, form))
         web_peak = server.peak_rss_mb()
+    size = downloads[-1][1]
+    web_times = [d[0] for d in downloads]
+    floor_seconds = median([f[0] for f in floors])
+    floor_peak = max(f[1] for f in floors)
+    floor_bytes = floors[0][2]
+    cli_seconds = median([c[0] for c in cli])
+    cli_peak = max(c[1] for c in cli)
+    cli_bytes = out.stat().st_size
+    out.unlink()
+    startup = timed_command([str(BIN / "htxso"), "export", "--help"], env=target.env())[0]
     web_seconds = median(web_times)
     say(
         f"  floor {floor_seconds:.2f} s ({floor_peak:.0f} MB), web {web_seconds:.2f} s "

@@ -89,10 +89,20 @@ def blocked(raw: Path, *, top: int = 15) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _load(what: str, target: Target, server: Any, stop: threading.Event, connections: int) -> None:
+def _load(
+    what: str,
+    target: Target,
+    server: Any,
+    stop: threading.Event,
+    connections: int,
+    rate: float | None,
+) -> None:
     """The benchmark's load, until told to stop."""
     if what == "save":
-        requests = saving.prepare(target)  # sessions of this database's managers
+        requests = TMP / f"htxso-bench-saves-{target.kind}-{target.suffix}.tsv"
+        if rate is not None:
+            saving.fixed_rate(server, requests, SECONDS + 2, rate)
+            return
         env = {"BENCH_REQUESTS": str(requests), "PATH": "/usr/bin:/bin"}
         subprocess.run(
             [

@@ -9,6 +9,7 @@ GROUP BY (mean score per district) is reported beside it for scale.
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 from typing import Any
 
@@ -65,10 +66,6 @@ def report_sql(target: Target) -> list[str]:
 def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
     statements = report_sql(target)
     repeats = scale.repeats
-    sql_seconds(target, statements)  # warm the cache as the page's warm-up does
-    floor = median([sql_seconds(target, statements) for _ in range(repeats)])
-    minimal = [MINIMAL.format(wave=WAVE, key=QUESTIONNAIRE)]
-    minimal_seconds = median([sql_seconds(target, minimal) for _ in range(repeats)])
     cookie, csrf = sign_in(target, STEERING, role=Role.STEERING)
     query = urllib.parse.urlencode({"wave": WAVE, "questionnaire": QUESTIONNAIRE})
     page_path = f"/reports/rankings?{query}&level=district"
@@ -82,27 +79,38 @@ def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
             "csrf_token": csrf,
         }
     )
+    minimal = [MINIMAL.format(wave=WAVE, key=QUESTIONNAIRE)]
+    floors, minimals, pages, csvs = [], [], [], []
     with serve("app.main:app_from_env", target.env(), f"rankings-{target.kind}") as server:
         client = Client(server, {"Cookie": cookie, "Accept-Encoding": "gzip"})
-        page = client.time_get(page_path, repeats)
-        _, body = client.get(page_path)
-        csv_times = []
-        csv_size = 0
+        # Interleaved, so that the floor and the figures see the same moments of a shared
+        # machine; the first round warms the caches and is not counted.
         for index in range(repeats + 1):
-            seconds, status, size = _post(client, form)
+            floor_once = sql_seconds(target, statements)
+            minimal_once = sql_seconds(target, minimal)
+            started = time.perf_counter()
+            status, body = client.get(page_path)
+            page_once = time.perf_counter() - started
+            if status != 200:
+                raise RuntimeError(f"rankings page answered {status}")
+            csv_once, status, csv_size = _post(client, form)
             if status != 200:
                 raise RuntimeError(f"rankings CSV answered {status}")
-            if index:  # the first one warms up
-                csv_times.append(seconds)
-            csv_size = size
-        csv = median(csv_times)
+            if index:
+                floors.append(floor_once)
+                minimals.append(minimal_once)
+                pages.append(page_once)
+                csvs.append(csv_once)
         client.close()
+    floor, minimal_seconds = median(floors), median(minimals)
+    page, csv = median(pages), median(csvs)
     say(f"  SQL {floor * 1000:.1f} ms, page {page * 1000:.1f} ms, CSV {csv * 1000:.1f} ms")
     details = {
         "statements": len(statements),
         "sql_seconds": floor,
         "minimal_group_by_seconds": minimal_seconds,
         "page_seconds": page,
+        "rounds": {"sql": floors, "page": pages, "csv": csvs},
         "page_gzip_bytes": len(body),
         "csv_seconds": csv,
         "csv_bytes": csv_size,
@@ -134,8 +142,6 @@ def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
 
 
 def _post(client: Client, form: str) -> tuple[float, int, int]:
-    import time
-
     started = time.perf_counter()
     client.conn.request(
         "POST",

@@ -27,6 +27,45 @@ class Figure:
     target: str = ""
     met: bool | None = None
     note: str = ""
+    group: str = ""  # the benchmark module that measured it
+
+
+GROUPS = {
+    "dataset": "dataset",
+    "ranking": "rankings",
+    "save an answer": "saving",
+    "answers CSV": "export",
+    "questionnaire page": "page",
+}
+
+
+def group_of(figure: dict[str, Any]) -> str:
+    if figure.get("group"):
+        return str(figure["group"])
+    return next((g for p, g in GROUPS.items() if figure["benchmark"].startswith(p)), "")
+
+
+def merge(previous: dict[str, Any], result: dict[str, Any], rerun: set[str]) -> dict[str, Any]:
+    """A partial run (--only) folded into the previous results of the same scale."""
+    databases = {f["database"] for f in result["figures"]}
+    kept = [
+        f
+        for f in previous["figures"]
+        if not (f["database"] in databases and group_of(f) in rerun | {"dataset"})
+    ]
+    order = list(GROUPS.values())
+    figures = sorted(
+        kept + result["figures"],
+        key=lambda f: (
+            ["sqlite", "postgresql"].index(f["database"]),
+            order.index(group_of(f)) if group_of(f) in order else 99,
+        ),
+    )
+    details = previous.get("details", {})
+    for database, found in result["details"].items():
+        details.setdefault(database, {}).update(found)
+    reruns = [*previous.get("reruns", []), {"started": result["started"], "only": sorted(rerun)}]
+    return previous | {"figures": figures, "details": details, "reruns": reruns}
 
 
 def ratio_of(figure: float, floor: float | None) -> float | None:
@@ -76,6 +115,12 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['pinning']['server']}, load generator to core {result['pinning']['client']}.",
         "",
     ]
+    for rerun in result.get("reruns", []):
+        lines += [
+            f"Measured again on the same data at {rerun['started']}: {', '.join(rerun['only'])}."
+        ]
+    if result.get("reruns"):
+        lines.append("")
     data = result.get("dataset")
     if data:
         rows = data["rows"]
@@ -118,12 +163,17 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def results_path(scale: str) -> Path:
+    """Where a scale's results go (reduced runs: `latest-reduced.*`, which git ignores)."""
+    stem = "national" if scale == "national" else f"latest-{scale}"
+    return RESULTS / f"{stem}.json"
+
+
 def write(result: dict[str, Any]) -> tuple[Path, Path]:
-    """Write `<scale>.json` and `<scale>.md` (reduced runs: `*-reduced.*`, not committed)."""
+    """Write the results as JSON and as a Markdown table beside it."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = "national" if result["scale"] == "national" else f"latest-{result['scale']}"
-    json_path = RESULTS / f"{stem}.json"
-    md_path = RESULTS / f"{stem}.md"
+    json_path = results_path(result["scale"])
+    md_path = json_path.with_suffix(".md")
     json_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     md_path.write_text(markdown(result))
     return json_path, md_path
