@@ -7,10 +7,11 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, format_decimal, format_percent, parse_pattern
 from babel.support import NullTranslations, Translations
 
 LOCALES = ("vi", "en")
@@ -45,12 +46,23 @@ def translations(locale: str) -> NullTranslations:
     return Translations(buffer)
 
 
+@lru_cache(maxsize=32)
+def _pattern(text: str) -> NumberPattern:
+    # Parsing the pattern on every call was most of a ranking page's render time.
+    return parse_pattern(text)
+
+
+@lru_cache(maxsize=4)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
 def number(value: float | int | None, locale: str, digits: int = 1) -> str:
     """A number as the reader writes it (Vietnamese: 1.234,5)."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=locale)
+    pattern = _pattern("#,##0" + ("." + "0" * digits if digits else ""))
+    return format_decimal(value, format=pattern, locale=_locale(locale))
 
 
 def integer(value: int | None, locale: str) -> str:
