@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'htxso.db'}"
     secret_key: str = DEV_SECRET
+    # Connections per worker process. A request holds one at a time, so as many as the
+    # thread pool has threads (40) means no request waits for one. On PostgreSQL, keep
+    # workers × (pool + overflow) under the server's max_connections.
+    database_pool_size: int = 40
     surveys_dir: Path = ROOT / "surveys"
     # Sessions: idle timeout resets on activity; the absolute one never does.
     session_idle_minutes: int = 120

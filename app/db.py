@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -85,13 +86,18 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine configured for SQLite or PostgreSQL."""
     if url.startswith("sqlite"):
+        # The default pool (5 + 10 overflow) is smaller than the thread pool; SQLite
+        # connections are cheap, so each thread may keep one.
+        kwargs.setdefault("max_overflow", 10)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs
         )
         _configure_sqlite(engine)
         return engine
+    # Overflow connections are closed as soon as they are returned: under a steady load that
+    # exceeds the pool they are opened again and again, so the pool itself should be large.
     kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("max_overflow", 10)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -118,25 +124,37 @@ class Database:
 
 def upsert(
     session: Session,
-    table: Any,
+    table: Table,
     *,
     values: dict[str, Any],
     keys: tuple[str, ...],
     update: tuple[str, ...],
 ) -> None:
     """INSERT … ON CONFLICT DO UPDATE on SQLite or PostgreSQL: one statement, no race."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    session.execute(_upsert_statement(dialect, table, tuple(values), keys, update), values)
+
+
+@lru_cache(maxsize=32)
+def _upsert_statement(
+    dialect: str,
+    table: Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    update: tuple[str, ...],
+) -> Any:
+    # Built once per shape and executed with parameters: building the statement (its
+    # `excluded` alias above all) cost more than running it on the busiest route.
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        pg = pg_insert(table).values(**values)
-        stmt: Any = pg.on_conflict_do_update(
+        pg = pg_insert(table)
+        return pg.on_conflict_do_update(
             index_elements=list(keys), set_={c: pg.excluded[c] for c in update}
         )
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        lite = sqlite_insert(table).values(**values)
-        stmt = lite.on_conflict_do_update(
-            index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
-        )
-    session.execute(stmt)
+    lite = sqlite_insert(table)
+    return lite.on_conflict_do_update(
+        index_elements=list(keys), set_={c: lite.excluded[c] for c in update}
+    )

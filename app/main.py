@@ -22,7 +22,7 @@ from app.web.security import SecurityHeaders
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """Build the portal for the given settings (default: from the environment)."""
     settings = settings or get_settings()
-    database = db or Database(settings.database_url)
+    database = db or Database(settings.database_url, pool_size=settings.database_pool_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +13,13 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative, Product
+from app.responses import service as responses
+from app.responses.models import Wave, WaveStatus
+from app.surveys import service as surveys
+from app.surveys.loader import load_file
 
 PASSWORD = "correct horse battery staple"
+MINI = Path(__file__).resolve().parent / "unit" / "fixtures" / "mini-1.yaml"
 _counter = itertools.count(1)
 
 
@@ -105,4 +112,26 @@ def user(
         password=password,
         cooperative_ids=tuple(c.id for c in cooperatives),
         area_ids=tuple(a.id for a in areas),
+    )
+
+
+def open_mini_wave(
+    session: Session,
+    *,
+    key: str = "2026",
+    name: str = "Đợt 2026",
+    opens_on: dt.date = dt.date(2026, 3, 1),
+    closes_on: dt.date | None = None,
+) -> Wave:
+    """The small `mini` questionnaire published and asked by an open wave."""
+    surveys.publish(session, questionnaire=load_file(MINI))
+    version = surveys.latest_version(session, key="mini")
+    return responses.create_wave(
+        session,
+        key=key,
+        name=name,
+        status=WaveStatus.OPEN,
+        version_ids={"mini": version.id},
+        opens_on=opens_on,
+        closes_on=closes_on,
     )

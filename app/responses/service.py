@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Role, User
 from app.db import upsert, utcnow
@@ -132,6 +133,21 @@ def get_response(session: Session, *, response_id: int, visible: Select[int]) ->
     return response
 
 
+def get_response_to_fill(
+    session: Session, *, response_id: int, visible: Select[int]
+) -> tuple[Response, Questionnaire]:
+    """A visible response with the questionnaire version it answers, in one query."""
+    row = session.execute(
+        select(Response, QuestionnaireVersion.content_hash)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
+        .where(Response.id == response_id, Response.cooperative_id.in_(visible))
+    ).first()
+    if row is None:
+        raise NotFound("Không tìm thấy phiếu đánh giá.", message_en="Response not found.")
+    response, digest = row
+    return response, surveys.definition_of(session, version_id=response.version_id, digest=digest)
+
+
 def latest_responses(
     session: Session, *, wave_id: int, cooperative_ids: list[int]
 ) -> dict[tuple[str, str], Response]:
@@ -229,9 +245,7 @@ def _insert_or_reuse(session: Session, draft: Response) -> Response:
 
 def questionnaire_of(session: Session, *, response: Response) -> Questionnaire:
     """The exact questionnaire version a response answers."""
-    version = session.get(QuestionnaireVersion, response.version_id)
-    assert version is not None  # a foreign key guarantees it
-    return surveys.definition(version)
+    return surveys.definition_of(session, version_id=response.version_id)
 
 
 def load_answers(
@@ -252,13 +266,11 @@ def load_answers(
     return answers
 
 
-def _require_draft(response: Response) -> None:
-    if response.status != ResponseStatus.DRAFT:
-        raise Conflict(
-            "Phiếu này đã nộp nên không sửa được. Muốn điều chỉnh, hãy tạo bản sửa đổi.",
-            message_en="This response was submitted and is read-only; start a revision to "
-            "correct it.",
-        )
+def _read_only() -> Conflict:
+    return Conflict(
+        "Phiếu này đã nộp nên không sửa được. Muốn điều chỉnh, hãy tạo bản sửa đổi.",
+        message_en="This response was submitted and is read-only; start a revision to correct it.",
+    )
 
 
 def _require_open(session: Session, response: Response) -> None:
@@ -267,21 +279,46 @@ def _require_open(session: Session, response: Response) -> None:
         raise Conflict("Đợt đánh giá đã đóng.", message_en="The wave is closed.")
 
 
+_RESPONSES = cast(Table, Response.__table__)
+# Stamps a response that is still a draft of an open wave; matches nothing otherwise.
+_CLAIM_DRAFT = (
+    update(_RESPONSES)
+    .where(
+        _RESPONSES.c.id == bindparam("response_id"),
+        _RESPONSES.c.status == ResponseStatus.DRAFT,
+        _RESPONSES.c.wave_id.in_(select(Wave.id).where(Wave.status == WaveStatus.OPEN)),
+    )
+    .values(updated_at=bindparam("now"), last_step=bindparam("step"))
+)
+
+
 def save_answer(
     session: Session, *, response: Response, question: Question, raw: list[str], step: int
 ) -> Any:
     """Store one answer the moment it is given (an empty answer clears it); returns the value.
 
-    Raises Invalid with the field's message when the input cannot be accepted; the stored
-    answer is then left as it was.
+    Raises Invalid with the field's message when the input cannot be accepted, and Conflict
+    when the response can no longer change; the stored answer is then left as it was.
+
+    `response` may have been read in an earlier transaction: whether it is still a draft of an
+    open wave is decided here, by the conditional UPDATE that also stamps it. That UPDATE
+    locks the response row, so a save and a submission of the same response are serialised:
+    a save either lands before the submission reads the answers, or finds it submitted.
     """
-    _require_draft(response)
-    _require_open(session, response)
     try:
         value = parse_answer(question, raw)
     except InvalidAnswer as exc:
         raise Invalid(exc.vi, message_en=exc.en) from None
     now = utcnow()
+    claimed = session.execute(_CLAIM_DRAFT, {"response_id": response.id, "now": now, "step": step})
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        status = session.scalar(select(Response.status).where(Response.id == response.id))
+        if status != ResponseStatus.DRAFT:
+            raise _read_only()
+        raise Conflict("Đợt đánh giá đã đóng.", message_en="The wave is closed.")
+    # The UPDATE ran on the table, not through the ORM: the object says what it wrote.
+    set_committed_value(response, "updated_at", now)
+    set_committed_value(response, "last_step", step)
     if value is None:
         session.execute(
             delete(Answer).where(
@@ -291,7 +328,7 @@ def save_answer(
     else:
         upsert(
             session,
-            Answer.__table__,
+            cast(Table, Answer.__table__),
             values={
                 "response_id": response.id,
                 "question_code": question.code,
@@ -301,9 +338,6 @@ def save_answer(
             keys=("response_id", "question_code"),
             update=("value", "updated_at"),
         )
-    session.execute(
-        update(Response).where(Response.id == response.id).values(updated_at=now, last_step=step)
-    )
     return value
 
 
@@ -317,9 +351,12 @@ class Progress:
         return self.answered / self.visible if self.visible else 0.0
 
 
-def progress(questionnaire: Questionnaire, answers: dict[str, Any]) -> Progress:
-    """How much of what is asked has an answer."""
-    shown = visible_codes(questionnaire, answers)
+def progress(
+    questionnaire: Questionnaire, answers: dict[str, Any], shown: frozenset[str] | None = None
+) -> Progress:
+    """How much of what is asked has an answer (`shown`: the visible codes, when known)."""
+    if shown is None:
+        shown = visible_codes(questionnaire, answers)
     return Progress(answered=sum(1 for code in shown if code in answers), visible=len(shown))
 
 
@@ -332,6 +369,9 @@ def submit(session: Session, *, response: Response, user: User) -> Response:
     """
     if response.status == ResponseStatus.SUBMITTED:
         return response
+    # Lock the row before reading the answers: a save of this response waits for the
+    # submission (and then finds it submitted), or the submission waits for the save.
+    session.execute(select(Response.id).where(Response.id == response.id).with_for_update()).first()
     questionnaire = questionnaire_of(session, response=response)
     answers = load_answers(session, response=response, questionnaire=questionnaire)
     missing = missing_required(questionnaire, answers)

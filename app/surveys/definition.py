@@ -212,9 +212,13 @@ class Question(_Model):
         """Whether the question counts in its dimension's score."""
         return self.max_points > 0
 
+    @cached_property
+    def _options_by_value(self) -> dict[str, Option]:
+        return {o.value: o for o in reversed(self.options)}  # the first one wins
+
     def option(self, value: str) -> Option | None:
         """The option with this value, if any."""
-        return next((o for o in self.options if o.value == value), None)
+        return self._options_by_value.get(value)
 
 
 class Questionnaire(_Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -93,22 +92,34 @@ def latest_version(session: Session, *, key: str) -> QuestionnaireVersion:
 
 def definition(version: QuestionnaireVersion) -> Questionnaire:
     """The questionnaire of a stored version, parsed once per process (versions never change)."""
-    return _parse(version.id, version.content_hash, _Frozen(version.definition))
+    key = (version.id, version.content_hash)
+    parsed = _parsed.get(key)
+    if parsed is None:
+        if len(_parsed) >= 256:  # many test databases in one process; never in a server
+            _parsed.clear()
+        parsed = _parsed[key] = Questionnaire.model_validate(version.definition)
+    return parsed
 
 
-class _Frozen:
-    """Wraps the JSON so the cache key is the version, not the (unhashable) dict."""
+def definition_of(session: Session, *, version_id: int, digest: str | None = None) -> Questionnaire:
+    """The questionnaire of a stored version by id, reading its JSON only on a cache miss.
 
-    def __init__(self, data: dict[str, object]) -> None:
-        self.data = data
+    `digest`, the version's content hash, saves a query when the caller has read it already.
+    """
+    if digest is None:
+        digest = session.scalar(
+            select(QuestionnaireVersion.content_hash).where(QuestionnaireVersion.id == version_id)
+        )
+    if digest is None:
+        raise NotFound("Không tìm thấy bộ câu hỏi.", message_en="Questionnaire not found.")
+    cached = _parsed.get((version_id, digest))
+    if cached is not None:
+        return cached
+    version = session.get(QuestionnaireVersion, version_id)
+    assert version is not None
+    return definition(version)
 
-    def __hash__(self) -> int:
-        return 0
 
-    def __eq__(self, other: object) -> bool:
-        return True
-
-
-@lru_cache(maxsize=64)
-def _parse(version_id: int, digest: str, data: _Frozen) -> Questionnaire:
-    return Questionnaire.model_validate(data.data)
+# Parsed questionnaires by (version id, content hash): a hash in the key means a version is
+# never served stale. A server sees a handful of versions per questionnaire a year.
+_parsed: dict[tuple[int, str], Questionnaire] = {}

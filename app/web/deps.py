@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -25,6 +25,8 @@ from app.web.security import (
     same_origin,
 )
 
+F = TypeVar("F", bound=Callable[..., object])
+
 
 class NotSignedIn(Exception):
     """Raised when a page needs a signed-in user; the handler sends the browser to sign in."""
@@ -40,10 +42,26 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+def reads_then_writes(endpoint: F) -> F:
+    """Mark a route that reads in a snapshot and writes in its own short transaction.
+
+    Its request session is read-only (on SQLite a deferred BEGIN, which does not take the
+    write lock), and the route writes through `Database.transaction()` once it knows what to
+    write. The write lock is then held for the write alone, not for the whole request.
+    """
+    endpoint.reads_then_writes = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _reads_only(request: Request) -> bool:
+    endpoint = request.scope.get("endpoint")
+    return request.method in SAFE_METHODS or getattr(endpoint, "reads_then_writes", False)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request, committed before the response is sent."""
     db = get_db(request)
-    factory = db.read_sessions if request.method in SAFE_METHODS else db.sessions
+    factory = db.read_sessions if _reads_only(request) else db.sessions
     with factory() as session:
         try:
             yield session
@@ -76,7 +94,7 @@ def current_user(request: Request, session: DbSession) -> User | None:
         if state is not None:
             request.state.user = state.user
             request.state.viewer = accounts.Viewer.of(state.user)
-            if state.needs_touch and request.method not in SAFE_METHODS:
+            if state.needs_touch and not _reads_only(request):
                 # This request already writes: a second write transaction would wait on its
                 # own lock (SQLite) until the busy timeout.
                 accounts.touch_session(session, token_hash=state.token_hash)
@@ -89,7 +107,8 @@ def current_user(request: Request, session: DbSession) -> User | None:
 OptionalUser = Annotated[User | None, Depends(current_user)]
 
 
-def require_user(user: OptionalUser) -> User:
+# Plain checks are `async def`: a sync dependency costs a trip through the thread pool.
+async def require_user(user: OptionalUser) -> User:
     """The signed-in user; anyone else is sent to the sign-in page."""
     if user is None:
         raise NotSignedIn
@@ -99,10 +118,10 @@ def require_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(require_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that admits only the given roles."""
 
-    def guard(user: CurrentUser) -> User:
+    async def guard(user: CurrentUser) -> User:
         if user.role not in roles:
             raise Forbidden(
                 "Tài khoản của bạn không có quyền xem trang này.",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,6 @@ from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.cooperatives.models import Cooperative
-from app.responses import service as responses
-from app.responses.models import WaveStatus
-from app.surveys import service as surveys
-from app.surveys.loader import load_file
 from tests import factories
 from tests.conftest import page_csrf, sign_in
 
@@ -57,16 +52,7 @@ class TestAppendOnly:
 @pytest.fixture
 def filled(session: Session) -> tuple[Cooperative, User, User]:
     """An open wave of the mini questionnaire, a cooperative, its manager and an advisor."""
-    surveys.publish(session, questionnaire=load_file(MINI))
-    version = surveys.latest_version(session, key="mini")
-    responses.create_wave(
-        session,
-        key="2026",
-        name="Đợt 2026",
-        version_ids={"mini": version.id},
-        opens_on=dt.date(2026, 3, 1),
-        status=WaveStatus.OPEN,
-    )
+    factories.open_mini_wave(session)
     cooperative = factories.cooperative(session)
     manager = factories.user(
         session, role=Role.MANAGER, username="giamdoc", cooperatives=(cooperative,)

@@ -6,29 +6,19 @@ database of the suite's kind, with real commits: no shared test transaction hide
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app import migrate
-from app.accounts.models import Role
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
-from app.responses import service as responses
-from app.responses.models import Answer, Response, WaveStatus
-from app.surveys import service as surveys
-from app.surveys.loader import load_file
+from app.responses.models import Answer, Response
 from tests import factories
-from tests.conftest import TEST_SECRET, csrf_from, scratch_database
+from tests.conftest import TEST_SECRET, csrf_from
+from tests.db.conftest import MANAGERS
 
-MINI = Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "mini-1.yaml"
-MANAGERS = 4
 CLIENTS_PER_MANAGER = 2
 ANSWERS = [
     ("has_web", "yes"),
@@ -38,32 +28,6 @@ ANSWERS = [
     ("members", "30"),
     ("tools", "excel"),
 ]
-
-
-@pytest.fixture
-def real_db(tmp_path: Path) -> Iterator[Database]:
-    with scratch_database(tmp_path) as url:
-        migrate.upgrade(url)
-        db = Database(url)
-        with db.transaction() as session:
-            surveys.publish(session, questionnaire=load_file(MINI))
-            version = surveys.latest_version(session, key="mini")
-            responses.create_wave(
-                session,
-                key="2026",
-                name="Đợt 2026",
-                status=WaveStatus.OPEN,
-                version_ids={"mini": version.id},
-                opens_on=dt.date(2026, 1, 1),
-            )
-            district = factories.area(session, name="Chi Lăng")
-            for number in range(MANAGERS):
-                coop = factories.cooperative(session, in_area=district, name=f"HTX {number}")
-                factories.user(
-                    session, role=Role.MANAGER, username=f"giamdoc{number}", cooperatives=(coop,)
-                )
-        yield db
-        db.dispose()
 
 
 def test_concurrent_saves_and_duplicate_submissions__lose_nothing_and_double_nothing(

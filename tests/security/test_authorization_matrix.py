@@ -24,9 +24,7 @@ from app.accounts import service as accounts
 from app.accounts.models import Role, User
 from app.advice.models import FollowUp
 from app.responses import service as responses
-from app.responses.models import WaveStatus
 from app.surveys import service as surveys
-from app.surveys.loader import load_file
 from app.targeting.models import Shortlist, ShortlistEntry
 from app.web.security import SESSION_COOKIE, csrf_token
 from tests import factories
@@ -147,16 +145,7 @@ class World:
 
 @pytest.fixture
 def world(session: Session) -> World:
-    surveys.publish(session, questionnaire=load_file(MINI))
-    version = surveys.latest_version(session, key="mini")
-    wave = responses.create_wave(
-        session,
-        key="2026",
-        name="Đợt 2026",
-        status=WaveStatus.OPEN,
-        version_ids={"mini": version.id},
-        opens_on=dt.date(2026, 3, 1),
-    )
+    wave = factories.open_mini_wave(session)
     mine, theirs = factories.area(session, name="Huyện A"), factories.area(session, name="Huyện B")
     coop_a = factories.cooperative(session, in_area=mine, name="HTX A")
     coop_b = factories.cooperative(session, in_area=theirs, name="HTX B")
@@ -219,7 +208,7 @@ def world(session: Session) -> World:
             "follow_up_id": str(follow_ups[coop_index].id),
             "step": "1",
             "code": "has_plan",
-            "version_id": str(version.id),
+            "version_id": str(surveys.latest_version(session, key="mini").id),
             "wave_id": str(wave.id),
             "user_id": str(spare.id),
             "shortlist_id": str(shortlist.id),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -11,9 +10,6 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role
 from app.advice.models import AdvisorNote
 from app.responses import service as responses
-from app.responses.models import WaveStatus
-from app.surveys import service as surveys
-from app.surveys.loader import load_file
 from tests import factories
 from tests.conftest import sign_in
 
@@ -24,16 +20,7 @@ PAYLOADS = ["<script>alert('x')</script>", '"><img src=x onerror=alert(1)>']
 def test_payloads__are_escaped_on_every_page_that_shows_them(
     client: TestClient, session: Session
 ) -> None:
-    surveys.publish(session, questionnaire=load_file(MINI))
-    version = surveys.latest_version(session, key="mini")
-    wave = responses.create_wave(
-        session,
-        key="2026",
-        name="Đợt 2026",
-        status=WaveStatus.OPEN,
-        version_ids={"mini": version.id},
-        opens_on=dt.date(2026, 3, 1),
-    )
+    wave = factories.open_mini_wave(session)
     district = factories.area(session, name="Huyện XSS")
     coop = factories.cooperative(session, in_area=district, name=f"HTX {PAYLOADS[0]}")
     coop.contact_name = PAYLOADS[1]

@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.cooperatives.models import Cooperative
 from app.responses import service as responses
-from app.responses.models import Answer, Response, Wave, WaveStatus
-from app.surveys import service as surveys
-from app.surveys.loader import load_file
+from app.responses.models import Answer, Response, Wave
 from tests import factories
 from tests.conftest import page_csrf, sign_in
 
@@ -34,17 +32,7 @@ class World:
 
 @pytest.fixture
 def world(session: Session) -> World:
-    surveys.publish(session, questionnaire=load_file(MINI))
-    version = surveys.latest_version(session, key="mini")
-    wave = responses.create_wave(
-        session,
-        key="2026",
-        name="Đợt 2026",
-        version_ids={"mini": version.id},
-        opens_on=dt.date(2026, 3, 1),
-        closes_on=dt.date(2026, 12, 31),
-        status=WaveStatus.OPEN,
-    )
+    wave = factories.open_mini_wave(session, closes_on=dt.date(2026, 12, 31))
     district = factories.area(session, name="Chi Lăng")
     mine = factories.cooperative(session, in_area=district, name="HTX Của Tôi")
     other = factories.cooperative(session, in_area=district, name="HTX Người Khác")

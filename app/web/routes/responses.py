@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -10,14 +11,17 @@ from starlette.datastructures import FormData
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives import service as cooperatives
+from app.cooperatives.models import Cooperative, Product
 from app.errors import Invalid
 from app.reports import comparison
 from app.responses import service as responses
-from app.responses.models import ResponseStatus
+from app.responses.models import ResponseStatus, Wave
 from app.scoring.engine import ScoreResult, missing_required, visible_codes
-from app.web.deps import DbSession, require_roles
+from app.surveys.definition import Question
+from app.web.deps import DbSession, get_db, reads_then_writes, require_roles
 from app.web.templating import is_htmx, render, request_locale
 
 router = APIRouter()
@@ -26,30 +30,59 @@ Respondent = Annotated[User, Depends(require_roles(Role.MANAGER, Role.ADVISOR, R
 
 
 class Loaded:
-    """A response the user may see, with its questionnaire, answers and subject."""
+    """A response the user may see, with its questionnaire and answers.
+
+    Its subject and wave are read when first asked for: saving an answer needs neither.
+    """
 
     def __init__(self, session: DbSession, user: User, response_id: int) -> None:
-        visible = accounts.accessible_cooperative_ids(session, user=user)
-        self.response = responses.get_response(session, response_id=response_id, visible=visible)
-        self.questionnaire = responses.questionnaire_of(session, response=self.response)
+        self.session = session
+        self.visible = accounts.accessible_cooperative_ids(session, user=user)
+        self.response, self.questionnaire = responses.get_response_to_fill(
+            session, response_id=response_id, visible=self.visible
+        )
         self.answers = responses.load_answers(
             session, response=self.response, questionnaire=self.questionnaire
         )
-        self.cooperative, self.area = cooperatives.get_cooperative(
-            session, cooperative_id=self.response.cooperative_id, visible=visible
+
+    @cached_property
+    def _subject(self) -> tuple[Cooperative, Area]:
+        return cooperatives.get_cooperative(
+            self.session, cooperative_id=self.response.cooperative_id, visible=self.visible
         )
-        self.product = (
-            cooperatives.get_product(
-                session, product_id=self.response.product_id, cooperative_id=self.cooperative.id
-            )
-            if self.response.product_id is not None
-            else None
+
+    @property
+    def cooperative(self) -> Cooperative:
+        return self._subject[0]
+
+    @property
+    def area(self) -> Area:
+        return self._subject[1]
+
+    @cached_property
+    def product(self) -> Product | None:
+        if self.response.product_id is None:
+            return None
+        return cooperatives.get_product(
+            self.session, product_id=self.response.product_id, cooperative_id=self.cooperative.id
         )
-        self.wave = responses.get_wave(session, wave_id=self.response.wave_id)
+
+    @cached_property
+    def wave(self) -> Wave:
+        return responses.get_wave(self.session, wave_id=self.response.wave_id)
 
     @property
     def dimension_keys(self) -> list[str]:
         return [d.key for d in self.questionnaire.dimensions]
+
+    def question(self, code: str) -> Question:
+        try:
+            return self.questionnaire.question(code)
+        except KeyError:
+            raise Invalid(
+                "Câu hỏi không có trong phiếu.",
+                message_en="No such question in this questionnaire.",
+            ) from None
 
     def context(self, **extra: Any) -> dict[str, Any]:
         return {
@@ -152,6 +185,7 @@ PostedForm = Annotated[FormData, Depends(form_data)]
 
 
 @router.post("/responses/{response_id}/answers/{code}")
+@reads_then_writes
 def save_answer(
     request: Request,
     session: DbSession,
@@ -160,37 +194,29 @@ def save_answer(
     response_id: int,
     code: str,
 ) -> Response:
-    """Save one answer (htmx, on change) and say which questions appeared or disappeared."""
-    return _save_one(request, session, user, response_id, code, form)
+    """Save one answer (htmx, on change) and say which questions appeared or disappeared.
 
-
-def _save_one(
-    request: Request,
-    session: DbSession,
-    user: User,
-    response_id: int,
-    code: str,
-    form: FormData,
-) -> Response:
+    The busiest route of the portal: everything is read in a snapshot, and only the write
+    itself holds the write lock (see `reads_then_writes`).
+    """
     loaded = Loaded(session, user, response_id)
-    try:
-        question = loaded.questionnaire.question(code)
-    except KeyError:
-        raise Invalid(
-            "Câu hỏi không có trong phiếu.", message_en="No such question in this questionnaire."
-        ) from None
+    question = loaded.question(code)
     before = visible_codes(loaded.questionnaire, loaded.answers)
     step = loaded.dimension_keys.index(question.dimension) + 1
     raw = [v for v in form.getlist(code) if isinstance(v, str)]
+    # End the snapshot first: its connection goes back to the pool before the write takes one.
+    session.commit()
+    fragment = {"response": loaded.response, "answers": loaded.answers, "question": question}
     try:
-        value = responses.save_answer(
-            session, response=loaded.response, question=question, raw=raw, step=step
-        )
+        with get_db(request).transaction() as writer:
+            value = responses.save_answer(
+                writer, response=loaded.response, question=question, raw=raw, step=step
+            )
     except Invalid as exc:
         return render(
             request,
             "responses/_saved.html",
-            loaded.context(question=question, error=exc, changed=[], saved=False),
+            fragment | {"error": exc, "saved": False},
             status_code=422,
         )
     if value is None:
@@ -200,22 +226,22 @@ def _save_one(
     after = visible_codes(loaded.questionnaire, loaded.answers)
     changed = [
         q
-        for q in loaded.questionnaire.questions
-        if (q.code in before) != (q.code in after) and q.dimension == question.dimension
+        for q in loaded.questionnaire.questions_by_dimension[question.dimension]
+        if (q.code in before) != (q.code in after)
     ]
-    required_empty = question.required and value is None and code in after
     return render(
         request,
         "responses/_saved.html",
-        loaded.context(
-            question=question,
-            error=None,
-            changed=changed,
-            saved=True,
-            visible=after,
-            errors={},
-            required_empty=required_empty,
-        ),
+        fragment
+        | {
+            "error": None,
+            "changed": changed,
+            "saved": True,
+            "visible": after,
+            "errors": {},
+            "progress": responses.progress(loaded.questionnaire, loaded.answers, after),
+            "required_empty": question.required and value is None and code in after,
+        },
     )
 
 
