@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import JSON, ScalarSelect, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.cooperatives.models import Cooperative, Product
@@ -77,7 +77,11 @@ def answer_columns(
 def answer_rows(
     session: Session, *, choice: WaveChoice, key: str, visible: Select[int]
 ) -> Iterator[dict[str, Any]]:
-    """One dict per current submission, read through a server-side cursor, in response order."""
+    """One dict per current submission, read through a server-side cursor, in response order.
+
+    The database pivots: each row carries its response's answers as one JSON object, so
+    Python decodes one document per response instead of handling one row per answer.
+    """
     version = QuestionnaireVersion.__table__.alias("answered_version")
     statement = (
         select(
@@ -91,18 +95,15 @@ def answer_rows(
             Cooperative.registration_code,
             Cooperative.name,
             Product.name,
-            Answer.question_code,
-            Answer.value,
+            _answers_by_code(session.get_bind().dialect.name),
         )
         .join(Cooperative, Cooperative.id == Response.cooperative_id)
         .join(version, version.c.id == Response.version_id)
         .outerjoin(Product, Product.id == Response.product_id)
-        .outerjoin(Answer, Answer.response_id == Response.id)
         .where(current(choice.wave.id, key), Response.cooperative_id.in_(visible))
         .order_by(Response.id)
-        .execution_options(yield_per=500)
+        .execution_options(yield_per=1000)
     )
-    row: dict[str, Any] | None = None
     for (
         response_id,
         revision,
@@ -114,30 +115,35 @@ def answer_rows(
         code,
         name,
         product,
-        question_code,
-        value,
+        answered,
     ) in session.execute(statement):
-        if row is None or row["response_id"] != response_id:
-            if row is not None:
-                yield row
-            row = {
-                "wave": choice.wave.key,
-                "questionnaire": key,
-                "version": version_name,
-                "response_id": response_id,
-                "revision": revision,
-                "registration_code": code,
-                "cooperative": name,
-                "product": product,
-                "submitted_at": _local(submitted_at),
-                "on_behalf": 1 if on_behalf else 0,
-                "overall": overall,
-                "level": level,
-            }
-        if question_code is not None:
+        row = {
+            "wave": choice.wave.key,
+            "questionnaire": key,
+            "version": version_name,
+            "response_id": response_id,
+            "revision": revision,
+            "registration_code": code,
+            "cooperative": name,
+            "product": product,
+            "submitted_at": _local(submitted_at),
+            "on_behalf": 1 if on_behalf else 0,
+            "overall": overall,
+            "level": level,
+        }
+        for question_code, value in (answered or {}).items():
             row[question_code] = _answer_text(value)
-    if row is not None:
         yield row
+
+
+def _answers_by_code(dialect: str) -> ScalarSelect[Any]:
+    """A response's answers as one JSON object, question code to stored value."""
+    if dialect == "postgresql":
+        pivot = func.json_object_agg(Answer.question_code, Answer.value, type_=JSON)
+    else:
+        # json() keeps each stored value a JSON value, not a string holding JSON.
+        pivot = func.json_group_object(Answer.question_code, func.json(Answer.value), type_=JSON)
+    return select(pivot).where(Answer.response_id == Response.id).scalar_subquery()
 
 
 def _local(moment: dt.datetime | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -376,6 +377,7 @@ class TestExport:
                 Answer(response_id=r1.id, question_code="has_web", value="yes"),
                 Answer(response_id=r1.id, question_code="web_channels", value=["site", "shop"]),
                 Answer(response_id=r1.id, question_code="online_share", value=3),
+                Answer(response_id=r1.id, question_code="shop_name", value='Gạo "Bắc Sơn", loại 1'),
                 Answer(response_id=r2.id, question_code="new_q", value="=cmd"),
                 Answer(response_id=r2.id, question_code="online_share", value=2.5),
             ]
@@ -391,8 +393,10 @@ class TestExport:
             format="csv",
         )
         assert response.status_code == 200
-        lines = response.content.decode("utf-8").split("\r\n")
-        codes = [h.split(" | ")[0] for h in lines[0].lstrip(BOM).split(",")]
+        text = response.content.decode("utf-8")
+        assert text.endswith("\r\n")
+        lines = list(csv.reader(io.StringIO(text.lstrip(BOM))))
+        codes = [h.split(" | ")[0] for h in lines[0]]
         questions = codes[codes.index("level") + 1 :]
         assert questions == [
             "has_web",
@@ -406,13 +410,14 @@ class TestExport:
             "note",
             "new_q",
         ]
-        first_row = dict(zip(codes, lines[1].split(","), strict=True))
-        second_row = dict(zip(codes, lines[2].split(","), strict=True))
+        first_row = dict(zip(codes, lines[1], strict=True))
+        second_row = dict(zip(codes, lines[2], strict=True))
         assert (first_row["version"], first_row["web_channels"]) == ("1", "site; shop")
         assert (first_row["online_share"], first_row["new_q"]) == ("3", "")
         assert (second_row["version"], second_row["new_q"]) == ("2", "'=cmd")
+        assert first_row["shop_name"] == 'Gạo "Bắc Sơn", loại 1'
         assert second_row["online_share"] == "2.5"
-        assert lines[3] == ""
+        assert len(lines) == 3
 
     def test_district_page_download__holds_only_that_district(
         self, client: TestClient, world: Province, session: Session
