@@ -26,12 +26,15 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, insert, select, text
 
-from app import demo
 from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.areas import service as areas
 from app.areas.models import Area
 from app.db import Database
+from app.demo.answers import BASE_MATURITY, SECTOR_MATURITY, draw_subjects
+from app.demo.registry import FAMILY, GIVEN, NAME_WORDS, PRODUCTS, SECTOR_PREFIX, SECTOR_WEIGHTS
+from app.demo.responses import Actors, draw_response
+from app.demo.waves import TODAY, DemoWave, WaveRef, published_forms
 from app.responses import service as responses
 from app.responses.models import ResponseStatus, Wave, WaveStatus
 from app.tables import metadata
@@ -60,15 +63,15 @@ PROVINCES = [
 BUILTIN_PROVINCE = "20"
 BUILTIN_DISTRICTS = 11
 WAVES = (
-    demo.DemoWave(
+    DemoWave(
         "2024", "Đợt đánh giá 2024", WaveStatus.CLOSED,
         dt.date(2024, 3, 1), dt.date(2024, 10, 31), submitted=0.70, drafts=0.0,
     ),
-    demo.DemoWave(
+    DemoWave(
         "2025", "Đợt đánh giá 2025", WaveStatus.CLOSED,
         dt.date(2025, 3, 1), dt.date(2025, 10, 31), submitted=0.80, drafts=0.0,
     ),
-    demo.DemoWave(
+    DemoWave(
         "2026", "Đợt đánh giá 2026", WaveStatus.OPEN,
         dt.date(2026, 3, 1), dt.date(2026, 12, 31), submitted=0.60, drafts=0.20,
     ),
@@ -115,7 +118,7 @@ def area_rows(scale: Scale) -> list[dict[str, str]]:
     rows = []
     for (code, name), size in zip(others, sizes, strict=True):
         rows.append({"code": code, "name": name, "level": "province", "parent_code": "VN"})
-        words = rng.sample(demo.NAME_WORDS, k=min(size, len(demo.NAME_WORDS)))
+        words = rng.sample(NAME_WORDS, k=min(size, len(NAME_WORDS)))
         for number in range(size):
             word = words[number % len(words)]
             suffix = f" {number // len(words) + 1}" if number >= len(words) else ""
@@ -160,7 +163,7 @@ class Sink:
                 accounts.create_user(
                     session, username=ADMIN, full_name=ADMIN, role=Role.ADMIN, password=None
                 )
-                versions = {key: form.version_id for key, form in demo._forms(session).items()}
+                versions = {key: form.version_id for key, form in published_forms(session).items()}
                 for spec in WAVES:
                     responses.create_wave(
                         session,
@@ -323,9 +326,9 @@ def read_refs(target: Target) -> Refs:
         ]
         advisor = accounts.get_user(session, username=ADVISOR)
         assert advisor is not None
-        forms = demo._forms(session)
+        forms = published_forms(session)
         waves = [
-            demo._Wave(spec, wave.id, index)
+            WaveRef(spec, wave.id, index)
             for index, spec in enumerate(WAVES)
             if (wave := session.scalar(select(Wave).where(Wave.key == spec.key))) is not None
         ]
@@ -338,7 +341,7 @@ def registry(
 ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """Cooperatives and products, a chunk at a time, with explicit ids."""
     weights = [rng.uniform(0.5, 2.0) for _ in refs.districts]
-    sectors, sector_weights = list(demo.SECTOR_WEIGHTS), list(demo.SECTOR_WEIGHTS.values())
+    sectors, sector_weights = list(SECTOR_WEIGHTS), list(SECTOR_WEIGHTS.values())
     now = dt.datetime(2026, 1, 15, 3, 0, tzinfo=dt.UTC)
     product_id = 0
     for start in range(0, count, 2000):
@@ -351,21 +354,21 @@ def registry(
                 {
                     "id": number + 1,
                     "registration_code": f"49{number + 1:08d}",
-                    "name": f"{demo.SECTOR_PREFIX[sector]} {rng.choice(demo.NAME_WORDS)} {place}",
+                    "name": f"{SECTOR_PREFIX[sector]} {rng.choice(NAME_WORDS)} {place}",
                     "area_id": area_id,
                     "sector": sector,
                     "members": int(rng.lognormvariate(3.2, 0.7)) + 7,
                     "founded_year": rng.randint(1997, 2025),
                     "status": rng.choices(["active", "suspended", "dissolved"], [90, 7, 3])[0],
-                    "contact_name": f"{rng.choice(demo.FAMILY)} {rng.choice(demo.GIVEN)}",
+                    "contact_name": f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}",
                     "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
                     "email": None,
-                    "address": f"{rng.choice(demo.NAME_WORDS)}, {area_name}, {province}",
+                    "address": f"{rng.choice(NAME_WORDS)}, {area_name}, {province}",
                     "created_at": now,
                     "updated_at": now,
                 }
             )
-            catalogue = demo.PRODUCTS.get(sector)
+            catalogue = PRODUCTS.get(sector)
             if not catalogue:
                 continue
             for name, group in rng.sample(
@@ -381,7 +384,7 @@ def registry(
                         "ocop_group": group,
                         "stars": stars,
                         "certificate_date": (
-                            demo.TODAY - dt.timedelta(days=rng.randint(30, 1500)) if stars else None
+                            TODAY - dt.timedelta(days=rng.randint(30, 1500)) if stars else None
                         ),
                         "created_at": now,
                     }
@@ -440,7 +443,7 @@ def _answers(
 ) -> float:
     """Three waves of responses, answers and dimension scores; returns the drawing seconds."""
     rng = random.Random(SEED * 7919 + 1)
-    actors = demo._Actors(advisor_id=refs.advisor_id, manager_id=None, managed=frozenset())
+    actors = Actors(advisor_id=refs.advisor_id, manager_id=None, managed=frozenset())
     active = [c for c in coops if c["status"] == "active"]
     by_coop: dict[int, list[tuple[int, str | None, int]]] = {}
     for p in products:
@@ -454,12 +457,12 @@ def _answers(
         answers: list[dict[str, Any]] = []
         dimensions: list[dict[str, Any]] = []
         for coop in active[start : start + COOPS_PER_CHUNK]:
-            subjects = demo._subjects(
+            subjects = draw_subjects(
                 rng,
                 coop_id=coop["id"],
-                base=demo.BASE_MATURITY
+                base=BASE_MATURITY
                 + district[coop["area_id"]]
-                + demo.SECTOR_MATURITY.get(coop["sector"], 0.0)
+                + SECTOR_MATURITY.get(coop["sector"], 0.0)
                 + 0.03 * (math.log(coop["members"] or 20) - 3.3),
                 products=by_coop.get(coop["id"], []),
                 forms=refs.forms,
@@ -467,7 +470,7 @@ def _answers(
             )
             for wave in refs.waves:
                 for subject in subjects:
-                    made = demo._response(rng, wave, refs.forms[subject.key], subject, actors)
+                    made = draw_response(rng, wave, refs.forms[subject.key], subject, actors)
                     if made is None:
                         continue
                     response_id += 1
