@@ -28,8 +28,8 @@ STREAM_LINES = 200
 
 
 def _answer_text(value: Any) -> Any:
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+    if type(value) is list:
+        return "; ".join(map(str, value))
     return value
 
 
@@ -131,8 +131,8 @@ def answer_rows(
             "overall": overall,
             "level": level,
         }
-        for question_code, value in (answered or {}).items():
-            row[question_code] = _answer_text(value)
+        if answered:
+            row.update(zip(answered.keys(), map(_answer_text, answered.values()), strict=True))
         yield row
 
 
