@@ -30,6 +30,24 @@ STATE_VI = {
 }
 
 
+# Columns that mean the same in every table that has them, defined once so their codes and
+# headers cannot drift apart between exports.
+WAVE = Column("wave", "Đợt đánh giá")
+AREA_COLUMNS = (
+    Column("area_level", "Cấp địa bàn"),
+    Column("area_code", "Mã địa bàn"),
+    Column("area_name", "Tên địa bàn", width=24),
+)
+REGISTRATION_CODE = Column("registration_code", "Mã số HTX")
+COOPERATIVE = Column("cooperative", "Tên HTX", width=40)
+DISTRICT = Column("district", "Huyện (cũ)")
+
+
+def _area(r: rankings_report.RankingRow | coverage_report.CoverageRow) -> dict[str, Any]:
+    """The values of the AREA_COLUMNS."""
+    return {"area_level": r.area_level, "area_code": r.code, "area_name": r.name}
+
+
 @dataclass(frozen=True)
 class Table:
     """One exported table: a sheet name, its columns and its rows."""
@@ -46,12 +64,10 @@ def ranking_table(report: rankings_report.Ranking) -> Table:
     """The ranking as the page shows it: ranked areas, small areas, then the province."""
     measure_vi = (report.measure_title or {}).get("vi", "điểm tổng")
     columns = [
-        Column("wave", "Đợt đánh giá"),
+        WAVE,
         Column("questionnaire", "Bộ câu hỏi"),
         Column("measure", "Chỉ tiêu xếp hạng"),
-        Column("area_level", "Cấp địa bàn"),
-        Column("area_code", "Mã địa bàn"),
-        Column("area_name", "Tên địa bàn", width=24),
+        *AREA_COLUMNS,
         Column("asked", "Số HTX được hỏi", kind="integer"),
         Column("responses", "Số HTX có điểm", kind="integer"),
         Column("measured", "Số HTX có điểm chỉ tiêu xếp hạng", kind="integer"),
@@ -87,9 +103,7 @@ def ranking_table(report: rankings_report.Ranking) -> Table:
             "wave": report.choice.wave.key,
             "questionnaire": report.key,
             "measure": report.measure,
-            "area_level": r.area_level,
-            "area_code": r.code,
-            "area_name": r.name,
+            **_area(r),
             "asked": r.asked,
             "responses": r.responses,
             "measured": r.measured,
@@ -157,10 +171,8 @@ def coverage_table(report: coverage_report.CoverageReport) -> Table:
     """Coverage per area and per province."""
     choice = report.choice
     columns = [
-        Column("wave", "Đợt đánh giá"),
-        Column("area_level", "Cấp địa bàn"),
-        Column("area_code", "Mã địa bàn"),
-        Column("area_name", "Tên địa bàn", width=24),
+        WAVE,
+        *AREA_COLUMNS,
         Column("active", "Số HTX đang hoạt động", kind="integer"),
         Column("started", "Đã bắt đầu", kind="integer"),
         Column("finished", "Đã nộp đủ", kind="integer"),
@@ -180,9 +192,7 @@ def coverage_table(report: coverage_report.CoverageReport) -> Table:
     def row(r: coverage_report.CoverageRow) -> dict[str, Any]:
         values: dict[str, Any] = {
             "wave": choice.wave.key,
-            "area_level": r.area_level,
-            "area_code": r.code,
-            "area_name": r.name,
+            **_area(r),
             "active": r.active,
             "started": r.started,
             "finished": r.finished,
@@ -205,10 +215,10 @@ def coverage_table(report: coverage_report.CoverageReport) -> Table:
 def chase_table(choice: WaveChoice, chase: coverage_report.ChaseList) -> Table:
     """Cooperatives still to finish the wave, with whom to call."""
     columns = [
-        Column("wave", "Đợt đánh giá"),
-        Column("district", "Huyện (cũ)"),
-        Column("registration_code", "Mã số HTX"),
-        Column("cooperative", "Tên HTX", width=40),
+        WAVE,
+        DISTRICT,
+        REGISTRATION_CODE,
+        COOPERATIVE,
         Column("contact_name", "Người liên hệ"),
         Column("phone", "Điện thoại"),
         Column("state", "Tình trạng"),
@@ -280,10 +290,10 @@ def scores_table(
     )
     levels = _level_labels(session, choice=choice)
     columns = [
-        Column("wave", "Đợt đánh giá"),
-        Column("registration_code", "Mã số HTX"),
-        Column("cooperative", "Tên HTX", width=40),
-        Column("district", "Huyện (cũ)"),
+        WAVE,
+        REGISTRATION_CODE,
+        COOPERATIVE,
+        DISTRICT,
         Column("commune", "Xã"),
         Column("sector", "Lĩnh vực"),
     ]
@@ -334,10 +344,10 @@ def dimensions_table(
     table = cooperative_scores(session, wave_id=choice.wave.id, subjects=subjects, cooperatives=ids)
     levels = _level_labels(session, choice=choice)
     columns = [
-        Column("wave", "Đợt đánh giá"),
-        Column("registration_code", "Mã số HTX"),
-        Column("cooperative", "Tên HTX", width=40),
-        Column("district", "Huyện (cũ)"),
+        WAVE,
+        REGISTRATION_CODE,
+        COOPERATIVE,
+        DISTRICT,
         Column("questionnaire", "Bộ câu hỏi"),
         Column("product", "Sản phẩm (tốt nhất)"),
         Column("overall", "Điểm tổng", kind="number"),
