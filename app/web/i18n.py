@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,8 +62,7 @@ def number(value: float | int | None, locale: str, digits: int = 1) -> str:
     """A number as the reader writes it (Vietnamese: 1.234,5)."""
     if value is None:
         return "–"
-    pattern = _pattern("#,##0" + ("." + "0" * digits if digits else ""))
-    return format_decimal(value, format=pattern, locale=_locale(locale))
+    return _formatted(_rounded(value, digits), locale, digits, percent=False)
 
 
 def integer(value: int | None, locale: str) -> str:
@@ -74,8 +74,25 @@ def percent(value: float | None, locale: str, digits: int = 0) -> str:
     """A share (0–1) as a percentage."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(value, format=pattern, locale=locale)
+    # Rounded before the ×100, at two more places: the same digits Babel keeps after it.
+    return _formatted(_rounded(value, digits + 2), locale, digits, percent=True)
+
+
+def _rounded(value: float | int, digits: int) -> str:
+    # Babel's own first steps (the shortest decimal of the float, then half-even rounding):
+    # rounding here gives the same text, and few enough distinct values to cache. Kept as
+    # text: Decimal("-0") equals Decimal("0"), but Babel writes them differently.
+    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN))
+
+
+@lru_cache(maxsize=16384)
+def _formatted(rounded: str, locale: str, digits: int, *, percent: bool) -> str:
+    # A national ranking page formats some 10,000 figures; scores repeat (one decimal place).
+    fraction = "." + "0" * digits if digits else ""
+    value = Decimal(rounded)
+    if percent:
+        return format_percent(value, format=_pattern("#,##0" + fraction + "%"), locale=locale)
+    return format_decimal(value, format=_pattern("#,##0" + fraction), locale=_locale(locale))
 
 
 def date(value: dt.date | None, locale: str) -> str:
