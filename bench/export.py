@@ -5,8 +5,9 @@ Measured both ways the portal offers it, for the largest questionnaire and wave:
   server's peak resident memory (VmHWM of a server started for this alone);
 - `htxso export answers`: wall time and peak resident memory of the process (GNU time).
 The floor is the export's own SELECT (recorded from `answer_rows`) dumped as CSV by the
-database's client: `sqlite3 -csv` or psql's `COPY (...) TO STDOUT WITH CSV`. The floor writes
-one line per answer; the portal pivots to one line per response with a column per question.
+database's client: `sqlite3 -csv` or psql's `COPY (...) TO STDOUT WITH CSV`. The SELECT
+pivots in the database (a line per response, its answers as one JSON object); the portal
+then spreads the answers over a column per question and writes Excel-safe cells.
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
             target="≤ 2× floor",
             met=web_seconds <= 2 * floor_seconds,
             note=f"floor: {client} of the export's SELECT, {floor_bytes / 1e6:.1f} MB "
-            f"(long: a line per answer); portal CSV {size / 1e6:.1f} MB (a line per response)",
+            f"(a line per response, its answers as one JSON object); portal CSV "
+            f"{size / 1e6:.1f} MB (a line per response, a column per question)",
         ),
         Figure(
             database=target.kind,

@@ -64,8 +64,17 @@ def merge(previous: dict[str, Any], result: dict[str, Any], rerun: set[str]) -> 
     details = previous.get("details", {})
     for database, found in result["details"].items():
         details.setdefault(database, {}).update(found)
-    reruns = [*previous.get("reruns", []), {"started": result["started"], "only": sorted(rerun)}]
-    return previous | {"figures": figures, "details": details, "reruns": reruns}
+    reruns = [
+        *previous.get("reruns", []),
+        {
+            "started": result["started"],
+            "only": sorted(rerun),
+            "load_average_at_start": result["machine"]["load_average_at_start"],
+        },
+    ]
+    # The data every figure was measured on is the data this run reused.
+    dataset = result.get("dataset") or previous.get("dataset")
+    return previous | {"figures": figures, "details": details, "reruns": reruns, "dataset": dataset}
 
 
 def ratio_of(figure: float, floor: float | None) -> float | None:
@@ -116,8 +125,10 @@ def markdown(result: dict[str, Any]) -> str:
         "",
     ]
     for rerun in result.get("reruns", []):
+        load = rerun.get("load_average_at_start")
         lines += [
-            f"Measured again on the same data at {rerun['started']}: {', '.join(rerun['only'])}."
+            f"Measured again on the same data at {rerun['started']}: {', '.join(rerun['only'])}"
+            + (f" (load average at start {load})." if load else ".")
         ]
     if result.get("reruns"):
         lines.append("")
