@@ -35,23 +35,49 @@ def _link(path: str, **params: Any) -> str:
     return f"{path}?{urlencode(kept)}" if kept else path
 
 
-def bar_chart(report: rankings_report.Ranking) -> dict[str, Any]:
-    """Bars with their 95% intervals, as numbers for a server-drawn SVG (0–100 scale)."""
-    bars = []
-    for row in report.rows:
-        if row.mean is None:
-            continue
-        bars.append(
-            {
-                "name": row.name,
-                "mean": row.mean,
-                "low": row.low,
-                "high": row.high,
-                "ranked": not row.too_few,
-            }
-        )
-    province = next((r.mean for r in report.provinces if r.mean is not None), None)
-    return {"bars": bars, "province": province, "height": 24 * len(bars) + 40}
+# Bars a chart shows at most: beyond that the highest and lowest ranked areas are drawn and
+# the table below lists them all. A chart of 700 districts would be 17,000 pixels tall.
+CHART_BARS = 30
+
+
+def bar_chart(
+    rows: list[rankings_report.RankingRow], provinces: list[rankings_report.RankingRow]
+) -> dict[str, Any]:
+    """Bars with their 95% intervals, as numbers for a server-drawn SVG (0–100 scale).
+
+    `rows` come in rank order. Past CHART_BARS areas, the chart keeps the highest and the
+    lowest ranked halves and says how many areas lie between them.
+    """
+    bars: list[dict[str, Any]] = [
+        {
+            "name": row.name,
+            "mean": row.mean,
+            "low": row.low,
+            "high": row.high,
+            "ranked": not row.too_few,
+        }
+        for row in rows
+        if row.mean is not None
+    ]
+    omitted = 0
+    if len(bars) > CHART_BARS:
+        ranked = [b for b in bars if b["ranked"]]
+        half = CHART_BARS // 2
+        if len(ranked) > CHART_BARS:
+            omitted = len(ranked) - CHART_BARS
+            bars = [*ranked[:half], {"gap": omitted}, *ranked[-half:]]
+        else:
+            omitted = len(bars) - CHART_BARS
+            bars = bars[:CHART_BARS]
+    province = next((r.mean for r in provinces if r.mean is not None), None)
+    return {
+        "bars": bars,
+        "omitted": omitted,
+        "shown": sum(1 for b in bars if "gap" not in b),
+        "areas": len(rows),
+        "province": province,
+        "height": 24 * len(bars) + 40,
+    }
 
 
 @router.get("/reports/rankings")
@@ -81,7 +107,7 @@ def rankings_page(
         "report": report,
         "keys": keys,
         "titles": choice.titles | {"combined": rankings_report.COMBINED_TITLE},
-        "chart": bar_chart(report),
+        "chart": bar_chart(report.rows, report.provinces),
         "sort_link": sort_link,
         "export": {
             "wave": choice.wave.key,
