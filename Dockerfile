@@ -6,7 +6,8 @@ COPY app ./app
 RUN pip install --no-cache-dir --prefix=/install -c constraints.txt .
 
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ENVIRONMENT=production
+# Four workers below: 4 × (12 + 10 overflow) connections stay under PostgreSQL's default 100.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ENVIRONMENT=production DATABASE_POOL_SIZE=12
 RUN useradd --create-home --uid 10001 htxso
 COPY --from=build /install /usr/local
 WORKDIR /srv/htxso
