@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.web.deps import NotSignedIn
@@ -97,6 +98,13 @@ def install(app: FastAPI) -> None:
             "Dữ liệu gửi lên chưa hợp lệ. Vui lòng kiểm tra lại.",
             "The submitted data is not valid. Please check it.",
         )
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, exc: ClientDisconnect) -> Response:
+        # A phone that lost its signal mid-upload: nothing was saved and nobody is left to
+        # answer. Common on weak mobile data, so a line without a traceback.
+        log.info("client left during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
+from starlette.requests import ClientDisconnect
 
 from app.accounts.models import Role
 from tests import factories
@@ -128,6 +132,20 @@ class TestShell:
         assert response.status_code == 500
         assert "Đã có lỗi xảy ra" in response.text
         assert "secret internals" not in response.text
+
+    def test_a_phone_leaving_mid_upload__is_logged_without_an_error(
+        self, app: object, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO, logger="app.web.errors")
+
+        @app.get("/upload")  # type: ignore[attr-defined]
+        def upload() -> None:
+            raise ClientDisconnect
+
+        with TestClient(app, raise_server_exceptions=False) as c:  # type: ignore[arg-type]
+            response = c.get("/upload")
+        assert response.status_code == 400
+        assert [r.levelname for r in caplog.records if r.name == "app.web.errors"] == ["INFO"]
 
     def test_healthz__checks_the_database(self, client: TestClient) -> None:
         assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
