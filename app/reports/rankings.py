@@ -75,6 +75,9 @@ class RankingRow:
     rank_worst: int | None = None
     previous_mean: float | None = None
     too_few: bool = True
+    # The province an area lies in, named when the ranking spans several: district names
+    # repeat across the country.
+    province: str | None = None
 
     @property
     def coverage(self) -> float | None:
@@ -185,6 +188,7 @@ def _figures(
     unit, province = pop.c.unit_id, pop.c.province_id
     products = products_per_cooperative()
     grouped = _Grouped()
+    province_of: dict[int, int] = {}
     for unit_id, province_id, active, owning in session.execute(
         select(unit, province, func.count(), func.count(products.c.cooperative_id))
         .select_from(pop)
@@ -192,6 +196,8 @@ def _figures(
         .group_by(unit, province)
     ):
         asked = owning if choice.subjects.get(key) == "product" else active
+        if unit_id is not None and province_id is not None:
+            province_of[unit_id] = province_id
         for target, area_id in ((grouped.units, unit_id), (grouped.provinces, province_id)):
             if area_id is None:
                 continue
@@ -289,6 +295,10 @@ def _figures(
     for row in [*grouped.units.values(), *grouped.provinces.values()]:
         area = names[row.area_id]
         row.code, row.name, row.area_level = area.code, area.name, area.level
+    if len(grouped.provinces) > 1:
+        for unit_id, row in grouped.units.items():
+            if unit_id in province_of and province_of[unit_id] != unit_id:
+                row.province = names[province_of[unit_id]].name
     return grouped
 
 

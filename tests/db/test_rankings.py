@@ -304,6 +304,29 @@ class TestRanking:
         assert total.mean == pytest.approx(1045 / 19)
         assert total.rank is None
 
+    def test_one_province__names_its_districts_alone(
+        self, session: Session, world: Province
+    ) -> None:
+        assert {r.province for r in rank(session).rows} == {None}
+
+    def test_several_provinces__name_each_districts_province(
+        self, session: Session, world: Province
+    ) -> None:
+        country = session.scalars(select(Area).where(Area.level == AreaLevel.COUNTRY)).one()
+        cao_bang = factories.area(
+            session, code="P04", name="Cao Bằng", level=AreaLevel.PROVINCE, parent=country
+        )
+        twin = factories.area(session, code="D9", name="An Bình", parent=cao_bang)
+        cooperative = factories.cooperative(session, in_area=twin, name="HTX Cao Bằng")
+        stored(session, wave=world.wave, version=world.version, cooperative=cooperative, overall=50)
+
+        report = rank(session)
+
+        named = {(r.name, r.province) for r in report.rows}
+        assert ("An Bình", "Lạng Sơn") in named
+        assert ("An Bình", "Cao Bằng") in named
+        assert {p.name for p in report.provinces} == {"Lạng Sơn", "Cao Bằng"}
+
     def test_sorting_by_a_dimension__ranks_by_that_dimension(
         self, session: Session, world: Province
     ) -> None:

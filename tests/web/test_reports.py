@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import passwords
 from app.accounts.models import Role
-from app.areas.models import Area
+from app.areas.models import Area, AreaLevel
 from app.audit.models import AuditEvent
 from app.cooperatives.models import Cooperative
 from app.responses.models import Answer
@@ -104,6 +104,24 @@ class TestRankingsPage:
         assert rows[3].startswith("–|quá ít phiếu|Cẩm Lý|3|100%|95,0")
         assert "Tỉnh: Lạng Sơn" in page.text
         assert "55,0" in page.text  # the province mean
+
+    def test_districts_of_several_provinces__show_their_province(
+        self, client: TestClient, world: Province, session: Session
+    ) -> None:
+        country = session.scalars(select(Area).where(Area.code == "CTRY")).one()
+        cao_bang = factories.area(
+            session, code="P04", name="Cao Bằng", level=AreaLevel.PROVINCE, parent=country
+        )
+        twin = factories.area(session, code="D9", name="An Bình", parent=cao_bang)
+        coop = factories.cooperative(session, in_area=twin, name="HTX Cao Bằng")
+        stored(session, wave=world.wave, version=world.version, cooperative=coop, overall=50)
+
+        page = as_user(client, "bancd").get("/reports/rankings?wave=2026")
+
+        assert '<small class="muted area-province">Cao Bằng</small>' in page.text
+        assert '<small class="muted area-province">Lạng Sơn</small>' in page.text
+        assert "An Bình, Cao Bằng" in page.text  # the chart's label
+        assert "Trung bình toàn tỉnh" not in page.text  # no one province's line to draw
 
     def test_chart__draws_each_area_with_its_interval_beside_the_table(
         self, client: TestClient, world: Province

@@ -50,7 +50,7 @@ def bar_chart(
     """
     bars: list[dict[str, Any]] = [
         {
-            "name": row.name,
+            "name": f"{row.name}, {row.province}" if row.province else row.name,
             "mean": row.mean,
             "low": row.low,
             "high": row.high,
@@ -69,7 +69,8 @@ def bar_chart(
         else:
             omitted = len(bars) - CHART_BARS
             bars = bars[:CHART_BARS]
-    province = next((r.mean for r in provinces if r.mean is not None), None)
+    # One province's mean as a reference line; across several there is no single one to draw.
+    province = provinces[0].mean if len(provinces) == 1 else None
     return {
         "bars": bars,
         "omitted": omitted,
