@@ -98,6 +98,8 @@ def session(connection: Connection) -> Iterator[Session]:
 class TestDatabase:
     """Stands in for app.db.Database inside a test: everything goes through the test session."""
 
+    __test__ = False  # a stand-in, not a test class for pytest to collect
+
     def __init__(self, session: Session, url: str) -> None:
         self.session = session
         self.url = url
