@@ -21,9 +21,15 @@ from app.errors import Conflict, Invalid
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,99}$")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def normalise_username(username: str) -> str:
-    """Usernames compare case-insensitively and without surrounding spaces."""
-    return username.strip().lower()
+    """Usernames compare case-insensitively, without surrounding spaces or control characters.
+
+    Control characters are never part of a username; PostgreSQL refuses NUL in any text.
+    """
+    return _CONTROL.sub("", username).strip().lower()
 
 
 def create_user(

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
@@ -97,6 +98,23 @@ def install(app: FastAPI) -> None:
             422,
             "Dữ liệu gửi lên chưa hợp lệ. Vui lòng kiểm tra lại.",
             "The submitted data is not valid. Please check it.",
+        )
+
+    @app.exception_handler(DataError)
+    async def refused_by_database(request: Request, exc: DataError) -> Response:
+        # The database refused a value as data (SQLSTATE class 22): a NUL character, which
+        # PostgreSQL never stores in text, or a number out of its column's range. Input the
+        # forms did not catch, so a clear 422; the request's transaction was rolled back.
+        log.warning(
+            "database refused data on %s %s: %s", request.method, request.url.path, exc.orig
+        )
+        return error_response(
+            request,
+            422,
+            "Dữ liệu gửi lên có giá trị không hợp lệ (ký tự không được phép hoặc số quá lớn). "
+            "Vui lòng kiểm tra và nhập lại.",
+            "The submitted data has a value that is not allowed (a forbidden character or a "
+            "number too large). Please check it.",
         )
 
     @app.exception_handler(ClientDisconnect)

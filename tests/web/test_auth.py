@@ -56,6 +56,19 @@ class TestSignIn:
         assert "Tên đăng nhập hoặc mật khẩu không đúng" in answers[0][1]
         assert client.cookies.get(SESSION_COOKIE) is None
 
+    def test_control_characters_in_the_username__are_a_wrong_sign_in_not_an_error(
+        self, client: TestClient, session: Session
+    ) -> None:
+        factories.user(session, username="canbo2")
+        for username in ("\x00", "canbo2\x00", "\x1b[2J"):
+            token = csrf_from(client.get("/signin").text)
+            response = client.post(
+                "/signin",
+                data={"username": username, "password": "wrong password!", "csrf_token": token},
+            )
+            assert response.status_code == 422, username
+            assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.text
+
     def test_disabled_account__cannot_sign_in(self, client: TestClient, session: Session) -> None:
         user = factories.user(session, username="nghiviec")
         user.is_active = False

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
@@ -146,6 +147,17 @@ class TestShell:
             response = c.get("/upload")
         assert response.status_code == 400
         assert [r.levelname for r in caplog.records if r.name == "app.web.errors"] == ["INFO"]
+
+    def test_text_the_database_refuses__is_a_clear_422(self, app: object) -> None:
+        @app.get("/nul")  # type: ignore[attr-defined]
+        def nul() -> None:
+            refusal = ValueError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+            raise DataError("INSERT …", {}, refusal)
+
+        with TestClient(app, raise_server_exceptions=False) as c:  # type: ignore[arg-type]
+            response = c.get("/nul")
+        assert response.status_code == 422
+        assert "Dữ liệu gửi lên có giá trị không hợp lệ" in response.text
 
     def test_healthz__checks_the_database(self, client: TestClient) -> None:
         assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}

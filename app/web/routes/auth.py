@@ -61,7 +61,7 @@ def signin(
             session,
             actor=None,
             action="signin.failed",
-            detail={"username": username.strip()[:100], "method": "password"},
+            detail={"username": name[:100], "method": "password"},
             ip_address=_ip(request),
         )
         # One message for an unknown user and a wrong password: nothing to learn from it.
@@ -161,7 +161,7 @@ def _check(
             session,
             actor=None,
             action="signin.failed",
-            detail={"username": username.strip()[:100], "method": "code", "reason": result},
+            detail={"username": name[:100], "method": "code", "reason": result},
             ip_address=_ip(request),
         )
         return None, _code_page(request, username=username, error=result, status_code=422)
