@@ -71,10 +71,6 @@ _CELLS: dict[Kind, Callable[[Any], str]] = {
 }
 
 
-def _csv_cell(value: Any, kind: Kind) -> str:
-    return _CELLS[kind](value)
-
-
 def csv_lines(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     """The CSV text line by line (constant memory); the first line starts with a BOM."""
     buffer = io.StringIO()

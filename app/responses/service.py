@@ -123,16 +123,6 @@ def create_wave(
 # Responses -----------------------------------------------------------------------------------
 
 
-def get_response(session: Session, *, response_id: int, visible: Select[int]) -> Response:
-    """A response of a cooperative the caller may see; any other does not exist for them."""
-    response = session.scalar(
-        select(Response).where(Response.id == response_id, Response.cooperative_id.in_(visible))
-    )
-    if response is None:
-        raise NotFound("Không tìm thấy phiếu đánh giá.", message_en="Response not found.")
-    return response
-
-
 def get_response_to_fill(
     session: Session, *, response_id: int, visible: Select[int]
 ) -> tuple[Response, Questionnaire]:
