@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, ClassVar
 
+import orjson
 from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -83,8 +84,20 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _json_value(stored: Any) -> Any:
+    # SQLite's NUMERIC affinity (that of a JSON column) hands a stored number back as a
+    # number, not as JSON text.
+    if isinstance(stored, int | float):
+        return stored
+    return orjson.loads(stored)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine configured for SQLite or PostgreSQL."""
+    # Answers are stored as JSON and read back on every save and in every export: orjson
+    # decodes them several times faster than the standard library. (They are still written
+    # by the standard library, so stored text keeps one format.)
+    kwargs.setdefault("json_deserializer", _json_value)
     if url.startswith("sqlite"):
         # The default pool (5 + 10 overflow) is smaller than the thread pool; SQLite
         # connections are cheap, so each thread may keep one.
@@ -101,15 +114,39 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def _read_only_options(engine: Engine, *, snapshot: bool) -> dict[str, Any]:
+    """Execution options of the sessions that only read.
+
+    On SQLite a read-only session's deferred BEGIN takes no write lock, and the transaction is
+    a snapshot. On PostgreSQL a request's reads run in autocommit: under READ COMMITTED each
+    statement takes its own snapshot whether or not a transaction surrounds it, so BEGIN and
+    COMMIT would buy nothing but two round trips per request. A long read that must see one
+    state throughout (an export streamed through a server-side cursor, which also needs a
+    transaction) gets a read-only REPEATABLE READ transaction instead.
+    """
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        if snapshot:
+            options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        else:
+            options["isolation_level"] = "AUTOCOMMIT"
+    return options
+
+
 class Database:
-    """One engine and its session factories: read-write, and read-only for safe requests."""
+    """One engine and its sessions: read-write, read-only, and read-only snapshots."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+            self.engine.execution_options(**_read_only_options(self.engine, snapshot=False)),
+            expire_on_commit=False,
+        )
+        self.snapshot_sessions = sessionmaker(
+            self.engine.execution_options(**_read_only_options(self.engine, snapshot=True)),
+            expire_on_commit=False,
         )
 
     @contextmanager

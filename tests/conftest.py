@@ -113,6 +113,8 @@ class TestDatabase:
     def read_sessions(self) -> Iterator[Session]:
         yield self.session
 
+    snapshot_sessions = read_sessions
+
     def dispose(self) -> None:
         pass
 

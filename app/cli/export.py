@@ -54,17 +54,22 @@ def export(
             download = downloads.export(
                 session, choice=choice, request=request, visible=visible, actor=None, via="cli"
             )
-            with out.open("wb") as handle:
-                if download.body is not None:
-                    handle.write(download.body)
-                else:
-                    assert download.columns is not None
-                    assert questionnaire is not None
-                    rows = answers.answer_rows(
-                        session, choice=choice, key=questionnaire, visible=visible
-                    )
-                    for chunk in answers.stream_csv(download.columns, rows):
-                        handle.write(chunk)
+        with out.open("wb") as handle:
+            if download.body is not None:
+                handle.write(download.body)
+            else:
+                assert download.columns is not None
+                assert questionnaire is not None
+                # Streamed from a read-only snapshot, as on the web: a write transaction
+                # held for the whole export would stop every save on SQLite.
+                for chunk in answers.stream_answers(
+                    db.snapshot_sessions,
+                    choice=choice,
+                    key=questionnaire,
+                    visible=visible,
+                    columns=download.columns,
+                ):
+                    handle.write(chunk)
     except DomainError as exc:
         console.print(f"[red]{exc.message}[/] ({exc.message_en})")
         raise typer.Exit(1) from None

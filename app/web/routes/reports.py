@@ -291,7 +291,7 @@ def export(
     assert wanted.key is not None
     return StreamingResponse(
         answers.stream_answers(
-            get_db(request).read_sessions,
+            get_db(request).snapshot_sessions,
             choice=choice,
             key=wanted.key,
             visible=visible,
