@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -76,8 +76,11 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def current_user(request: Request, session: DbSession) -> User | None:
-    """The signed-in user, or None; refreshes the session's idle timer now and then."""
+def signed_in_user(request: Request, session: Session) -> User | None:
+    """The signed-in user, or None; refreshes the session's idle timer now and then.
+
+    Resolved once per request (kept on `request.state`), whichever route asks first.
+    """
     if hasattr(request.state, "user"):
         user: User | None = request.state.user
         return user
@@ -104,6 +107,11 @@ def current_user(request: Request, session: DbSession) -> User | None:
     return request.state.user  # type: ignore[no-any-return]
 
 
+def current_user(request: Request, session: DbSession) -> User | None:
+    """The signed-in user, or None (see `signed_in_user`)."""
+    return signed_in_user(request, session)
+
+
 OptionalUser = Annotated[User | None, Depends(current_user)]
 
 
@@ -118,16 +126,23 @@ async def require_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(require_user)]
 
 
+def admit(user: User | None, roles: Collection[Role]) -> User:
+    """The user, if signed in with one of the roles; otherwise the matching refusal."""
+    if user is None:
+        raise NotSignedIn
+    if user.role not in roles:
+        raise Forbidden(
+            "Tài khoản của bạn không có quyền xem trang này.",
+            message_en="Your account may not open this page.",
+        )
+    return user
+
+
 def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that admits only the given roles."""
 
     async def guard(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise Forbidden(
-                "Tài khoản của bạn không có quyền xem trang này.",
-                message_en="Your account may not open this page.",
-            )
-        return user
+        return admit(user, roles)
 
     return guard
 

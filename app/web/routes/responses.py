@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app.accounts import service as accounts
@@ -15,18 +16,27 @@ from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative, Product
+from app.db import Database
 from app.errors import Invalid
 from app.reports import comparison
 from app.responses import service as responses
 from app.responses.models import ResponseStatus, Wave
 from app.scoring.engine import ScoreResult, missing_required, visible_codes
 from app.surveys.definition import Question
-from app.web.deps import DbSession, get_db, reads_then_writes, require_roles
+from app.web.deps import (
+    DbSession,
+    admit,
+    get_db,
+    reads_then_writes,
+    require_roles,
+    signed_in_user,
+)
 from app.web.templating import is_htmx, render, request_locale
 
 router = APIRouter()
 # The steering role reads aggregates only, never a cooperative's answers.
-Respondent = Annotated[User, Depends(require_roles(Role.MANAGER, Role.ADVISOR, Role.ADMIN))]
+RESPONDENTS = (Role.MANAGER, Role.ADVISOR, Role.ADMIN)
+Respondent = Annotated[User, Depends(require_roles(*RESPONDENTS))]
 
 
 class Loaded:
@@ -186,29 +196,37 @@ PostedForm = Annotated[FormData, Depends(form_data)]
 
 @router.post("/responses/{response_id}/answers/{code}")
 @reads_then_writes
-def save_answer(
-    request: Request,
-    session: DbSession,
-    user: Respondent,
-    form: PostedForm,
-    response_id: int,
-    code: str,
-) -> Response:
+async def save_answer(request: Request, response_id: int, code: str) -> Response:
     """Save one answer (htmx, on change) and say which questions appeared or disappeared.
 
-    The busiest route of the portal: everything is read in a snapshot, and only the write
-    itself holds the write lock (see `reads_then_writes`).
+    The busiest route of the portal. Its work goes to the thread pool in one trip, not one
+    per dependency (each trip costs as much as a query); everything is read in a snapshot,
+    and only the write itself holds the write lock (see `reads_then_writes`).
     """
-    loaded = Loaded(session, user, response_id)
-    question = loaded.question(code)
+    form = await request.form()
+    return await run_in_threadpool(_save_answer, request, form, response_id, code)
+
+
+def _save_answer(request: Request, form: FormData, response_id: int, code: str) -> Response:
+    db = get_db(request)
+    with db.read_sessions() as session:
+        user = admit(signed_in_user(request, session), RESPONDENTS)
+        loaded = Loaded(session, user, response_id)
+        # End the snapshot before writing: its connection goes back to the pool before the
+        # write takes one. (The session stays open, as a request's does, for the rendering.)
+        session.commit()
+        return _saved(request, db, loaded, loaded.question(code), form.getlist(code))
+
+
+def _saved(
+    request: Request, db: Database, loaded: Loaded, question: Question, posted: list[Any]
+) -> Response:
     before = visible_codes(loaded.questionnaire, loaded.answers)
     step = loaded.dimension_keys.index(question.dimension) + 1
-    raw = [v for v in form.getlist(code) if isinstance(v, str)]
-    # End the snapshot first: its connection goes back to the pool before the write takes one.
-    session.commit()
+    raw = [v for v in posted if isinstance(v, str)]
     fragment = {"response": loaded.response, "answers": loaded.answers, "question": question}
     try:
-        with get_db(request).transaction() as writer:
+        with db.transaction() as writer:
             value = responses.save_answer(
                 writer, response=loaded.response, question=question, raw=raw, step=step
             )
@@ -220,9 +238,9 @@ def save_answer(
             status_code=422,
         )
     if value is None:
-        loaded.answers.pop(code, None)
+        loaded.answers.pop(question.code, None)
     else:
-        loaded.answers[code] = value
+        loaded.answers[question.code] = value
     after = visible_codes(loaded.questionnaire, loaded.answers)
     changed = [
         q
@@ -240,7 +258,7 @@ def save_answer(
             "visible": after,
             "errors": {},
             "progress": responses.progress(loaded.questionnaire, loaded.answers, after),
-            "required_empty": question.required and value is None and code in after,
+            "required_empty": question.required and value is None and question.code in after,
         },
     )
 
