@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 import app.tables  # noqa: F401 - every model mapped before the first request
+from app import memory
 from app.api import v1
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
@@ -59,4 +60,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 def app_from_env() -> FastAPI:
     """Entry point for uvicorn/gunicorn: `uvicorn --factory app.main:app_from_env`."""
-    return create_app()
+    app = create_app()
+    memory.settle()
+    return app

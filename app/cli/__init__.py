@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from app import memory
 from app.cli.export import export as export_command
 from app.cli.surveys import surveys_app
 from app.config import get_settings
@@ -234,4 +235,5 @@ def areas_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)
 
 def main() -> None:
     """Console-script entry point."""
+    memory.settle()
     app()
