@@ -218,6 +218,12 @@ def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
     with serve("bench.floor_app:create", env, f"floor-{target.kind}") as server:
         details["floor_rate"] = fixed_rate(server, requests, scale.rate_seconds)
         say(f"  floor at {RATE}/s: {json.dumps(details['floor_rate'])}")
+    # The same floor doing, as plain SQL, the reads no save can skip: how much of the gap is
+    # the work itself, and how much the stack around it.
+    with serve("bench.floor_app:create", env | {"BENCH_FLOOR_READS": "1"}, "floor-reads") as server:
+        _check(server, requests)
+        details["floor_reads_wrk"] = wrk(server, requests, scale.wrk_seconds)
+        say(f"  floor with the portal's reads: {details['floor_reads_wrk']['rps']} saves/s")
     app_rps, floor_rps = details["app_wrk"]["rps"], floors[best]["rps"]
     share = ratio_of(app_rps, floor_rps)
     rate, floor_rate = details["app_rate"], details["floor_rate"]
@@ -274,4 +280,18 @@ def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
                 f"unanswered {half['incomplete']}",
             )
         )
+    reads_rps = details["floor_reads_wrk"]["rps"]
+    figures.append(
+        Figure(
+            database=target.kind,
+            benchmark="save an answer: floor plus the portal's reads, as plain SQL",
+            figure=reads_rps,
+            unit="req/s",
+            floor=floor_rps,
+            ratio=ratio_of(reads_rps, floor_rps),
+            target="report",
+            note=f"the floor's write after the session, visibility and answers queries; the "
+            f"portal carries {ratio_of(app_rps, reads_rps)}× of this",
+        )
+    )
     return figures, details
