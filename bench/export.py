@@ -45,7 +45,7 @@ MEMORY_MB = 200
 def export_sql(target: Target) -> str:
     """The one SELECT that reads the answers for the export."""
     database = Database(target.url)
-    with database.read_sessions() as session:
+    with database.snapshot_sessions() as session:
         choice = scope.choose_wave(session, wave_key=WAVE)
         with capture(database.engine) as statements:
             rows = answers.answer_rows(
