@@ -4,7 +4,7 @@ Measured both ways the portal offers it, for the largest questionnaire and wave:
 - the page's button (POST /reports/export, what=answers): time to the last byte, and the
   server's peak resident memory (VmHWM of a server started for this alone);
 - `htxso export answers`: wall time and peak resident memory of the process (GNU time).
-The floor is the export's own SELECT (recorded from `answer_rows`) dumped as CSV by the
+The floor is the export's own SELECT (recorded from `answer_cells`) dumped as CSV by the
 database's client: `sqlite3 -csv` or psql's `COPY (...) TO STDOUT WITH CSV`. The SELECT
 pivots in the database (a line per response, its answers as one JSON object); the portal
 then spreads the answers over a column per question and writes Excel-safe cells.
@@ -47,9 +47,13 @@ def export_sql(target: Target) -> str:
     database = Database(target.url)
     with database.snapshot_sessions() as session:
         choice = scope.choose_wave(session, wave_key=WAVE)
+        everyone = select(Cooperative.id)
+        columns = answers.answer_columns(
+            session, choice=choice, key=QUESTIONNAIRE, visible=everyone
+        )
         with capture(database.engine) as statements:
-            rows = answers.answer_rows(
-                session, choice=choice, key=QUESTIONNAIRE, visible=select(Cooperative.id)
+            rows = answers.answer_cells(
+                session, choice=choice, key=QUESTIONNAIRE, visible=everyone, columns=columns
             )
             next(rows)
             rows.close()

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ScalarSelect, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.cooperatives.models import Cooperative, Product
-from app.reports.exports import Column, Kind, csv_lines
+from app.reports.exports import Column, Kind, cell_text, csv_cell_lines, csv_lines
 from app.reports.scope import WaveChoice, current
 from app.responses.models import Answer, Response
 from app.surveys import service as surveys
@@ -27,10 +27,35 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 STREAM_LINES = 200
 
 
-def _answer_text(value: Any) -> Any:
-    if type(value) is list:
-        return "; ".join(map(str, value))
-    return value
+# The columns every raw-answers export starts with, before one column per question code.
+FIXED_COLUMNS = (
+    Column("wave", "Đợt đánh giá"),
+    Column("questionnaire", "Bộ câu hỏi"),
+    Column("version", "Phiên bản"),
+    Column("response_id", "Mã phiếu", kind="integer"),
+    Column("revision", "Lần sửa", kind="integer"),
+    Column("registration_code", "Mã số HTX"),
+    Column("cooperative", "Tên HTX", width=40),
+    Column("product", "Sản phẩm"),
+    Column("submitted_at", "Thời điểm nộp"),
+    Column("on_behalf", "Cán bộ nhập thay (1 = có)", kind="integer"),
+    Column("overall", "Điểm tổng", kind="number"),
+    Column("level", "Mức"),
+)
+
+
+def _answer_cell(kind: Kind) -> Callable[[Any], str]:
+    """A question's cell: a multiple choice's codes joined by "; ", then as its column's kind."""
+    text = cell_text(kind)
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if type(value) is list:
+            value = "; ".join(map(str, value))
+        return text(value)
+
+    return cell
 
 
 def answer_columns(
@@ -49,20 +74,7 @@ def answer_columns(
         .where(QuestionnaireVersion.id.in_(version_ids))
         .order_by(QuestionnaireVersion.published_at, QuestionnaireVersion.id)
     ).all()
-    columns = [
-        Column("wave", "Đợt đánh giá"),
-        Column("questionnaire", "Bộ câu hỏi"),
-        Column("version", "Phiên bản"),
-        Column("response_id", "Mã phiếu", kind="integer"),
-        Column("revision", "Lần sửa", kind="integer"),
-        Column("registration_code", "Mã số HTX"),
-        Column("cooperative", "Tên HTX", width=40),
-        Column("product", "Sản phẩm"),
-        Column("submitted_at", "Thời điểm nộp"),
-        Column("on_behalf", "Cán bộ nhập thay (1 = có)", kind="integer"),
-        Column("overall", "Điểm tổng", kind="number"),
-        Column("level", "Mức"),
-    ]
+    columns = list(FIXED_COLUMNS)
     seen: set[str] = {c.code for c in columns}
     for version in versions:
         for question in surveys.definition(version).questions:
@@ -74,13 +86,14 @@ def answer_columns(
     return columns
 
 
-def answer_rows(
-    session: Session, *, choice: WaveChoice, key: str, visible: Select[int]
-) -> Iterator[dict[str, Any]]:
-    """One dict per current submission, read through a server-side cursor, in response order.
+def answer_cells(
+    session: Session, *, choice: WaveChoice, key: str, visible: Select[int], columns: list[Column]
+) -> Iterator[list[str]]:
+    """Each current submission as the text of its cells in `columns` (from `answer_columns`).
 
-    The database pivots: each row carries its response's answers as one JSON object, so
-    Python decodes one document per response instead of handling one row per answer.
+    Rows come through a server-side cursor, in response order. The database pivots: each row
+    carries its response's answers as one JSON object, so Python decodes one document per
+    response instead of handling one row per answer, and goes from it straight to cell text.
     """
     version = QuestionnaireVersion.__table__.alias("answered_version")
     statement = (
@@ -104,6 +117,9 @@ def answer_rows(
         .order_by(Response.id)
         .execution_options(yield_per=1000)
     )
+    fixed = [cell_text(c.kind) for c in FIXED_COLUMNS]
+    asked = [(c.code, _answer_cell(c.kind)) for c in columns[len(FIXED_COLUMNS) :]]
+    unanswered = [""] * len(asked)
     for (
         response_id,
         revision,
@@ -116,24 +132,28 @@ def answer_rows(
         name,
         product,
         answered,
-    ) in session.execute(statement):
-        row = {
-            "wave": choice.wave.key,
-            "questionnaire": key,
-            "version": version_name,
-            "response_id": response_id,
-            "revision": revision,
-            "registration_code": code,
-            "cooperative": name,
-            "product": product,
-            "submitted_at": _local(submitted_at),
-            "on_behalf": 1 if on_behalf else 0,
-            "overall": overall,
-            "level": level,
-        }
+    ) in session.connection().execute(statement):
+        values = (
+            choice.wave.key,
+            key,
+            version_name,
+            response_id,
+            revision,
+            code,
+            name,
+            product,
+            _local(submitted_at),
+            1 if on_behalf else 0,
+            overall,
+            level,
+        )  # in the order of FIXED_COLUMNS
+        cells = [convert(value) for convert, value in zip(fixed, values, strict=True)]
         if answered:
-            row.update(zip(answered.keys(), map(_answer_text, answered.values()), strict=True))
-        yield row
+            get = answered.get
+            cells.extend([cell(get(question)) for question, cell in asked])
+        else:
+            cells.extend(unanswered)
+        yield cells
 
 
 def _answers_by_code(dialect: str) -> ScalarSelect[Any]:
@@ -152,8 +172,12 @@ def _local(moment: dt.datetime | None) -> str | None:
 
 def stream_csv(columns: list[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
     """CSV bytes in chunks of a few hundred lines, BOM first."""
+    return _in_chunks(csv_lines(columns, rows))
+
+
+def _in_chunks(lines: Iterable[str]) -> Iterator[bytes]:
     batch: list[str] = []
-    for line in csv_lines(columns, rows):
+    for line in lines:
         batch.append(line)
         if len(batch) >= STREAM_LINES:
             yield "".join(batch).encode("utf-8")
@@ -172,4 +196,5 @@ def stream_answers(
 ) -> Iterator[bytes]:
     """The raw answers CSV, read in a session of its own: the request's is gone by then."""
     with sessions() as reader:
-        yield from stream_csv(columns, answer_rows(reader, choice=choice, key=key, visible=visible))
+        cells = answer_cells(reader, choice=choice, key=key, visible=visible, columns=columns)
+        yield from _in_chunks(csv_cell_lines(columns, cells))

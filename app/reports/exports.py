@@ -71,18 +71,27 @@ _CELLS: dict[Kind, Callable[[Any], str]] = {
 }
 
 
+def cell_text(kind: Kind) -> Callable[[Any], str]:
+    """How a value of a column of this kind becomes the text of its CSV cell."""
+    return _CELLS[kind]
+
+
 def csv_lines(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     """The CSV text line by line (constant memory); the first line starts with a BOM."""
+    plan = [(c.code, _CELLS[c.kind]) for c in columns]
+    return csv_cell_lines(columns, ([cell(row.get(code)) for code, cell in plan] for row in rows))
+
+
+def csv_cell_lines(columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """`csv_lines` for rows already turned into cell text (see `cell_text`), in column order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header_row(columns))
     yield BOM + buffer.getvalue()
-    plan = [(c.code, _CELLS[c.kind]) for c in columns]
-    for row in rows:
+    for cells in rows:
         buffer.seek(0)
         buffer.truncate()
-        get = row.get
-        writer.writerow([cell(get(code)) for code, cell in plan])
+        writer.writerow(cells)
         yield buffer.getvalue()
 
 
