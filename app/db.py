@@ -176,8 +176,10 @@ def upsert(
     update: tuple[str, ...],
 ) -> None:
     """INSERT … ON CONFLICT DO UPDATE on SQLite or PostgreSQL: one statement, no race."""
-    dialect = session.get_bind().dialect.name
-    session.execute(_upsert_statement(dialect, table, tuple(values), keys, update), values)
+    connection = session.connection()
+    statement = _upsert_statement(connection.dialect.name, table, tuple(values), keys, update)
+    # Run on the session's connection: a table statement needs none of the ORM's handling.
+    connection.execute(statement, values)
 
 
 @lru_cache(maxsize=32)
