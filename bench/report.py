@@ -46,7 +46,13 @@ def group_of(figure: dict[str, Any]) -> str:
 
 
 def merge(previous: dict[str, Any], result: dict[str, Any], rerun: set[str]) -> dict[str, Any]:
-    """A partial run (--only) folded into the previous results of the same scale."""
+    """A partial run (--only) folded into the previous results of the same scale.
+
+    Only results measured on the same data are folded together: after the dataset was built
+    again, the previous figures describe other data and the partial run stands alone.
+    """
+    if result.get("dataset") and result["dataset"] != previous.get("dataset"):
+        return result
     databases = {f["database"] for f in result["figures"]}
     kept = [
         f
