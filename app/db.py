@@ -84,6 +84,21 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # psycopg prepares a statement on its fifth run, and PostgreSQL may then plan it once
+        # for any parameters. Reports filter on a wave, and waves differ widely in size: the
+        # one plan fitted none of them, and the national ranking page took 600 ms instead of
+        # 480 about every other time. Prepared statements still save the parsing; each run
+        # is planned for its own parameters, which costs little on the portal's point
+        # queries. (A SET rather than a startup option: poolers such as PgBouncer refuse
+        # those, and a startup option would replace any the database URL carries.)
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_conn.commit()
+
+
 def _json_value(stored: Any) -> Any:
     # SQLite's NUMERIC affinity (that of a JSON column) hands a stored number back as a
     # number, not as JSON text.
@@ -107,19 +122,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    # psycopg prepares a statement on its fifth run, and PostgreSQL may then plan it once for
-    # any parameters. Reports filter on a wave, and waves differ widely in size: the one plan
-    # fitted none of them, and the national ranking page took 600 ms instead of 480 about
-    # every other time. Prepared statements still save the parsing; each run is planned for
-    # its own parameters, which costs little on the portal's point queries.
-    connect_args = dict(kwargs.pop("connect_args", {}))
-    connect_args.setdefault("options", "-c plan_cache_mode=force_custom_plan")
-    kwargs["connect_args"] = connect_args
     # Overflow connections are closed as soon as they are returned: under a steady load that
     # exceeds the pool they are opened again and again, so the pool itself should be large.
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _configure_postgresql(engine)
+    return engine
 
 
 def _read_only_options(engine: Engine, *, snapshot: bool) -> dict[str, Any]:

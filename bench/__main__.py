@@ -108,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     result["figures"] = figures_as_dicts(figures)
     previous_file = results_path(scale.name)
     if args.only and args.reuse_data and previous_file.exists():
-        result = merge(json.loads(previous_file.read_text()), result, set(args.only))
+        merged = merge(json.loads(previous_file.read_text()), result, set(args.only))
+        if merged is result:
+            say("the previous results were measured on other data: replaced, not merged")
+        result = merged
     json_path, md_path = write(result)
     print()
     print(markdown(result))

@@ -54,7 +54,10 @@ def export(
             download = downloads.export(
                 session, choice=choice, request=request, visible=visible, actor=None, via="cli"
             )
-        with out.open("wb") as handle:
+            # Opened before the export is recorded: a path that cannot be written is refused
+            # with nothing recorded.
+            handle = out.open("wb")
+        with handle:
             if download.body is not None:
                 handle.write(download.body)
             else:

@@ -117,6 +117,8 @@ def answer_cells(
         .order_by(Response.id)
         .execution_options(yield_per=1000)
     )
+    if tuple(columns[: len(FIXED_COLUMNS)]) != FIXED_COLUMNS:
+        raise ValueError("the columns must come from answer_columns()")
     fixed = [cell_text(c.kind) for c in FIXED_COLUMNS]
     asked = [(c.code, _answer_cell(c.kind)) for c in columns[len(FIXED_COLUMNS) :]]
     unanswered = [""] * len(asked)

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app import cli
+from app.audit.models import AuditEvent
 from app.cli import app as htxso
 from app.cooperatives.models import Cooperative
 from app.db import Database
@@ -45,32 +46,30 @@ def _lines(body: bytes) -> list[str]:
     return body.decode("utf-8").split("\r\n")
 
 
-def test_web_stream__reads_every_submission_and_lets_a_save_through_meanwhile(
-    filled: Database,
+def test_web_stream__sees_one_snapshot_and_lets_a_save_through_meanwhile(
+    filled: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = filled
+    monkeypatch.setattr(answers, "STREAM_LINES", 1)  # a chunk per line: pause mid-export
     with db.read_sessions() as session:
         choice = scope.choose_wave(session, wave_key="2026")
         columns = answers.answer_columns(session, choice=choice, key="mini", visible=EVERYONE)
+        last = max(session.scalars(select(Response.id).where(Response.wave_id == choice.wave.id)))
     stream = answers.stream_answers(
         db.snapshot_sessions, choice=choice, key="mini", visible=EVERYONE, columns=columns
     )
-    first = next(stream)  # the snapshot is open: the generator waits inside it
+    header, first = next(stream), next(stream)  # the query has run: the snapshot is taken
     started = time.monotonic()
     with db.transaction() as writer:
-        writer.add(
-            Answer(
-                response_id=writer.scalars(select(Response.id)).first(),
-                question_code="note",
-                value="ghi chú",
-            )
-        )
+        writer.add(Answer(response_id=last, question_code="note", value="ghi chú mới"))
     assert time.monotonic() - started < 2, "a save waited on the export"
-    lines = _lines(first + b"".join(stream))
+    lines = _lines(header + first + b"".join(stream))
     # the header, one line per current submission, the final newline
     assert len(lines) == 1 + 20 + 1
     codes = [h.split(" | ")[0] for h in lines[0].lstrip("\ufeff").split(",")]
     assert any(line.split(",")[codes.index("tools")] == "excel" for line in lines[1:])
+    # Written after the export began: not in it, on either database.
+    assert "ghi chú mới" not in "\n".join(lines)
 
 
 def test_cli_export__streams_from_a_real_database(
@@ -88,3 +87,18 @@ def test_cli_export__streams_from_a_real_database(
     assert len(lines) == 1 + 20 + 1
     codes = [h.split(" | ")[0] for h in lines[0].lstrip("\ufeff").split(",")]
     assert any(line.split(",")[codes.index("tools")] == "excel" for line in lines[1:])
+
+
+def test_cli_export__to_a_path_that_cannot_be_written_records_nothing(
+    filled: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = filled
+    monkeypatch.setattr(cli, "database", lambda: Database(db.url))
+    out = tmp_path / "no-such-folder" / "tra-loi.csv"
+    done = CliRunner().invoke(
+        htxso,
+        ["export", "answers", "--wave", "2026", "--questionnaire", "mini", "--out", str(out)],
+    )
+    assert done.exit_code != 0
+    with db.read_sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
