@@ -119,9 +119,10 @@ def answer_cells(
     )
     if tuple(columns[: len(FIXED_COLUMNS)]) != FIXED_COLUMNS:
         raise ValueError("the columns must come from answer_columns()")
-    fixed = [cell_text(c.kind) for c in FIXED_COLUMNS]
+    text, number = cell_text("text"), cell_text("number")
     asked = [(c.code, _answer_cell(c.kind)) for c in columns[len(FIXED_COLUMNS) :]]
     unanswered = [""] * len(asked)
+    wave, questionnaire = text(choice.wave.key), text(key)
     for (
         response_id,
         revision,
@@ -135,21 +136,22 @@ def answer_cells(
         product,
         answered,
     ) in session.connection().execute(statement):
-        values = (
-            choice.wave.key,
-            key,
-            version_name,
-            response_id,
-            revision,
-            code,
-            name,
-            product,
+        # In the order of FIXED_COLUMNS, each as its kind says; a million cells go through
+        # here, so the kinds are spelled out rather than looked up.
+        cells = [
+            wave,
+            questionnaire,
+            text(version_name),
+            str(response_id),
+            str(revision),
+            text(code),
+            text(name),
+            text(product),
             _local(submitted_at),
-            1 if on_behalf else 0,
-            overall,
-            level,
-        )  # in the order of FIXED_COLUMNS
-        cells = [convert(value) for convert, value in zip(fixed, values, strict=True)]
+            "1" if on_behalf else "0",
+            number(overall),
+            text(level),
+        ]
         if answered:
             get = answered.get
             cells.extend([cell(get(question)) for question, cell in asked])
@@ -168,8 +170,8 @@ def _answers_by_code(dialect: str) -> ScalarSelect[Any]:
     return select(pivot).where(Answer.response_id == Response.id).scalar_subquery()
 
 
-def _local(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M") if moment else None
+def _local(moment: dt.datetime | None) -> str:
+    return moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def stream_csv(columns: list[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
