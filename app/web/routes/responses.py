@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -45,7 +46,7 @@ class Loaded:
     Its subject and wave are read when first asked for: saving an answer needs neither.
     """
 
-    def __init__(self, session: DbSession, user: User, response_id: int) -> None:
+    def __init__(self, session: Session, user: User, response_id: int) -> None:
         self.session = session
         self.visible = accounts.accessible_cooperative_ids(session, user=user)
         self.response, self.questionnaire = responses.get_response_to_fill(
