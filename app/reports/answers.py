@@ -9,20 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, ScalarSelect, Select, func, select
+from sqlalchemy import JSON, ColumnElement, ScalarSelect, Select, String, func, select
 from sqlalchemy.orm import Session
 
 from app.cooperatives.models import Cooperative, Product
-from app.reports.exports import Column, Kind, cell_text, csv_cell_lines, csv_lines
+from app.reports.exports import FORMULA_FIRST, Column, Kind, cell_rows, cell_text, csv_chunks
 from app.reports.scope import WaveChoice, current
 from app.responses.models import Answer, Response
 from app.surveys import service as surveys
 from app.surveys.models import QuestionnaireVersion
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# Vietnam keeps no daylight saving time: one offset holds for every submission.
+_UTC_OFFSET = cast(dt.timedelta, dt.datetime.now(TIMEZONE).utcoffset())
 # Lines of CSV sent to the client at a time.
 STREAM_LINES = 200
 
@@ -49,6 +51,9 @@ def _answer_cell(kind: Kind) -> Callable[[Any], str]:
     text = cell_text(kind)
 
     def cell(value: Any) -> str:
+        # An option code, the commonest answer, becomes its cell here and goes no further.
+        if type(value) is str:
+            return "'" + value if value[:1] in FORMULA_FIRST else value
         if value is None:
             return ""
         if type(value) is list:
@@ -100,7 +105,7 @@ def answer_cells(
         select(
             Response.id,
             Response.revision,
-            Response.submitted_at,
+            _submitted_local(session.get_bind().dialect.name),
             Response.on_behalf,
             Response.overall,
             Response.level,
@@ -126,7 +131,7 @@ def answer_cells(
     for (
         response_id,
         revision,
-        submitted_at,
+        submitted,
         on_behalf,
         overall,
         level,
@@ -147,7 +152,7 @@ def answer_cells(
             text(code),
             text(name),
             text(product),
-            _local(submitted_at),
+            submitted or "",
             "1" if on_behalf else "0",
             number(overall),
             text(level),
@@ -170,25 +175,27 @@ def _answers_by_code(dialect: str) -> ScalarSelect[Any]:
     return select(pivot).where(Answer.response_id == Response.id).scalar_subquery()
 
 
-def _local(moment: dt.datetime | None) -> str:
-    # "YYYY-MM-DD HH:MM" in Vietnam's time; isoformat is twice as fast as strftime.
-    return moment.astimezone(TIMEZONE).isoformat(" ", "minutes")[:16] if moment else ""
+def _submitted_local(dialect: str) -> ColumnElement[str]:
+    """When the response was submitted, as "YYYY-MM-DD HH:MM" in Vietnam's time.
+
+    The database formats it: a timestamp per row parsed, converted and formatted in Python
+    took a twentieth of the export's time.
+    """
+    if dialect == "postgresql":
+        local = func.timezone(TIMEZONE.key, Response.submitted_at)
+        return func.to_char(local, "YYYY-MM-DD HH24:MI", type_=String)
+    # SQLite holds UTC as text and knows no zones.
+    offset = f"{_UTC_OFFSET.total_seconds():+.0f} seconds"
+    return func.strftime("%Y-%m-%d %H:%M", Response.submitted_at, offset, type_=String)
 
 
 def stream_csv(columns: list[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
     """CSV bytes in chunks of a few hundred lines, BOM first."""
-    return _in_chunks(csv_lines(columns, rows))
+    return _encoded(csv_chunks(columns, cell_rows(columns, rows), lines=STREAM_LINES))
 
 
-def _in_chunks(lines: Iterable[str]) -> Iterator[bytes]:
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= STREAM_LINES:
-            yield "".join(batch).encode("utf-8")
-            batch = []
-    if batch:
-        yield "".join(batch).encode("utf-8")
+def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
+    return (chunk.encode("utf-8") for chunk in chunks)
 
 
 def stream_answers(
@@ -202,4 +209,4 @@ def stream_answers(
     """The raw answers CSV, read in a session of its own: the request's is gone by then."""
     with sessions() as reader:
         cells = answer_cells(reader, choice=choice, key=key, visible=visible, columns=columns)
-        yield from _in_chunks(csv_cell_lines(columns, cells))
+        yield from _encoded(csv_chunks(columns, cells, lines=STREAM_LINES))

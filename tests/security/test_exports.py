@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from app.reports.exports import Column, Sheet, csv_bytes, xlsx_bytes
+from app.reports.exports import BOM, Column, Sheet, csv_bytes, csv_chunks, header_row, xlsx_bytes
 
 COLUMNS = [
     Column("name", "Tên"),
@@ -57,3 +57,28 @@ def test_any_other_text__round_trips_exactly_through_csv(names: list[str]) -> No
     rows = [{"name": name, "members": None, "score": None} for name in names]
     body = read_csv(csv_bytes(COLUMNS, rows))[1:]
     assert [r[0] for r in body] == names
+
+
+# Cells with every character CSV treats specially, and plain ones, in any mix.
+any_cell = st.one_of(
+    st.text(alphabet=st.sampled_from([",", '"', "\r", "\n", "a", "ệ", " ", "'", ";"]), max_size=6),
+    st.text(max_size=12),
+)
+
+
+@given(data=st.data(), lines=st.integers(min_value=1, max_value=4))
+def test_chunked_csv__is_exactly_what_csv_writer_writes(data: st.DataObject, lines: int) -> None:
+    width = data.draw(st.integers(min_value=1, max_value=len(COLUMNS)), label="width")
+    rows = data.draw(
+        st.lists(st.lists(any_cell, min_size=width, max_size=width), max_size=8), label="rows"
+    )
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(header_row(COLUMNS[:width]))
+    writer.writerows(rows)
+
+    chunks = list(csv_chunks(COLUMNS[:width], rows, lines=lines))
+
+    assert "".join(chunks) == BOM + expected.getvalue()
+    # The header comes with the first rows; then `lines` rows a chunk, none empty.
+    assert len(chunks) == max(1, -(-len(rows) // lines))

@@ -390,6 +390,8 @@ class TestExport:
         new = factories.cooperative(session, in_area=district, name="HTX Mới", code="4900000002")
         r1 = stored(session, wave=wave, version=first, cooperative=old, overall=50)
         r2 = stored(session, wave=wave, version=second, cooperative=new, overall=70)
+        # 20:30 UTC is 03:30 the next morning in Vietnam.
+        r1.submitted_at = dt.datetime(2026, 3, 10, 20, 30, 59, tzinfo=dt.UTC)
         session.add_all(
             [
                 Answer(response_id=r1.id, question_code="has_web", value="yes"),
@@ -430,6 +432,7 @@ class TestExport:
         ]
         first_row = dict(zip(codes, lines[1], strict=True))
         second_row = dict(zip(codes, lines[2], strict=True))
+        assert first_row["submitted_at"] == "2026-03-11 03:30"
         assert (first_row["version"], first_row["web_channels"]) == ("1", "site; shop")
         assert (first_row["online_share"], first_row["new_q"]) == ("3", "")
         assert (second_row["version"], second_row["new_q"]) == ("2", "'=cmd")
