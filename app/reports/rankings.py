@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import pandas as pd
 from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
@@ -36,6 +35,9 @@ from app.reports.statistics import (
 from app.responses import service as responses
 from app.responses.models import Response
 from app.surveys import service as surveys
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OVERALL = "overall"
 COMBINED_TITLE = {"vi": "Chỉ số tổng hợp", "en": "Combined index"}
@@ -243,6 +245,9 @@ def _figures(
             dims,
             (dims.c.cooperative_id == pop.c.cooperative_id) & (dims.c.dimension_key == measure),
         )
+    # Imported here, not at the top: `htxso export` starts 0.3 s sooner (see app.main).
+    import pandas as pd
+
     # Built from columns: a frame built from row objects inspects every row (10× slower).
     columns = ("unit_id", "province_id", "value")
     read = list(zip(*session.execute(values_query.select_from(pop)), strict=True))
