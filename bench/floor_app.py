@@ -7,6 +7,8 @@
   the event loop; =thread hands the write to the thread pool, as FastAPI does for `def`.
   BENCH_FLOOR_READS=1 first runs the reads the portal cannot do without, as plain SQL: the
   session behind the cookie, the response if the user may see it, and its stored answers.
+  BENCH_FLOOR_FRAMEWORK=fastapi serves the same handlers as routes of a plain FastAPI app
+  (no dependencies, no templates, no ORM): what the portal's web framework costs by itself.
 - GET /page: a fixed HTML body (BENCH_FLOOR_PAGE, a file), gzipped by the same middleware.
 """
 
@@ -159,6 +161,15 @@ def create() -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    if os.environ.get("BENCH_FLOOR_FRAMEWORK") == "fastapi":
+        from fastapi import FastAPI
+
+        api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+        api.add_api_route("/responses/{response_id}/answers/{code}", save, methods=["POST"])
+        api.add_api_route("/page", html)
+        api.add_api_route("/healthz", healthz)
+        api.add_middleware(GZipMiddleware, minimum_size=500)
+        return api
     return Starlette(
         routes=[
             Route("/responses/{response_id:int}/answers/{code}", save, methods=["POST"]),

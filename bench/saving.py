@@ -224,6 +224,18 @@ def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
         _check(server, requests)
         details["floor_reads_wrk"] = wrk(server, requests, scale.wrk_seconds)
         say(f"  floor with the portal's reads: {details['floor_reads_wrk']['rps']} saves/s")
+    # And the same in a plain FastAPI route, its work in one trip to the thread pool as the
+    # portal's save does: what is left between this and the portal is the portal's own code,
+    # SQLAlchemy's and the template's.
+    framework = env | {
+        "BENCH_FLOOR_READS": "1",
+        "BENCH_FLOOR_MODE": "thread",
+        "BENCH_FLOOR_FRAMEWORK": "fastapi",
+    }
+    with serve("bench.floor_app:create", framework, "floor-fastapi") as server:
+        _check(server, requests)
+        details["floor_fastapi_wrk"] = wrk(server, requests, scale.wrk_seconds)
+        say(f"  the same in a plain FastAPI route: {details['floor_fastapi_wrk']['rps']} saves/s")
     app_rps, floor_rps = details["app_wrk"]["rps"], floors[best]["rps"]
     share = ratio_of(app_rps, floor_rps)
     rate, floor_rate = details["app_rate"], details["floor_rate"]
@@ -292,6 +304,21 @@ def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
             target="report",
             note=f"the floor's write after the session, visibility and answers queries; the "
             f"portal carries {ratio_of(app_rps, reads_rps)}× of this",
+        )
+    )
+    fastapi_rps = details["floor_fastapi_wrk"]["rps"]
+    figures.append(
+        Figure(
+            database=target.kind,
+            benchmark="save an answer: floor plus the reads, in a plain FastAPI route",
+            figure=fastapi_rps,
+            unit="req/s",
+            floor=floor_rps,
+            ratio=ratio_of(fastapi_rps, floor_rps),
+            target="report",
+            note="the line above served by FastAPI, the work in one trip to the thread pool "
+            f"as in the portal's save; the portal carries {ratio_of(app_rps, fastapi_rps)}× "
+            "of this",
         )
     )
     return figures, details
