@@ -7,7 +7,7 @@ rows are read through a server-side cursor and one response at a time is held.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ColumnElement, ScalarSelect, Select, String, func, 
 from sqlalchemy.orm import Session
 
 from app.cooperatives.models import Cooperative, Product
-from app.reports.exports import FORMULA_FIRST, Column, Kind, cell_rows, cell_text, csv_chunks
+from app.reports.exports import Column, Kind, cell_text, csv_chunks
 from app.reports.scope import WaveChoice, current
 from app.responses.models import Answer, Response
 from app.surveys import service as surveys
@@ -44,23 +44,6 @@ FIXED_COLUMNS = (
     Column("overall", "Điểm tổng", kind="number"),
     Column("level", "Mức"),
 )
-
-
-def _answer_cell(kind: Kind) -> Callable[[Any], str]:
-    """A question's cell: a multiple choice's codes joined by "; ", then as its column's kind."""
-    text = cell_text(kind)
-
-    def cell(value: Any) -> str:
-        # An option code, the commonest answer, becomes its cell here and goes no further.
-        if type(value) is str:
-            return "'" + value if value[:1] in FORMULA_FIRST else value
-        if value is None:
-            return ""
-        if type(value) is list:
-            value = "; ".join(map(str, value))
-        return text(value)
-
-    return cell
 
 
 def answer_columns(
@@ -125,7 +108,7 @@ def answer_cells(
     if tuple(columns[: len(FIXED_COLUMNS)]) != FIXED_COLUMNS:
         raise ValueError("the columns must come from answer_columns()")
     text, number = cell_text("text"), cell_text("number")
-    asked = [(c.code, _answer_cell(c.kind)) for c in columns[len(FIXED_COLUMNS) :]]
+    asked = [(c.code, cell_text(c.kind)) for c in columns[len(FIXED_COLUMNS) :]]
     unanswered = [""] * len(asked)
     wave, questionnaire = text(choice.wave.key), text(key)
     for (
@@ -189,15 +172,6 @@ def _submitted_local(dialect: str) -> ColumnElement[str]:
     return func.strftime("%Y-%m-%d %H:%M", Response.submitted_at, offset, type_=String)
 
 
-def stream_csv(columns: list[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
-    """CSV bytes in chunks of a few hundred lines, BOM first."""
-    return _encoded(csv_chunks(columns, cell_rows(columns, rows), lines=STREAM_LINES))
-
-
-def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
-    return (chunk.encode("utf-8") for chunk in chunks)
-
-
 def stream_answers(
     sessions: Callable[[], AbstractContextManager[Session]],
     *,
@@ -209,4 +183,5 @@ def stream_answers(
     """The raw answers CSV, read in a session of its own: the request's is gone by then."""
     with sessions() as reader:
         cells = answer_cells(reader, choice=choice, key=key, visible=visible, columns=columns)
-        yield from _encoded(csv_chunks(columns, cells, lines=STREAM_LINES))
+        for chunk in csv_chunks(columns, cells, lines=STREAM_LINES):
+            yield chunk.encode("utf-8")

@@ -17,8 +17,8 @@ from app.audit.service import Actor
 from app.errors import Invalid
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
-from app.reports.answers import answer_columns, stream_csv
-from app.reports.exports import Column, Sheet, xlsx_bytes
+from app.reports.answers import answer_columns
+from app.reports.exports import Column, Sheet, csv_bytes, xlsx_bytes
 from app.reports.scope import GroupLevel, WaveChoice
 from app.reports.scores import COMBINED
 from app.reports.tables import (
@@ -154,7 +154,7 @@ def export(
         columns = None
         found = build_tables(session, choice=choice, request=request, visible=visible)
         if request.fmt == "csv":
-            body = b"".join(stream_csv(found[0].columns, found[0].rows))
+            body = csv_bytes(found[0].columns, found[0].rows)
         else:
             body = xlsx_bytes([Sheet(t.title, t.columns, t.rows) for t in found])
     detail: dict[str, Any] = {

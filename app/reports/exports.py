@@ -19,8 +19,8 @@ BOM = "\ufeff"
 LINE_END = "\r\n"
 # Excel (and LibreOffice) treat a cell starting with these as a formula or a DDE call.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# The same, for `text[:1] in FORMULA_FIRST`: twice as fast as startswith, per cell of an export.
-FORMULA_FIRST = frozenset(FORMULA_STARTS)
+# The same, for `text[:1] in _FORMULA_FIRST`: twice as fast as startswith, per cell of an export.
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 Kind = Literal["text", "integer", "number", "percent", "date"]
 
@@ -49,12 +49,16 @@ def header_row(columns: Sequence[Column]) -> list[str]:
 
 
 def _text_cell(value: Any) -> str:
+    # Text first: option codes are most of the cells of a raw-answers export.
+    if isinstance(value, str):
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
     if value is None:
         return ""
-    if isinstance(value, str):
-        return "'" + value if value[:1] in FORMULA_FIRST else value
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, list):
+        # A multiple choice's codes, in one cell.
+        return _text_cell("; ".join(map(str, value)))
     return str(value)
 
 
@@ -80,7 +84,7 @@ def cell_text(kind: Kind) -> Callable[[Any], str]:
     return _CELLS[kind]
 
 
-def cell_rows(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[list[str]]:
+def _cell_rows(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[list[str]]:
     """Each row as the text of its cells, in column order."""
     plan = [(c.code, _CELLS[c.kind]) for c in columns]
     return ([cell(row.get(code)) for code, cell in plan] for row in rows)
@@ -131,7 +135,7 @@ def csv_chunks(
 
 def csv_bytes(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> bytes:
     """The whole CSV as UTF-8 bytes."""
-    return "".join(csv_chunks(columns, cell_rows(columns, rows), lines=1000)).encode("utf-8")
+    return "".join(csv_chunks(columns, _cell_rows(columns, rows), lines=1000)).encode("utf-8")
 
 
 @dataclass(frozen=True)

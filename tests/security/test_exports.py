@@ -30,6 +30,12 @@ def test_csv__neutralises_every_formula_start() -> None:
     assert [r[0] for r in body] == ["'" + value for value in DANGEROUS]
 
 
+def test_csv__joins_a_multiple_choice_into_one_cell_and_neutralises_it_too() -> None:
+    rows = [{"name": ["zalo", "web"]}, {"name": ["-1", "web"]}, {"name": []}]
+    body = read_csv(csv_bytes(COLUMNS[:1], rows))[1:]
+    assert body == [["zalo; web"], ["'-1; web"], [""]]
+
+
 def test_xlsx__neutralises_every_formula_start_and_keeps_numbers_as_numbers() -> None:
     rows = [{"name": value, "members": 12, "score": 72.5} for value in DANGEROUS]
     book = load_workbook(io.BytesIO(xlsx_bytes([Sheet("Bảng", COLUMNS, rows)])))
