@@ -351,6 +351,7 @@ class AnswerLine:
     # Pieces of the answer: {vi, en} pairs (option labels, yes/no) or raw numbers and text.
     parts: list[Any]
     unit: dict[str, str] | None
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -393,6 +394,30 @@ def answer_parts(question: Question, value: Any) -> list[Any]:
     return [value]
 
 
+def answer_sections(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[AnswerSection]:
+    """Every question now shown, by dimension, with its answer as a person reads it."""
+    shown = visible_codes(questionnaire, answers)
+    seen: set[str] = set()
+    sections = []
+    for dimension in questionnaire.dimensions:
+        lines = []
+        for question in questionnaire.questions_by_dimension[dimension.key]:
+            if question.code in seen or question.code not in shown:
+                continue
+            seen.add(question.code)
+            lines.append(
+                AnswerLine(
+                    code=question.code,
+                    label=_pair(question.label),
+                    parts=answer_parts(question, answers.get(question.code)),
+                    unit=_pair(question.unit) if question.unit else None,
+                    required=question.required,
+                )
+            )
+        sections.append(AnswerSection(_pair(dimension.title), lines))
+    return sections
+
+
 def answer_sheet(
     session: Session, *, user: User, cooperative_id: int, response_id: int | None
 ) -> AnswerSheet:
@@ -412,24 +437,7 @@ def answer_sheet(
     assert response is not None  # it was just listed
     questionnaire = responses.questionnaire_of(session, response=response)
     answers = responses.load_answers(session, response=response, questionnaire=questionnaire)
-    shown = visible_codes(questionnaire, answers)
-    seen: set[str] = set()
-    sections = []
-    for dimension in questionnaire.dimensions:
-        lines = []
-        for question in questionnaire.questions_by_dimension[dimension.key]:
-            if question.code in seen or question.code not in shown:
-                continue
-            seen.add(question.code)
-            lines.append(
-                AnswerLine(
-                    code=question.code,
-                    label=_pair(question.label),
-                    parts=answer_parts(question, answers.get(question.code)),
-                    unit=_pair(question.unit) if question.unit else None,
-                )
-            )
-        sections.append(AnswerSection(_pair(dimension.title), lines))
+    sections = answer_sections(questionnaire, answers)
     return AnswerSheet(cooperative, history, assessment, sections)
 
 

@@ -152,6 +152,23 @@ def latest_responses(
     return {(r.questionnaire_key, r.subject_key): r for r in rows}
 
 
+def current_submissions(
+    session: Session, *, wave_id: int, cooperative_ids: list[int]
+) -> dict[tuple[str, str], Response]:
+    """The submitted revision that counts per (questionnaire, subject) of the given cooperatives."""
+    if not cooperative_ids:
+        return {}
+    rows = session.scalars(
+        select(Response).where(
+            Response.wave_id == wave_id,
+            Response.cooperative_id.in_(cooperative_ids),
+            Response.status == ResponseStatus.SUBMITTED,
+            Response.superseded_at.is_(None),
+        )
+    )
+    return {(r.questionnaire_key, r.subject_key): r for r in rows}
+
+
 def answer_counts(session: Session, *, response_ids: list[int]) -> dict[int, int]:
     """How many answers each response holds."""
     if not response_ids:
@@ -310,6 +327,11 @@ def save_answer(
     )
     if claimed.rowcount != 1:
         status = session.scalar(select(Response.status).where(Response.id == response.id))
+        if status is None:
+            raise Conflict(
+                "Bản sửa đổi này đã được bỏ; phiếu đã nộp vẫn giữ nguyên.",
+                message_en="This correction was discarded; the submitted response stands.",
+            )
         if status != ResponseStatus.DRAFT:
             raise _read_only()
         raise Conflict("Đợt đánh giá đã đóng.", message_en="The wave is closed.")
@@ -469,6 +491,40 @@ def revise(session: Session, *, response: Response, user: User) -> Response:
     return made
 
 
+def discard_correction(session: Session, *, response: Response) -> Response:
+    """Throw away a draft correction; the submission it would have replaced keeps counting.
+
+    Only a draft revision above the first can go: a first draft is the cooperative's only
+    copy of its answers, and a submission is history. Returns the submission that counts.
+    """
+    if response.status != ResponseStatus.DRAFT or response.revision < 2:
+        raise Conflict(
+            "Chỉ bản sửa đổi chưa nộp mới bỏ được.",
+            message_en="Only a correction that has not been submitted can be discarded.",
+        )
+    counted = current_submission(
+        session,
+        wave_id=response.wave_id,
+        key=response.questionnaire_key,
+        subject=response.subject_key,
+    )
+    if counted is None:
+        raise NotFound("Không tìm thấy phiếu đã nộp.", message_en="Submitted response not found.")
+    # Conditional, so a submission racing the discard wins and nothing half-deleted remains.
+    gone = session.execute(
+        delete(Response)
+        .where(Response.id == response.id, Response.status == ResponseStatus.DRAFT)
+        .execution_options(synchronize_session=False)
+    )
+    if gone.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "Bản sửa đổi vừa được nộp nên không bỏ được.",
+            message_en="The correction was just submitted and can no longer be discarded.",
+        )
+    session.expunge(response)
+    return counted
+
+
 def history(session: Session, *, wave_id: int, key: str, subject: str) -> list[Response]:
     """Every revision of one subject's response in a wave, newest first."""
     return list(
@@ -514,6 +570,9 @@ class SubjectState:
     level: dict[str, str] | None
     overall: float | None
     revision: int
+    # A correction being drafted while the submission above keeps counting.
+    correction_id: int | None = None
+    correction_share: float = 0.0
 
 
 def subject_states(
@@ -522,6 +581,7 @@ def subject_states(
     """Every questionnaire each cooperative (and each product) is asked in a wave."""
     versions = wave_versions(session, wave_id=wave.id)
     latest = latest_responses(session, wave_id=wave.id, cooperative_ids=cooperative_ids)
+    current = current_submissions(session, wave_id=wave.id, cooperative_ids=cooperative_ids)
     cooperative_keys = sorted(k for k, v in versions.items() if v.subject == "cooperative")
     product_keys = sorted(k for k, v in versions.items() if v.subject == "product")
     subjects: list[tuple[str, int, Any]] = [
@@ -536,6 +596,15 @@ def subject_states(
         subject = subject_key(cooperative_id=cid, product_id=product.id if product else None)
         response = latest.get((key, subject))
         status, share, level, overall = "not_started", 0.0, None, None
+        correction_id, correction_share = None, 0.0
+        if response is not None and response.status == ResponseStatus.DRAFT:
+            counted = current.get((key, subject))
+            if counted is not None:
+                # The submission keeps counting until its correction is submitted.
+                correction_id = response.id
+                answers = load_answers(session, response=response, questionnaire=questionnaire)
+                correction_share = progress(questionnaire, answers).share
+                response = counted
         if response is not None and response.status == ResponseStatus.SUBMITTED:
             status, share, overall = "submitted", 1.0, response.overall
             answered_q = surveys.definition(
@@ -561,6 +630,8 @@ def subject_states(
                 level=level,
                 overall=overall,
                 revision=response.revision if response else 0,
+                correction_id=correction_id,
+                correction_share=correction_share,
             )
         )
     return states

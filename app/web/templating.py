@@ -17,7 +17,7 @@ from app.accounts.models import ROLE_NAMES
 from app.config import ROOT
 from app.cooperatives.vocabulary import OCOP_GROUPS, SECTORS, STATUSES, label
 from app.surveys.answers import format_number
-from app.web import i18n
+from app.web import flash, i18n
 from app.web.security import ANON_COOKIE, SESSION_COOKIE, csrf_binding, csrf_token
 
 LANG_COOKIE = "htxso_lang"
@@ -73,6 +73,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "role_label": partial(label, ROLE_NAMES, locale=locale),
         "text": partial(_pick_text, locale=locale),
         "fmt_answer": _answer_text,
+        "flash_message": None,
     }
 
 
@@ -123,6 +124,11 @@ def render(
 ) -> Response:
     """Render a page, or one named block of it for an htmx request."""
     full = base_context(request) | (context or {})
+    # A whole page shows the confirmation waiting for it; a fragment leaves it for the page.
+    shows_flash = block is None and not is_htmx(request) and status_code < 300
+    waiting = flash.pending(request) if shows_flash else None
+    if waiting is not None:
+        full["flash_message"] = full["_"](waiting)
     if block is not None:
         response = templates.TemplateResponse(
             request, template, full, status_code=status_code, block_name=block
@@ -130,6 +136,8 @@ def render(
     else:
         response = templates.TemplateResponse(request, template, full, status_code=status_code)
     set_anon_cookie(request, response)
+    if waiting is not None:
+        flash.clear(request, response)
     return response
 
 

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.advice import service as advice
 from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives import service as cooperatives
@@ -24,6 +25,7 @@ from app.responses import service as responses
 from app.responses.models import ResponseStatus, Wave
 from app.scoring.engine import ScoreResult, missing_required, visible_codes
 from app.surveys.definition import Question
+from app.web import flash
 from app.web.deps import (
     DbSession,
     admit,
@@ -117,6 +119,7 @@ def _step_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     entered: dict[str, list[str]] | None = None,
+    from_review: bool = False,
 ) -> Response:
     keys = loaded.dimension_keys
     step = min(max(step, 1), len(keys))
@@ -131,6 +134,7 @@ def _step_page(
             visible=visible_codes(loaded.questionnaire, loaded.answers),
             errors=errors or {},
             entered=entered or {},
+            from_review=from_review,
         ),
         status_code=status_code,
     )
@@ -179,7 +183,9 @@ def step_page(
     loaded = Loaded(session, user, response_id)
     if loaded.response.status == ResponseStatus.SUBMITTED:
         return RedirectResponse(f"/responses/{response_id}/result", status_code=303)
-    return _step_page(request, loaded, step)
+    return _step_page(
+        request, loaded, step, from_review=request.query_params.get("from") == "review"
+    )
 
 
 async def form_data(request: Request) -> FormData:
@@ -279,6 +285,7 @@ def save_step(
     step = min(max(step, 1), len(keys))
     dimension = keys[step - 1]
     shown_before = visible_codes(loaded.questionnaire, loaded.answers)
+    from_review = form.get("from") == "review"
     errors: dict[str, str] = {}
     entered: dict[str, list[str]] = {}  # refused input, shown again beside its message
     english = request.cookies.get("htxso_lang") == "en"
@@ -311,10 +318,20 @@ def save_step(
     if errors or appeared:
         # New questions appeared (or something needs fixing): stay on the step.
         return _step_page(
-            request, loaded, step, errors, status_code=422 if errors else 200, entered=entered
+            request,
+            loaded,
+            step,
+            errors,
+            status_code=422 if errors else 200,
+            entered=entered,
+            from_review=from_review,
         )
     if form.get("action") == "leave":
-        return RedirectResponse("/", status_code=303)
+        return flash.redirect(request, "/", "answers_kept")
+    if from_review:
+        return RedirectResponse(
+            f"/responses/{response_id}/review#review-step-{step}", status_code=303
+        )
     if step < len(keys):
         return RedirectResponse(f"/responses/{response_id}/steps/{step + 1}", status_code=303)
     return RedirectResponse(f"/responses/{response_id}/review", status_code=303)
@@ -331,10 +348,15 @@ def review(request: Request, session: DbSession, user: Respondent, response_id: 
 def _review_page(request: Request, loaded: Loaded, status_code: int = 200) -> Response:
     missing = missing_required(loaded.questionnaire, loaded.answers)
     step_of = {key: i + 1 for i, key in enumerate(loaded.dimension_keys)}
+    sections = advice.answer_sections(loaded.questionnaire, loaded.answers)
     return render(
         request,
         "responses/review.html",
-        loaded.context(missing=missing, step_of=step_of),
+        loaded.context(
+            missing=missing,
+            step_of=step_of,
+            sections=zip(sections, range(1, len(sections) + 1), strict=True),
+        ),
         status_code=status_code,
     )
 
@@ -395,6 +417,28 @@ def revise(request: Request, session: DbSession, user: Respondent, response_id: 
             ip_address=request.client.host if request.client else None,
         )
     return RedirectResponse(f"/responses/{draft.id}/steps/1", status_code=303)
+
+
+@router.post("/responses/{response_id}/discard")
+def discard(request: Request, session: DbSession, user: Respondent, response_id: int) -> Response:
+    """Throw away a draft correction: the submitted response it would replace stands."""
+    loaded = Loaded(session, user, response_id)
+    draft = loaded.response
+    detail = {
+        "cooperative_id": draft.cooperative_id,
+        "questionnaire": draft.questionnaire_key,
+        "revision": draft.revision,
+    }
+    counted = responses.discard_correction(session, response=draft)
+    audit.record(
+        session,
+        actor=user,
+        action="response.discard",
+        target=f"response:{response_id}",
+        detail=detail,
+        ip_address=request.client.host if request.client else None,
+    )
+    return flash.redirect(request, f"/responses/{counted.id}/result", "correction_discarded")
 
 
 @router.get("/responses/{response_id}/result")
