@@ -19,7 +19,17 @@ from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.web import errors
 from app.web.deps import verify_csrf
-from app.web.routes import admin, advice, auth, cooperatives, home, reports, responses, system
+from app.web.routes import (
+    admin,
+    advice,
+    auth,
+    cooperatives,
+    home,
+    passwords,
+    reports,
+    responses,
+    system,
+)
 from app.web.security import SecurityHeaders
 
 
@@ -48,6 +58,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     errors.install(app)
     app.include_router(system.router)
     app.include_router(auth.router)
+    app.include_router(passwords.router)
     app.include_router(home.router)
     app.include_router(cooperatives.router)
     app.include_router(responses.router)

@@ -105,3 +105,19 @@ class SignInAttempt(Base):
     ip_address: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class PasswordRequest(Base):
+    """A manager who forgot their password asks for a one-time code (no email is assumed).
+
+    Their advisor or an administrator sees the request and hands them a code in person or by
+    phone; issuing it marks the request handled.
+    """
+
+    __tablename__ = "password_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[dt.datetime | None]
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

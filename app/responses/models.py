@@ -144,3 +144,22 @@ class DimensionScore(Base):
     )
     dimension_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     score: Mapped[float] = mapped_column(Float)
+
+
+class WaveContact(Base):
+    """An advisor reminded a cooperative to answer a wave: when, by whom and how."""
+
+    __tablename__ = "wave_contacts"
+    __table_args__ = (
+        CheckConstraint("channel in ('phone', 'sms', 'zalo', 'visit')", name="channel_known"),
+        Index("ix_wave_contacts_wave_cooperative", "wave_id", "cooperative_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"))
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True
+    )
+    contacted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    contacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))

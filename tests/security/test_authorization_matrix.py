@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import PasswordRequest, Role, User, UserCooperative
 from app.advice.models import FollowUp
 from app.responses import service as responses
 from app.surveys import service as surveys
@@ -58,6 +58,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/signin/code"): Rule(PUBLIC),
     ("POST", "/signin/code/password"): Rule(PUBLIC),
     ("POST", "/signout"): Rule(PUBLIC),
+    ("GET", "/signin/forgot"): Rule(PUBLIC),
+    ("POST", "/signin/forgot"): Rule(PUBLIC),
+    ("GET", "/account/password"): Rule(SIGNED_IN),
+    ("POST", "/account/password"): Rule(SIGNED_IN),
+    # A manager's request for a code belongs to the cooperatives the manager runs.
+    ("GET", "/password-requests"): Rule(STAFF),
+    ("POST", "/password-requests/{request_id}/code"): Rule(STAFF, scoped=True),
     ("POST", "/lang"): Rule(PUBLIC),
     # Respondents: their own cooperative's questionnaires; advisors on a cooperative's behalf.
     ("POST", "/fill/start"): Rule(RESPONDENTS, scoped=True),
@@ -68,6 +75,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/responses/{response_id}/review"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/responses/{response_id}/submit"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/responses/{response_id}/revise"): Rule(RESPONDENTS, scoped=True),
+    ("POST", "/responses/{response_id}/discard"): Rule(RESPONDENTS, scoped=True),
     ("GET", "/responses/{response_id}/result"): Rule(RESPONDENTS, scoped=True),
     ("GET", "/cooperatives/{cooperative_id}"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/products"): Rule(RESPONDENTS, scoped=True),
@@ -160,6 +168,13 @@ def world(session: Session) -> World:
         ),
     }
     spare = factories.user(session, role=Role.MANAGER, username="m_spare")
+    other_manager = factories.user(
+        session, role=Role.MANAGER, username="m_manager_b", cooperatives=(coop_b,)
+    )
+    password_requests = [PasswordRequest(user_id=u.id) for u in (spare, other_manager)]
+    # The spare manager runs HTX A too, so a request of theirs is the advisor's of Huyện A.
+    session.add(UserCooperative(user_id=spare.id, cooperative_id=coop_a.id))
+    session.add_all(password_requests)
     drafts = [
         responses.start(
             session,
@@ -212,6 +227,7 @@ def world(session: Session) -> World:
             "wave_id": str(wave.id),
             "user_id": str(spare.id),
             "shortlist_id": str(shortlist.id),
+            "request_id": str(password_requests[coop_index].id),
         }
 
     return World(users, ids(0), ids(1))

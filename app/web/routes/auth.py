@@ -101,6 +101,12 @@ def _signed_in(
         ip_address=_ip(request),
     )
     response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, token)
+    return response
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """Hand the browser its session token (and drop the anonymous one)."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -110,7 +116,6 @@ def _signed_in(
         path="/",
     )
     response.delete_cookie(ANON_COOKIE)
-    return response
 
 
 # One-time codes -----------------------------------------------------------------------------

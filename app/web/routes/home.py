@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app.accounts import recovery
 from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.areas import service as areas
@@ -35,13 +36,22 @@ def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
             "home/manager.html",
             {"cooperatives": mine, "products": products, "wave": wave, "states": states},
         )
+    # Managers waiting for a one-time code: the advisor who follows them sees it first thing.
+    waiting = (
+        len(recovery.pending_requests(session, visible=visible))
+        if user.role in (Role.ADVISOR, Role.ADMIN)
+        else 0
+    )
     if user.role in (Role.ADVISOR, Role.STEERING):
         districts = cooperatives.district_counts(session, visible=visible)
-        return render(request, "home/districts.html", {"districts": districts})
+        return render(
+            request, "home/districts.html", {"districts": districts, "password_requests": waiting}
+        )
     return render(
         request,
         "home/admin.html",
         {
+            "password_requests": waiting,
             "users": accounts.count_users(session),
             "cooperative_count": cooperatives.count_cooperatives(session),
             "area_count": areas.count_areas(session),
