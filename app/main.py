@@ -23,6 +23,7 @@ from app.web.routes import (
     admin,
     advice,
     auth,
+    chase,
     cooperatives,
     home,
     passwords,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(responses.router)
     app.include_router(reports.router)
     app.include_router(advice.router)
+    app.include_router(chase.router)
     app.include_router(admin.router)
     app.include_router(v1.router)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")

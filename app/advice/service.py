@@ -20,6 +20,7 @@ from app.cooperatives.models import Cooperative, Product
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.reports.scope import PREFERRED_ORDER
+from app.responses import contacts
 from app.responses import service as responses
 from app.responses.models import Response, ResponseStatus, Wave
 from app.scoring.engine import visible_codes
@@ -459,6 +460,7 @@ class Profile:
     internal: bool
     notes: list[Note]
     follow_ups: list[PlannedFollowUp]
+    contacts: list[contacts.Contact]  # reminders to answer a wave, newest first
 
 
 def is_internal(user: User) -> bool:
@@ -498,4 +500,5 @@ def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
             if internal
             else []
         ),
+        contacts=contacts.contacts_of(session, cooperative_id=cooperative.id) if internal else [],
     )

@@ -10,6 +10,7 @@ submitted everything it is asked. Only active cooperatives count.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from app.reports.scope import (
     products_per_cooperative,
     sees_everything,
 )
+from app.responses import contacts
 from app.responses.models import Response, ResponseStatus
 
 
@@ -205,10 +207,19 @@ class ChaseRow:
     phone: str | None
     # questionnaire key -> not_started, in_progress, submitted, not_asked
     states: dict[str, str]
+    contact: contacts.Contact | None = None  # the latest reminder in this wave
 
     @property
     def started(self) -> bool:
         return any(s in ("in_progress", "submitted") for s in self.states.values())
+
+    @property
+    def phone_digits(self) -> str:
+        """The phone number as sms: and Zalo links want it: digits only (and a leading +)."""
+        if not self.phone:
+            return ""
+        digits = "".join(ch for ch in self.phone if ch.isdigit())
+        return ("+" + digits) if self.phone.strip().startswith("+") else digits
 
 
 @dataclass(frozen=True)
@@ -219,16 +230,24 @@ class ChaseList:
     limit: int
 
 
+ContactFilter = Literal["all", "not_contacted", "contacted", "answered"]
+
+
 def chase_list(
     session: Session,
     *,
     choice: WaveChoice,
     visible: Select[int],
     district_id: int | None = None,
+    contact: ContactFilter = "all",
     offset: int = 0,
     limit: int | None = 100,
 ) -> ChaseList:
-    """Active cooperatives that have not started or finished the wave, by district, then name."""
+    """Active cooperatives that have not started or finished the wave, by district, then name.
+
+    `contact` narrows it to those not reminded yet, or already reminded; "answered" lists
+    instead the reminded ones that have since finished, to see what reminding achieved.
+    """
     pop = population(visible, level="district").subquery("population")
     per = _per_cooperative(choice)
     products = products_per_cooperative()
@@ -238,8 +257,16 @@ def chase_list(
         .outerjoin(Area, Area.id == pop.c.unit_id)
         .outerjoin(per, per.c.cooperative_id == Cooperative.id)
         .outerjoin(products, products.c.cooperative_id == Cooperative.id)
-        .where(~_finished(choice, per, products))
     )
+    reminded = Cooperative.id.in_(contacts.contacted(choice.wave.id))
+    if contact == "answered":
+        query = query.where(_finished(choice, per, products), reminded)
+    else:
+        query = query.where(~_finished(choice, per, products))
+        if contact == "contacted":
+            query = query.where(reminded)
+        elif contact == "not_contacted":
+            query = query.where(~reminded)
     if district_id is not None:
         query = query.where(pop.c.unit_id == district_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -255,6 +282,7 @@ def chase_list(
             select(progress).where(progress.c.cooperative_id.in_(ids))
         ).all():
             done[cid, key] = flag
+    latest = contacts.last_contacts(session, wave_id=choice.wave.id, cooperative_ids=ids)
     rows = []
     for cooperative, district, has_products in found:
         states = {}
@@ -274,6 +302,7 @@ def chase_list(
                 cooperative.contact_name,
                 cooperative.phone,
                 states,
+                latest.get(cooperative.id),
             )
         )
     return ChaseList(rows, total, offset, limit or total)

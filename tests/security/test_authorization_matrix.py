@@ -84,6 +84,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/cooperatives/{cooperative_id}/answers"): Rule(STAFF, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/notes"): Rule(STAFF, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/follow-ups"): Rule(STAFF, scoped=True),
+    ("POST", "/cooperatives/{cooperative_id}/contacts"): Rule(STAFF, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/follow-ups/{follow_up_id}/done"): Rule(
         STAFF, scoped=True
     ),

@@ -6,6 +6,7 @@ and the province. Steering reads figures but never contacts or answers.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -14,6 +15,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.advice.service import today
 from app.cooperatives.vocabulary import STATUSES
 from app.errors import Forbidden
 from app.reports import answers, districts, downloads, scope
@@ -28,6 +30,13 @@ Reader = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.STEERING, Role
 # Who may see cooperatives' contacts and raw answers.
 STAFF = (Role.ADVISOR, Role.ADMIN)
 CHASE_PAGE = 100
+
+
+def days_left(closes_on: dt.date | None) -> int | None:
+    """Whole days from today (in Vietnam) to a wave's deadline; negative once it has passed."""
+    if closes_on is None:
+        return None
+    return (closes_on - today()).days
 
 
 def _link(path: str, **params: Any) -> str:
@@ -134,6 +143,7 @@ def coverage_page(
     wave: str | None = None,
     level: GroupLevel = "district",
     district: int | None = None,
+    contact: coverage_report.ContactFilter = "all",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
@@ -146,6 +156,7 @@ def coverage_page(
             choice=choice,
             visible=visible,
             district_id=district,
+            contact=contact,
             offset=(page - 1) * CHASE_PAGE,
             limit=CHASE_PAGE,
         )
@@ -156,6 +167,7 @@ def coverage_page(
             wave=choice.wave.key,
             level=level,
             district=district,
+            contact=contact,
             page=number,
         )
 
@@ -173,6 +185,9 @@ def coverage_page(
             "report": report,
             "chase": chase,
             "district": district,
+            "contact": contact,
+            "days_left": days_left(choice.wave.closes_on),
+            "portal_url": str(request.base_url).rstrip("/"),
             "districts": districts_for_filter,
             "page_link": page_link,
             "chase_page": page,
