@@ -11,6 +11,7 @@ import pandas  # noqa: F401
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.tables  # noqa: F401 - every model mapped before the first request
 from app import memory
@@ -58,6 +59,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeaders, https=settings.https)
+    if settings.forwarded_allow_ips.strip():
+        # Outermost, so every layer sees the client's address as the proxy reported it.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app
 
 

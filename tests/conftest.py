@@ -126,6 +126,11 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def app(session: Session, settings: Settings, database_url: str) -> FastAPI:
+    return portal_app(session, settings, database_url)
+
+
+def portal_app(session: Session, settings: Settings, database_url: str) -> FastAPI:
+    """The portal on the test's session, whatever the settings."""
     application = create_app(settings, db=TestDatabase(session, database_url))  # type: ignore[arg-type]
 
     def test_session() -> Iterator[Session]:
