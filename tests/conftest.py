@@ -176,6 +176,18 @@ def sign_in(client: TestClient, username: str, password: str) -> None:
     assert response.status_code == 303, response.text
 
 
+@pytest.fixture
+def signed_in_admin(client: TestClient) -> TestClient:
+    """The client, signed in as a fresh administrator."""
+    from app.accounts.models import Role
+    from tests import factories
+
+    with client.app.state.db.transaction() as session:  # type: ignore[attr-defined]
+        factories.user(session, role=Role.ADMIN, username="quantri_chung")
+    sign_in(client, "quantri_chung", factories.PASSWORD)
+    return client
+
+
 def page_csrf(client: TestClient, path: str = "/") -> str:
     """The CSRF token of a page the signed-in client can open."""
     return csrf_from(client.get(path).text)
