@@ -122,7 +122,8 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        # The application trusts proxies itself, by the FORWARDED_ALLOW_IPS setting.
+        proxy_headers=False,
     )
 
 
