@@ -1,7 +1,7 @@
 """Rescoring: bring stored scores back in line with the current engine, from stored answers.
 
-Scores are computed once, at submission, and reads never recompute them. When the engine's
-rules change (SCORING_VERSION is raised) or a stored score is found wrong, this recomputes
+Scores are computed once, at submission, and reads never recompute them. When a stored score
+is found wrong (the engine fixed), this recomputes
 the submitted responses of one questionnaire version and rewrites only what differs. Answers
 are never touched, nor are drafts, which have no score.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,10 +58,18 @@ def _locale(name: str) -> Locale:
     return Locale.parse(name)
 
 
+_LARGEST_EXACT = 10**20
+
+
 def number(value: float | int | None, locale: str, digits: int = 1) -> str:
     """A number as the reader writes it (Vietnamese: 1.234,5)."""
     if value is None:
         return "–"
+    if abs(value) >= _LARGEST_EXACT:
+        # Beyond the decimal module's 28 digits (a count typed into a URL): Babel's rounding
+        # would raise, so more precision just for this one.
+        with localcontext(prec=len(str(value)) + digits + 2):
+            return _formatted(_rounded(value, digits), locale, digits, percent=False)
     return _formatted(_rounded(value, digits), locale, digits, percent=False)
 
 
