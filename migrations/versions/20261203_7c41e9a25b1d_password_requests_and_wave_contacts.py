@@ -41,9 +41,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_password_requests")),
     )
     with op.batch_alter_table("password_requests", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_password_requests_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_password_requests_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "wave_contacts",

@@ -13,12 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.responses.models import WaveContact
 from tests.conftest import page_csrf
-from tests.db.test_rankings import Province
 from tests.web import test_reports as reports
-from tests.web.test_reports import as_user
+from tests.worlds import Province, as_user
 
 world = reports.world  # the province of the report tests: four districts, one wave open
-quick_passwords = reports.quick_passwords
 
 COVERAGE = "/reports/coverage?wave=2026"
 
