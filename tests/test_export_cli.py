@@ -18,6 +18,7 @@ from app.audit.models import AuditEvent
 from app.cli import app as htxso
 from app.responses.models import Answer, Response
 from tests import conftest
+from tests.workbooks import keyed_rows
 from tests.worlds import Province, province
 
 
@@ -52,10 +53,8 @@ def test_rankings_xlsx__is_written_and_audited_as_a_cli_export(
         ],
     )
     assert done.exit_code == 0, done.output
-    sheet = load_workbook(io.BytesIO(out.read_bytes()))["Xếp hạng"]
-    codes = [c.value for c in sheet[2]]
-    first = next(sheet.iter_rows(min_row=3, values_only=True))
-    assert (first[codes.index("area_name")], first[codes.index("rank")]) == ("An Bình", 1)
+    first = keyed_rows(load_workbook(io.BytesIO(out.read_bytes())), "Xếp hạng")[0]
+    assert (first["area_name"], first["rank"]) == ("An Bình", 1)
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
     assert event.actor_id is None
     assert event.detail == {

@@ -23,7 +23,12 @@ def export(
     questionnaire: Annotated[
         str | None, typer.Option(help="Questionnaire key, or 'combined' for rankings")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", help="csv, csv_excel (semicolons, for Excel in Vietnamese) or xlsx"
+        ),
+    ] = "csv",
     level: Annotated[str, typer.Option(help="district, commune or province")] = "district",
     sort: Annotated[str | None, typer.Option(help="Rank by a dimension key")] = None,
 ) -> None:
@@ -35,7 +40,7 @@ def export(
     if what not in downloads.WHATS:
         raise typer.BadParameter(f"unknown export '{what}'; use {', '.join(downloads.WHATS)}")
     if fmt not in downloads.FORMATS:
-        raise typer.BadParameter("--format is csv or xlsx")
+        raise typer.BadParameter("--format is csv, csv_excel or xlsx")
     if level not in scope.GROUP_LEVELS:
         raise typer.BadParameter("--level is district, commune or province")
     db = database()

@@ -18,7 +18,7 @@ from app.errors import Invalid
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.answers import answer_columns
-from app.reports.exports import Column, Sheet, csv_bytes, xlsx_bytes
+from app.reports.exports import Column, Sheet, csv_bytes, excel_csv_bytes, xlsx_bytes
 from app.reports.scope import GroupLevel, WaveChoice
 from app.reports.scores import COMBINED
 from app.reports.tables import (
@@ -33,7 +33,9 @@ from app.reports.tables import (
 
 What = Literal["rankings", "coverage", "scores", "dimensions", "chase", "answers"]
 WHATS: tuple[What, ...] = get_args(What)
-Format = Literal["csv", "xlsx"]
+# csv: comma-separated, codes in the header (for software); csv_excel: `;` and decimal commas,
+# for Excel set to Vietnamese; xlsx: the workbook.
+Format = Literal["csv", "xlsx", "csv_excel"]
 FORMATS: tuple[Format, ...] = get_args(Format)
 # Exports that name cooperatives' contacts or hold their answers: advisors and administrators.
 PERSONAL: frozenset[str] = frozenset({"chase", "answers"})
@@ -49,6 +51,7 @@ class ExportRequest:
     level: GroupLevel = "district"
     sort: str | None = None
     district_id: int | None = None
+    locale: str = "vi"  # the language of the headers people read
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Download:
 
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
+    "csv_excel": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -123,6 +127,8 @@ def filename(choice: WaveChoice, request: ExportRequest) -> str:
         parts.append(request.key)
     if request.district_id is not None:
         parts.append(f"area{request.district_id}")
+    if request.fmt == "csv_excel":
+        return "-".join([*parts, "excel"]) + ".csv"
     return "-".join(parts) + "." + request.fmt
 
 
@@ -155,8 +161,12 @@ def export(
         found = build_tables(session, choice=choice, request=request, visible=visible)
         if request.fmt == "csv":
             body = csv_bytes(found[0].columns, found[0].rows)
+        elif request.fmt == "csv_excel":
+            body = excel_csv_bytes(found[0].columns, found[0].rows, locale=request.locale)
         else:
-            body = xlsx_bytes([Sheet(t.title, t.columns, t.rows) for t in found])
+            body = xlsx_bytes(
+                [Sheet(t.title, t.columns, t.rows) for t in found], locale=request.locale
+            )
     detail: dict[str, Any] = {
         "what": request.what,
         "wave": choice.wave.key,

@@ -3,7 +3,7 @@
 CSV starts with a UTF-8 BOM (Excel on Vietnamese Windows otherwise guesses the wrong code page);
 its one header row carries both the stable code and the Vietnamese header ("code | Header"), so
 scripts key on the code and people read the header; any text cell Excel would read as a formula
-is neutralised. XLSX puts the headers in row 1 and the codes in row 2, frozen.
+is neutralised. XLSX has one header row people read, and the codes on a sheet of their own.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import Any, Literal
 
@@ -138,6 +139,44 @@ def csv_bytes(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> b
     return "".join(csv_chunks(columns, _cell_rows(columns, rows), lines=1000)).encode("utf-8")
 
 
+def _decimal_comma(value: Any, *, percent: bool) -> str:
+    """A number as Excel with Vietnamese regional settings reads it: 1234,5 and 39,0%."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _text_cell(value)
+    if percent:
+        return f"{value * 100:.1f}%".replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.1f}".replace(".", ",")
+
+
+_EXCEL_CELLS: dict[Kind, Callable[[Any], str]] = {
+    "integer": partial(_decimal_comma, percent=False),
+    "number": partial(_decimal_comma, percent=False),
+    "percent": partial(_decimal_comma, percent=True),
+}
+
+
+def excel_csv_bytes(
+    columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], *, locale: str = "vi"
+) -> bytes:
+    """CSV that Excel set to Vietnamese opens straight into columns.
+
+    Such Excel separates list items with `;` and decimals with `,`: a comma CSV lands in one
+    column. One header row people read (the codes are in the plain CSV and the workbook).
+    """
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=";", lineterminator=LINE_END)
+    writer.writerow([header_text(c, locale) for c in columns])
+    plan: list[tuple[str, Callable[[Any], str]]] = [
+        (c.code, _EXCEL_CELLS.get(c.kind, _text_cell)) for c in columns
+    ]
+    for row in rows:
+        writer.writerow([cell(row.get(code)) for code, cell in plan])
+    return buffer.getvalue().encode("utf-8")
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One table of a workbook."""
@@ -147,45 +186,91 @@ class Sheet:
     rows: Iterable[Mapping[str, Any]]
 
 
+# Excel number formats: thousands grouped, one decimal, percentages with one decimal. Excel shows
+# the separators of the reader's regional settings (1.234,5 on Vietnamese Windows).
 _FORMATS = {"integer": "#,##0", "number": "#,##0.0", "percent": "0.0%", "date": "dd/mm/yyyy"}
+CODES_SHEET = {"vi": "Mã cột", "en": "Column codes"}
+_CODES_HEADERS = {
+    "vi": ["Bảng", "Cột", "Mã cột (ổn định, cho phần mềm)", "Tiêu đề"],
+    "en": ["Table", "Column", "Column code (stable, for software)", "Header"],
+}
 
 
-def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """A workbook with one sheet per table: frozen header, readable widths, numbers as numbers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+def header_text(column: Column, locale: str) -> str:
+    """The column's header in the reader's language (Vietnamese where no English is given)."""
+    return column.header_en if locale == "en" and column.header_en else column.header_vi
 
-    book = Workbook(write_only=False)
-    book.remove(book.active)
-    for sheet in sheets:
-        ws = book.create_sheet(title=sheet.title[:31])
-        ws.append([c.header_vi for c in sheet.columns])
-        ws.append([c.code for c in sheet.columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for cell in ws[2]:
-            cell.font = Font(italic=True, color="666666", size=9)
-        ws.freeze_panes = "A3"
-        widths = [max(len(c.header_vi), 8) for c in sheet.columns]
-        for row in sheet.rows:
-            values = []
-            for index, column in enumerate(sheet.columns):
-                value = row.get(column.code)
-                if isinstance(value, str):
-                    value = neutralise(value)
-                    widths[index] = max(widths[index], min(len(value), 60))
-                values.append(value)
-            ws.append(values)
-            for index, column in enumerate(sheet.columns):
-                if column.kind in _FORMATS:
-                    ws.cell(row=ws.max_row, column=index + 1).number_format = _FORMATS[column.kind]
-        for index, column in enumerate(sheet.columns):
-            ws.column_dimensions[get_column_letter(index + 1)].width = column.width or min(
-                widths[index] + 2, 62
-            )
+
+def xlsx_bytes(sheets: Sequence[Sheet], *, locale: str = "vi") -> bytes:
+    """A workbook people can use: one header row in the reader's language, frozen, filtered.
+
+    Numbers stay numbers with formats (thousands, one decimal, percent), text cells go through
+    the same converter as CSV, widths follow the content; the stable column codes scripts key
+    on are listed on a last sheet. Rows stream to disk (constant memory), so a national export
+    takes about as long as its CSV.
+    """
+    import xlsxwriter
+    from xlsxwriter.utility import xl_col_to_name
+
     buffer = io.BytesIO()
-    book.save(buffer)
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    head = book.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top", "border": 1}
+    )
+    formats = {kind: book.add_format({"num_format": f}) for kind, f in _FORMATS.items()}
+    text = cell_text("text")
+    listed: list[tuple[str, Column]] = []
+    for sheet in sheets:
+        title = sheet.title[:31]
+        ws = book.add_worksheet(title)
+        columns = list(sheet.columns)
+        headers = [header_text(c, locale) for c in columns]
+        ws.write_row(0, 0, headers, head)
+        widths = [min(max(len(h), 8), 40) for h in headers]
+        plan = [
+            (index, c.code, formats.get(c.kind), c.kind != "text")
+            for index, c in enumerate(columns)
+        ]
+        number = 0
+        for number, row in enumerate(sheet.rows, start=1):
+            for index, code, fmt, numeric in plan:
+                value = row.get(code)
+                if value is None:
+                    continue
+                if numeric and isinstance(value, int | float) and not isinstance(value, bool):
+                    ws.write_number(number, index, value, fmt)
+                    continue
+                cell = text(value)
+                ws.write_string(number, index, cell)
+                if len(cell) > widths[index]:
+                    widths[index] = min(len(cell), 60)
+        for index, column in enumerate(columns):
+            ws.set_column(index, index, column.width or widths[index] + 2)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(number, 1), len(columns) - 1)
+        listed.extend((title, c) for c in columns)
+    codes = book.add_worksheet(CODES_SHEET.get(locale, CODES_SHEET["vi"]))
+    codes.write_row(0, 0, _CODES_HEADERS.get(locale, _CODES_HEADERS["vi"]), head)
+    position: dict[str, int] = {}
+    for number, (title, column) in enumerate(listed, start=1):
+        index = position.get(title, 0)
+        position[title] = index + 1
+        codes.write_row(
+            number, 0, [title, xl_col_to_name(index), column.code, header_text(column, locale)]
+        )
+    codes.set_column(0, 0, 16)
+    codes.set_column(1, 1, 8)
+    codes.set_column(2, 2, 30)
+    codes.set_column(3, 3, 60)
+    codes.freeze_panes(1, 0)
+    codes.autofilter(0, 0, max(len(listed), 1), 3)
+    book.close()
     return buffer.getvalue()

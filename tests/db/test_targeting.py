@@ -19,6 +19,7 @@ from app.responses import service as responses
 from app.targeting import service as targeting
 from app.targeting import shortlists
 from app.targeting.models import ShortlistEntry
+from tests.workbooks import column_codes, keyed_rows
 from tests.worlds import TargetingProvince as Province
 from tests.worlds import submit, targeting_province
 
@@ -329,19 +330,18 @@ class TestShortlistExport:
             ip_address=None,
         )
         book = load_workbook(io.BytesIO(content))
-        assert book.sheetnames == ["Danh sách", "Tiêu chí"]
+        assert book.sheetnames == ["Danh sách", "Tiêu chí", "Mã cột"]
         sheet = book["Danh sách"]
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][:2] == ("Mã số HTX", "Tên HTX")
-        assert rows[1][:2] == ("registration_code", "name")
-        assert sheet.freeze_panes == "A3"
-        assert [r[1] for r in rows[2:]] == ["HTX Dũng", "HTX Cường"]
-        header = list(rows[1])
-        dung = dict(zip(header, rows[2], strict=True))
+        assert column_codes(book, "Danh sách")[:2] == ["registration_code", "name"]
+        assert sheet.freeze_panes == "A2"
+        assert [r[1] for r in rows[1:]] == ["HTX Dũng", "HTX Cường"]
+        dung = keyed_rows(book, "Danh sách")[0]
         assert dung["digital_overall"] == 62
         assert dung["value_chain_level"] == "Chuỗi liên kết hoàn chỉnh"
         assert dung["stars"] == 4
-        criteria = dict(r[:2] for r in book["Tiêu chí"].iter_rows(min_row=3, values_only=True))
+        criteria = dict(r[:2] for r in book["Tiêu chí"].iter_rows(min_row=2, values_only=True))
         assert criteria["Danh sách"] == "Mô hình"
         assert criteria["Hoặc sản phẩm OCOP chính thức từ (sao)"] == "3"
 

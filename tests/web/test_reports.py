@@ -21,6 +21,7 @@ from app.surveys.definition import Question, Text
 from app.surveys.loader import load_file
 from tests import factories
 from tests.conftest import csrf_from, page_csrf, table_rows
+from tests.workbooks import column_codes
 from tests.worlds import MINI, Province, as_user, make_wave, province, publish, stored
 
 BOM = "\ufeff"
@@ -299,15 +300,18 @@ class TestExport:
             format="xlsx",
         )
         book = load_workbook(io.BytesIO(response.content))
-        assert book.sheetnames == ["Xếp hạng", "Giải thích"]
+        assert book.sheetnames == ["Xếp hạng", "Giải thích", "Mã cột"]
         sheet = book["Xếp hạng"]
-        assert sheet.freeze_panes == "A3"
+        # One header row people read, frozen and filtered; the codes live on their own sheet.
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref is not None
+        assert sheet.auto_filter.ref.startswith("A1:")
         headers = [c.value for c in sheet[1]]
-        codes = [c.value for c in sheet[2]]
+        codes = column_codes(book, "Xếp hạng")
         assert headers[codes.index("mean")] == "Trung bình (điểm tổng)"
         assert sheet.column_dimensions["F"].width >= 10
         rows = {
-            r[codes.index("area_name")]: r for r in sheet.iter_rows(min_row=3, values_only=True)
+            r[codes.index("area_name")]: r for r in sheet.iter_rows(min_row=2, values_only=True)
         }
         an_binh = rows["An Bình"]
         assert an_binh[codes.index("mean")] == pytest.approx(60)
@@ -316,8 +320,11 @@ class TestExport:
         assert an_binh[codes.index("rank_worst")] == 2
         assert rows["Cẩm Lý"][codes.index("too_few")] == 1
         assert rows["Lạng Sơn"][codes.index("area_level")] == "province"
-        mean_cell = sheet.cell(row=3, column=codes.index("mean") + 1)
+        mean_cell = sheet.cell(row=2, column=codes.index("mean") + 1)
         assert mean_cell.data_type == "n"
+        assert mean_cell.number_format == "#,##0.0"  # one decimal
+        coverage_cell = sheet.cell(row=2, column=codes.index("coverage") + 1)
+        assert coverage_cell.number_format == "0.0%"
 
     def test_answers__stream_one_column_per_code_across_two_versions(
         self, client: TestClient, session: Session

@@ -20,6 +20,7 @@ from app.audit.models import AuditEvent
 from app.targeting.models import Shortlist, ShortlistEntry
 from tests import factories
 from tests.conftest import page_csrf, sign_in
+from tests.workbooks import keyed_rows
 from tests.worlds import TargetingProvince as Province
 from tests.worlds import targeting_province as build_province
 
@@ -274,9 +275,7 @@ class TestExportShortlist:
         reply = self.export(client, saved, "xlsx")
         assert reply.status_code == 200
         book = load_workbook(io.BytesIO(reply.content))
-        rows = list(book["Danh sách"].iter_rows(values_only=True))
-        header = list(rows[1])
-        first = dict(zip(header, rows[2], strict=True))
+        first = keyed_rows(book, "Danh sách")[0]
         assert (first["name"], first["dimension_score"], first["overall"]) == ("HTX Dũng", 5, 62)
         assert isinstance(first["dimension_score"], int | float)
 

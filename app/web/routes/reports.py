@@ -23,7 +23,7 @@ from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.scope import GroupLevel
 from app.web.deps import DbSession, get_db, require_roles
-from app.web.templating import is_htmx, render
+from app.web.templating import is_htmx, render, request_locale
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.STEERING, Role.ADMIN))]
@@ -286,6 +286,7 @@ def export(
         level=level,
         sort=sort,
         district_id=district,
+        locale=request_locale(request),
     )
     download = downloads.export(
         session,

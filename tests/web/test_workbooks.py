@@ -1,0 +1,77 @@
+"""Downloads people can open: one readable header row, and CSV for Excel set to Vietnamese."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from app.reports.exports import Column, Sheet, excel_csv_bytes, xlsx_bytes
+from tests.web import test_reports as reports
+from tests.web.test_reports import export
+from tests.workbooks import column_codes
+from tests.worlds import Province, as_user
+
+world = reports.world
+
+COLUMNS = [
+    Column("name", "Tên HTX", "Cooperative"),
+    Column("members", "Số thành viên", "Members", kind="integer"),
+    Column("score", "Điểm", "Score", kind="number"),
+    Column("coverage", "Bao phủ", "Coverage", kind="percent"),
+]
+ROWS = [
+    {"name": "HTX Na; Chi Lăng", "members": 1234, "score": 72.456, "coverage": 0.3898},
+    {"name": "=1+1", "members": None, "score": None, "coverage": None},
+]
+
+
+def test_excel_csv__uses_semicolons_decimal_commas_crlf_and_one_header_row() -> None:
+    body = excel_csv_bytes(COLUMNS, ROWS).decode("utf-8")
+    assert body.startswith("\ufeffTên HTX;Số thành viên;Điểm;Bao phủ\r\n")
+    lines = body[1:].split("\r\n")
+    assert lines[1] == '"HTX Na; Chi Lăng";1234;72,5;39,0%'
+    assert lines[2] == "'=1+1;;;"  # the formula trigger is neutralised as in every export
+    assert "\n" not in body.replace("\r\n", "")
+
+
+def test_excel_csv__reads_back_into_columns_with_a_semicolon_reader() -> None:
+    text = excel_csv_bytes(COLUMNS, ROWS).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert [len(r) for r in rows] == [4, 4, 4]
+
+
+def test_a_workbook__has_one_header_row_frozen_filtered_and_formatted() -> None:
+    book = load_workbook(io.BytesIO(xlsx_bytes([Sheet("Bảng", COLUMNS, ROWS)])))
+    sheet = book["Bảng"]
+    assert [c.value for c in sheet[1]] == ["Tên HTX", "Số thành viên", "Điểm", "Bao phủ"]
+    assert sheet["A2"].value == "HTX Na; Chi Lăng"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:D3"
+    assert (sheet["B2"].number_format, sheet["C2"].number_format) == ("#,##0", "#,##0.0")
+    assert sheet["D2"].number_format == "0.0%"
+    assert sheet["D2"].value == 0.3898  # a number Excel can sum, shown as 39,0%
+    assert sheet.column_dimensions["A"].width >= len("HTX Na; Chi Lăng")
+    assert column_codes(book, "Bảng") == ["name", "members", "score", "coverage"]
+
+
+def test_a_workbook_for_an_english_reader__has_english_headers() -> None:
+    book = load_workbook(io.BytesIO(xlsx_bytes([Sheet("Bảng", COLUMNS, ROWS)], locale="en")))
+    assert [c.value for c in book["Bảng"][1]] == ["Cooperative", "Members", "Score", "Coverage"]
+    assert "Column codes" in book.sheetnames
+
+
+def test_the_coverage_page__offers_excel_csv_for_vietnamese_excel(
+    client: TestClient, world: Province
+) -> None:
+    page = as_user(client, "bancd").get("/reports/coverage?wave=2026").text
+    assert 'value="csv_excel"' in page
+    assert "CSV (Excel, dấu ;)" in page
+    reply = export(client, "/reports/coverage", what="coverage", wave="2026", format="csv_excel")
+    assert reply.status_code == 200
+    assert "htxso-coverage-2026-excel.csv" in reply.headers["content-disposition"]
+    header = reply.content.decode("utf-8-sig").split("\r\n", 1)[0]
+    assert ";" in header
+    assert "|" not in header  # labels only: no codes in a file meant for people
