@@ -110,13 +110,16 @@ class TestAuditExport:
         text = response.content.decode("utf-8")
         lines = text.splitlines()
         assert lines[0] == (
-            "\ufeffat | Thời điểm (UTC),actor | Người thực hiện,action | Thao tác,"
-            "target | Đối tượng,detail | Chi tiết,ip_address | Địa chỉ IP"
+            "\ufeffat | Thời điểm (giờ Việt Nam UTC+7),actor | Người thực hiện,"
+            "action_label | Thao tác,action | Mã thao tác,target_label | Đối tượng,"
+            "target | Mã đối tượng,detail | Chi tiết,ip_address | Địa chỉ IP"
         )
-        assert (
-            lines[1]
-            == '2026-03-01 01:00:00,quantri,wave.open,thing:wave.open,"{""n"": 1}",10.0.0.7'
+        # Local time with its zone named, the action's name beside its code.
+        assert lines[1] == (
+            "2026-03-01 08:00:00 +07:00,quantri,Mở đợt đánh giá,wave.open,thing:wave.open,"
+            'thing:wave.open,"{""n"": 1}",10.0.0.7'
         )
+        assert text.count("\r\n") == len(lines)  # every line ends CRLF
         assert len(lines) == 2
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.export"))
         assert event.actor_username == "quantri"
@@ -127,6 +130,24 @@ class TestAuditExport:
             "since": "",
             "until": "",
         }
+
+    def test_targets__are_named_not_coded(self, admin: TestClient, session: Session) -> None:
+        cooperative = factories.cooperative(session, name="HTX Na Chi Lăng")
+        session.add(
+            AuditEvent(
+                at=dt.datetime(2026, 3, 1, 8, tzinfo=VIETNAM),
+                actor_username="quantri",
+                action="followup.create",
+                target=f"cooperative:{cooperative.id}",
+                detail={"questionnaire": None, "due_on": "2026-03-05"},
+            )
+        )
+        session.flush()
+        page = admin.get("/admin/audit").text
+        row = page.split("<code>followup.create</code>", 1)[1].split("</tr>", 1)[0]
+        assert f"HTX Na Chi Lăng ({cooperative.registration_code})" in row
+        assert "Đã lên lịch theo dõi" in page
+        assert "null" not in row
 
     def test_a_formula__is_neutralised_in_the_csv(
         self, admin: TestClient, session: Session

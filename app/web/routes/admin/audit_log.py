@@ -10,29 +10,74 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.audit import service as audit
+from app.audit import targets
 from app.reports import exports
+from app.web import i18n
 from app.web.deps import DbSession
 from app.web.routes.admin.shared import Admin, client_ip
-from app.web.templating import render
+from app.web.templating import render, request_locale
 
 router = APIRouter()
 
 
 AUDIT_PAGE = 50
 AUDIT_EXPORT_LIMIT = 1_000_000
+# Vietnam keeps no daylight saving time: one offset, named in the header and in each cell.
+LOCAL = dt.timezone(dt.timedelta(hours=7))
 AUDIT_COLUMNS = [
-    exports.Column("at", "Thời điểm (UTC)", "When (UTC)"),
+    exports.Column("at", "Thời điểm (giờ Việt Nam UTC+7)", "When (Vietnam time UTC+7)"),
     exports.Column("actor", "Người thực hiện", "Actor"),
-    exports.Column("action", "Thao tác", "Action"),
-    exports.Column("target", "Đối tượng", "Target"),
+    exports.Column("action_label", "Thao tác", "Action"),
+    exports.Column("action", "Mã thao tác", "Action code"),
+    exports.Column("target_label", "Đối tượng", "Target"),
+    exports.Column("target", "Mã đối tượng", "Target code"),
     exports.Column("detail", "Chi tiết", "Detail"),
     exports.Column("ip_address", "Địa chỉ IP", "IP address"),
 ]
 
 
+def _(message: str) -> str:
+    """Marks a label for extraction; it is translated where it is shown."""
+    return message
+
+
+ACTION_LABELS = {
+    "signin": _("Signed in"),
+    "signin.failed": _("Failed sign-in"),
+    "response.submit": _("Response submitted"),
+    "response.revise": _("Correction started"),
+    "response.discard": _("Correction discarded"),
+    "wave.create": _("Wave created"),
+    "wave.open": _("Wave opened"),
+    "wave.close": _("Wave closed"),
+    "questionnaire.publish": _("Questionnaire published"),
+    "registry.import": _("Registry imported"),
+    "account.create": _("Account created"),
+    "account.disable": _("Account disabled"),
+    "account.enable": _("Account enabled"),
+    "account.link": _("Account links changed"),
+    "account.codes": _("Sign-in codes issued"),
+    "account.password": _("Password changed"),
+    "account.code_requested": _("One-time code requested"),
+    "audit.export": _("Audit log exported"),
+    "export": _("Data downloaded"),
+    "note.create": _("Note written"),
+    "followup.create": _("Follow-up planned"),
+    "followup.done": _("Follow-up done"),
+    "shortlist.create": _("List saved"),
+    "cooperative.contacted": _("Cooperative reminded"),
+}
+
+
+def action_label(action: str, locale: str) -> str:
+    """An action's name in the reader's language (its code when it has none)."""
+    found = ACTION_LABELS.get(action)
+    return i18n.translations(locale).gettext(found) if found else action
+
+
 def _audit_filters(action: str, actor: str, since: str, until: str) -> dict[str, Any]:
     """Filters for the audit query; dates are days in Vietnam, the end day included."""
-    local = dt.timezone(dt.timedelta(hours=7))
+    local = LOCAL
 
     def day(text: str) -> dt.datetime | None:
         try:
@@ -67,11 +112,14 @@ def audit_page(
         size=AUDIT_PAGE,
         **_audit_filters(action, actor, since, until),
     )
+    locale = request_locale(request)
     return render(
         request,
         "admin/audit.html",
         {
             "events": events,
+            "targets": targets.target_names(session, events=events, locale=locale),
+            "action_label": lambda action: action_label(action, locale),
             "total": total,
             "page": page,
             "pages": max(1, -(-total // AUDIT_PAGE)),
@@ -92,16 +140,20 @@ def audit_export(
     until: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     filters = _audit_filters(action, actor, since, until)
+    found = audit.events(session, limit=AUDIT_EXPORT_LIMIT, **filters)
+    names = targets.target_names(session, events=found)
     rows = [
         {
-            "at": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "at": e.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S +07:00"),
             "actor": e.actor_username,
+            "action_label": action_label(e.action, "vi"),
             "action": e.action,
+            "target_label": names.get(e.target or "", e.target),
             "target": e.target,
             "detail": _detail_text(e.detail),
             "ip_address": e.ip_address,
         }
-        for e in audit.events(session, limit=AUDIT_EXPORT_LIMIT, **filters)
+        for e in found
     ]
     audit.record(
         session,
@@ -124,4 +176,5 @@ def audit_export(
 
 
 def _detail_text(detail: dict[str, Any] | None) -> str:
-    return json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else ""
+    shown = {k: v for k, v in (detail or {}).items() if v is not None}
+    return json.dumps(shown, ensure_ascii=False, sort_keys=True) if shown else ""
