@@ -19,6 +19,7 @@ from app.accounts.passwords import password_problem, verify_password
 from app.cooperatives.models import Cooperative
 from app.db import utcnow
 from app.errors import Invalid, NotFound
+from app.messages import N_
 
 # A second request within this time is the same request: tapping twice changes nothing.
 REPEAT_WINDOW = dt.timedelta(hours=24)
@@ -27,22 +28,14 @@ REPEAT_WINDOW = dt.timedelta(hours=24)
 def change_password(session: Session, *, user: User, current: str, new: str, confirm: str) -> None:
     """Replace a signed-in user's password after checking the current one and the policy."""
     if not verify_password(user.password_hash, current):
-        raise Invalid(
-            "Mật khẩu hiện tại không đúng.", message_en="The current password is not correct."
-        )
+        raise Invalid(N_("The current password is not correct."))
     problem = password_problem(new, username=user.username)
     if problem is not None:
-        raise Invalid(problem, message_en=problem)
+        raise Invalid(problem)
     if new != confirm:
-        raise Invalid(
-            "Hai lần nhập mật khẩu mới không khớp nhau.",
-            message_en="The two new passwords do not match.",
-        )
+        raise Invalid(N_("The two new passwords do not match."))
     if new == current:
-        raise Invalid(
-            "Mật khẩu mới cần khác mật khẩu hiện tại.",
-            message_en="The new password must differ from the current one.",
-        )
+        raise Invalid(N_("The new password must differ from the current one."))
     accounts.set_password(session, user=user, password=new)
 
 
@@ -137,10 +130,7 @@ def answer_request(
     """
     row = session.execute(_requests(visible).where(PasswordRequest.id == request_id)).first()
     if row is None:
-        raise NotFound(
-            "Không tìm thấy yêu cầu cấp mã (có thể đã được xử lý).",
-            message_en="Request not found (it may have been handled already).",
-        )
+        raise NotFound(N_("Request not found (it may have been handled already)."))
     _, manager = row
     issued = onboarding.issue_code(session, user=manager, created_by=by)
     session.execute(

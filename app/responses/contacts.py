@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import Invalid
+from app.messages import N_
 from app.responses.models import Wave, WaveContact
 
 Channel = Literal["phone", "sms", "zalo", "visit"]
@@ -33,7 +34,7 @@ def record_contact(
 ) -> WaveContact:
     """Note that a cooperative was reminded about a wave, now, by this user."""
     if channel not in CHANNELS:
-        raise Invalid("Cách liên hệ không hợp lệ.", message_en="Unknown way of contact.")
+        raise Invalid(N_("Unknown way of contact."))
     contact = WaveContact(
         wave_id=wave.id,
         cooperative_id=cooperative_id,

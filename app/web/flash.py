@@ -9,29 +9,28 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from app.messages import N_
+
 FLASH_COOKIE = "htxso_flash"
 
 
-def _(message: str) -> str:
-    """Marks a message for extraction; it is translated when the page is rendered."""
-    return message
-
-
 MESSAGES: dict[str, str] = {
-    "answers_kept": _("Your answers are saved. You can continue later from the home page."),
-    "correction_discarded": _("The correction was discarded. The submitted response still counts."),
-    "submitted": _("Submitted. Thank you!"),
-    "product_added": _("The product was added."),
-    "wave_created": _("The wave was created."),
-    "wave_updated": _("The wave was updated."),
-    "password_changed": _("Your password was changed."),
-    "reset_requested": _(
+    "answers_kept": N_("Your answers are saved. You can continue later from the home page."),
+    "correction_discarded": N_(
+        "The correction was discarded. The submitted response still counts."
+    ),
+    "submitted": N_("Submitted. Thank you!"),
+    "product_added": N_("The product was added."),
+    "wave_created": N_("The wave was created."),
+    "wave_updated": N_("The wave was updated."),
+    "password_changed": N_("Your password was changed."),
+    "reset_requested": N_(
         "Your request was sent. Your advisor or the administrator will give you a one-time "
         "code to set a new password."
     ),
-    "contacted": _("Marked as contacted."),
-    "paper_saved": _("The paper survey was saved."),
-    "note_saved": _("The note was saved."),
+    "contacted": N_("Marked as contacted."),
+    "paper_saved": N_("The paper survey was saved."),
+    "note_saved": N_("The note was saved."),
 }
 
 

@@ -5,27 +5,25 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.cooperatives import service as cooperatives
 from app.reports import scope
 from app.responses import contacts
 from app.web import flash
-from app.web.deps import DbSession, require_roles
+from app.web.deps import Adviser, DbSession
 
 router = APIRouter()
-Staff = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.ADMIN))]
 
 
 @router.post("/cooperatives/{cooperative_id}/contacts")
 def mark_contacted(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     cooperative_id: int,
     wave: Annotated[str | None, Form(max_length=32)] = None,
     channel: Annotated[str, Form(max_length=16)] = "phone",

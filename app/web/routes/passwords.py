@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import recovery, throttle
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
 from app.audit import service as audit
 from app.errors import Invalid
-from app.web import flash
-from app.web.deps import CurrentUser, DbSession, OptionalUser, require_roles
+from app.web import flash, i18n
+from app.web.deps import Adviser, CurrentUser, DbSession, OptionalUser
 from app.web.routes.auth import set_session_cookie
 from app.web.templating import render, request_locale
 
 router = APIRouter()
-Staff = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.ADMIN))]
 
 
 def _ip(request: Request) -> str | None:
@@ -42,11 +40,10 @@ def change_password(
     try:
         recovery.change_password(session, user=user, current=current, new=password, confirm=confirm)
     except Invalid as exc:
-        english = request_locale(request) == "en"
         return render(
             request,
             "auth/change_password.html",
-            {"error": exc.message_en if english else exc.message},
+            {"error": i18n.translate(exc.message, request_locale(request))},
             status_code=422,
         )
     # Every other browser signed in as this user is signed out; this one carries on.
@@ -98,7 +95,7 @@ def forgot(
 
 
 @router.get("/password-requests")
-def requests_page(request: Request, session: DbSession, user: Staff) -> Response:
+def requests_page(request: Request, session: DbSession, user: Adviser) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     return render(
         request,
@@ -108,7 +105,9 @@ def requests_page(request: Request, session: DbSession, user: Staff) -> Response
 
 
 @router.post("/password-requests/{request_id}/code")
-def answer_request(request: Request, session: DbSession, user: Staff, request_id: int) -> Response:
+def answer_request(
+    request: Request, session: DbSession, user: Adviser, request_id: int
+) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     manager, issued = recovery.answer_request(
         session, request_id=request_id, visible=visible, by=user

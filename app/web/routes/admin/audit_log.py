@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from app.audit import service as audit
 from app.audit import targets
+from app.messages import N_
 from app.reports import exports
 from app.web import i18n
 from app.web.deps import DbSession
@@ -36,43 +37,38 @@ AUDIT_COLUMNS = [
 ]
 
 
-def _(message: str) -> str:
-    """Marks a label for extraction; it is translated where it is shown."""
-    return message
-
-
 ACTION_LABELS = {
-    "signin": _("Signed in"),
-    "signin.failed": _("Failed sign-in"),
-    "response.submit": _("Response submitted"),
-    "response.revise": _("Correction started"),
-    "response.discard": _("Correction discarded"),
-    "wave.create": _("Wave created"),
-    "wave.open": _("Wave opened"),
-    "wave.close": _("Wave closed"),
-    "questionnaire.publish": _("Questionnaire published"),
-    "registry.import": _("Registry imported"),
-    "account.create": _("Account created"),
-    "account.disable": _("Account disabled"),
-    "account.enable": _("Account enabled"),
-    "account.link": _("Account links changed"),
-    "account.codes": _("Sign-in codes issued"),
-    "account.password": _("Password changed"),
-    "account.code_requested": _("One-time code requested"),
-    "audit.export": _("Audit log exported"),
-    "export": _("Data downloaded"),
-    "note.create": _("Note written"),
-    "followup.create": _("Follow-up planned"),
-    "followup.done": _("Follow-up done"),
-    "shortlist.create": _("List saved"),
-    "cooperative.contacted": _("Cooperative reminded"),
+    "signin": N_("Signed in"),
+    "signin.failed": N_("Failed sign-in"),
+    "response.submit": N_("Response submitted"),
+    "response.revise": N_("Correction started"),
+    "response.discard": N_("Correction discarded"),
+    "wave.create": N_("Wave created"),
+    "wave.open": N_("Wave opened"),
+    "wave.close": N_("Wave closed"),
+    "questionnaire.publish": N_("Questionnaire published"),
+    "registry.import": N_("Registry imported"),
+    "account.create": N_("Account created"),
+    "account.disable": N_("Account disabled"),
+    "account.enable": N_("Account enabled"),
+    "account.link": N_("Account links changed"),
+    "account.codes": N_("Sign-in codes issued"),
+    "account.password": N_("Password changed"),
+    "account.code_requested": N_("One-time code requested"),
+    "audit.export": N_("Audit log exported"),
+    "export": N_("Data downloaded"),
+    "note.create": N_("Note written"),
+    "followup.create": N_("Follow-up planned"),
+    "followup.done": N_("Follow-up done"),
+    "shortlist.create": N_("List saved"),
+    "cooperative.contacted": N_("Cooperative reminded"),
 }
 
 
 def action_label(action: str, locale: str) -> str:
     """An action's name in the reader's language (its code when it has none)."""
     found = ACTION_LABELS.get(action)
-    return i18n.translations(locale).gettext(found) if found else action
+    return i18n.translate(found, locale) if found else action
 
 
 def _audit_filters(action: str, actor: str, since: str, until: str) -> dict[str, Any]:
