@@ -22,7 +22,8 @@ MESSAGES: dict[str, str] = {
     "submitted": N_("Submitted. Thank you!"),
     "product_added": N_("The product was added."),
     "wave_created": N_("The wave was created."),
-    "wave_updated": N_("The wave was updated."),
+    "wave_opened": N_("The wave is open: cooperatives can answer now."),
+    "wave_closed": N_("The wave is closed."),
     "password_changed": N_("Your password was changed."),
     "reset_requested": N_(
         "Your request was sent. Your advisor or the administrator will give you a one-time "

@@ -51,6 +51,7 @@ class Rule:
 MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/"): Rule(SIGNED_IN),
     ("GET", "/healthz"): Rule(PUBLIC),
+    ("GET", "/favicon.ico"): Rule(PUBLIC),
     ("GET", "/patterns"): Rule(SIGNED_IN),
     ("GET", "/signin"): Rule(PUBLIC),
     ("POST", "/signin"): Rule(PUBLIC),

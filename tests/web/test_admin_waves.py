@@ -148,6 +148,8 @@ class TestCreateWave:
         assert event.actor_username == "quantri"
         assert event.target == "wave:2027"
         assert event.detail == {"name": "Đợt đánh giá 2027", "versions": {"mini": "1"}}
+        # The administrator is told, on the list the form returns to.
+        assert "Đã tạo đợt đánh giá." in admin.get(response.headers["location"]).text
         assert event.ip_address
 
     def test_bad_fields__are_shown_beside_each_field_with_422(

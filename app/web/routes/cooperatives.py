@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.accounts import service as accounts
 from app.advice import service as advice
@@ -17,6 +17,7 @@ from app.cooperatives.vocabulary import SECTORS, STATUSES
 from app.messages import Message
 from app.paging import MAX_SIZE
 from app.reports import registry
+from app.web import flash
 from app.web.deps import Adviser, DbSession, Respondent
 from app.web.templating import render
 
@@ -104,6 +105,7 @@ def answers(
 
 @router.post("/cooperatives/{cooperative_id}/products")
 def add_product(
+    request: Request,
     session: DbSession,
     user: Respondent,
     cooperative_id: int,
@@ -124,4 +126,4 @@ def add_product(
         stars=stars,
     )
     target = "/" if back == "home" else f"/cooperatives/{cooperative.id}"
-    return RedirectResponse(target, status_code=303)
+    return flash.redirect(request, target, "product_added")

@@ -317,7 +317,9 @@ def save_step(
             from_review=from_review,
         )
     if form.get("action") == "leave":
-        return flash.redirect(request, "/", "answers_kept")
+        # A paper survey entered by an advisor goes back to the cooperative it started from.
+        back = "/" if user.role == "manager" else f"/cooperatives/{loaded.response.cooperative_id}"
+        return flash.redirect(request, back, "answers_kept")
     if from_review:
         return RedirectResponse(
             f"/responses/{response_id}/review#review-step-{step}", status_code=303

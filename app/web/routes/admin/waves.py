@@ -13,8 +13,9 @@ from app.messages import N_, Message
 from app.responses import service as responses
 from app.responses import waves
 from app.surveys import service as surveys
+from app.web import flash
 from app.web.deps import DbSession
-from app.web.routes.admin.shared import Admin, Posted, client_ip, see_other
+from app.web.routes.admin.shared import Admin, Posted, client_ip
 from app.web.templating import render
 
 router = APIRouter()
@@ -100,7 +101,7 @@ def create_wave(request: Request, session: DbSession, user: Admin, form: Posted)
         detail={"name": wave.name, "versions": {k: v.version for k, v in chosen.items()}},
         ip_address=client_ip(request),
     )
-    return see_other("/admin/waves")
+    return flash.redirect(request, "/admin/waves", "wave_created")
 
 
 @router.post("/waves/{wave_id}/open")
@@ -116,7 +117,7 @@ def open_wave(request: Request, session: DbSession, user: Admin, wave_id: int) -
             detail={"from": before},
             ip_address=client_ip(request),
         )
-    return see_other("/admin/waves")
+    return flash.redirect(request, "/admin/waves", "wave_opened")
 
 
 @router.get("/waves/{wave_id}/close")
@@ -137,4 +138,4 @@ def close_wave(request: Request, session: DbSession, user: Admin, wave_id: int) 
             target=f"wave:{wave.key}",
             ip_address=client_ip(request),
         )
-    return see_other("/admin/waves")
+    return flash.redirect(request, "/admin/waves", "wave_closed")
