@@ -240,6 +240,11 @@ class TestCompare:
         assert "excel: 1" in changed
         assert "excel: 2" in changed
         assert "<code>online_share</code>" not in changed
+        # Versions and dimensions are named by their titles, not their keys.
+        assert "Bộ câu hỏi thử 1 → Bộ câu hỏi thử 2" in page.text
+        assert "(Bán hàng)" in added or "(Vận hành)" in added
+        assert "(sales)" not in page.text
+        assert "(ops)" not in page.text
 
 
 class TestCompareFunction:

@@ -93,7 +93,8 @@ class TestWaveList:
         page = admin.get("/admin/waves")
         assert page.status_code == 200
         assert "Đợt 2026" in page.text
-        assert "mini 1" in page.text
+        assert "Bộ câu hỏi thử · 1" in page.text  # the questionnaire by its title
+        assert "mini 1" not in page.text
         assert "Đang mở" in page.text
         row = page.text.split('id="wave-2026"')[1].split("</tr>")[0]
         assert '<td class="num">1</td>' in row  # one unfinished draft

@@ -92,8 +92,12 @@ def compare(
     by_id = {v.id: v for v in versions}
     before, after = by_id.get(old or 0), by_id.get(new or 0)
     result = None
+    dimensions: dict[str, Any] = {}
     if before is not None and after is not None:
-        result = diff.compare(surveys.definition(before), surveys.definition(after))
+        old_def, new_def = surveys.definition(before), surveys.definition(after)
+        result = diff.compare(old_def, new_def)
+        # Dimensions are named by their titles (the newer wording wins), never by their keys.
+        dimensions = {d.key: d.title for d in (*old_def.dimensions, *new_def.dimensions)}
     return render(
         request,
         "admin/compare.html",
@@ -102,6 +106,7 @@ def compare(
             "old": before,
             "new": after,
             "result": result,
+            "dimension_title": lambda key: dimensions.get(key, key),
         },
     )
 
