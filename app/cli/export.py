@@ -32,6 +32,9 @@ def export(
     ] = "csv",
     level: Annotated[str, typer.Option(help="district, commune or province")] = "district",
     sort: Annotated[str | None, typer.Option(help="Rank by a dimension key")] = None,
+    values: Annotated[
+        str, typer.Option(help="answers: codes (for software) or labels (for people)")
+    ] = "codes",
 ) -> None:
     """Export figures or raw answers as CSV (UTF-8 with BOM) or an Excel workbook."""
     from app.cli import database
@@ -44,6 +47,8 @@ def export(
         raise typer.BadParameter("--format is csv, csv_excel or xlsx")
     if level not in scope.GROUP_LEVELS:
         raise typer.BadParameter("--level is district, commune or province")
+    if values not in ("codes", "labels"):
+        raise typer.BadParameter("--values is codes or labels")
     db = database()
     try:
         with db.transaction() as session:
@@ -56,6 +61,7 @@ def export(
                 key=questionnaire,
                 level=level,
                 sort=sort,
+                labels=values == "labels",
             )
             download = downloads.export(
                 session, choice=choice, request=request, visible=visible, actor=None, via="cli"
@@ -77,6 +83,7 @@ def export(
                     key=questionnaire,
                     visible=visible,
                     columns=download.columns,
+                    labels=download.labels,
                 ):
                     handle.write(chunk)
     except DomainError as exc:

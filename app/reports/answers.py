@@ -74,8 +74,58 @@ def answer_columns(
     return columns
 
 
+Labels = dict[str, dict[str, str]]  # question code -> stored value -> its Vietnamese label
+YES_NO = {"yes": "Có", "no": "Không"}
+
+
+def answer_labels(
+    session: Session, *, choice: WaveChoice, key: str, visible: Select[int]
+) -> Labels:
+    """What each stored option value reads as, for the questions with options.
+
+    Over every version answered; where versions word an option differently, the newest wins.
+    """
+    version_ids = select(Response.version_id).where(
+        current(choice.wave.id, key), Response.cooperative_id.in_(visible)
+    )
+    versions = session.scalars(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id.in_(version_ids))
+        .order_by(QuestionnaireVersion.published_at, QuestionnaireVersion.id)
+    ).all()
+    labels: Labels = {}
+    for version in versions:
+        for question in surveys.definition(version).questions:
+            if question.type == "yes_no":
+                labels[question.code] = YES_NO
+            elif question.options:
+                labels.setdefault(question.code, {}).update(
+                    {o.value: o.label.vi for o in question.options}
+                )
+    return labels
+
+
+def _labelled(names: dict[str, str], cell: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A cell converter that writes an option's label instead of its stored value."""
+
+    def convert(value: Any) -> str:
+        if isinstance(value, list):
+            return cell([names.get(str(v), str(v)) for v in value])
+        if value is None:
+            return ""
+        return cell(names.get(str(value), str(value)))
+
+    return convert
+
+
 def answer_cells(
-    session: Session, *, choice: WaveChoice, key: str, visible: Select[int], columns: list[Column]
+    session: Session,
+    *,
+    choice: WaveChoice,
+    key: str,
+    visible: Select[int],
+    columns: list[Column],
+    labels: Labels | None = None,
 ) -> Iterator[list[str]]:
     """Each current submission as the text of its cells in `columns` (from `answer_columns`).
 
@@ -108,7 +158,16 @@ def answer_cells(
     if tuple(columns[: len(FIXED_COLUMNS)]) != FIXED_COLUMNS:
         raise ValueError("the columns must come from answer_columns()")
     text, number = cell_text("text"), cell_text("number")
-    asked = [(c.code, cell_text(c.kind)) for c in columns[len(FIXED_COLUMNS) :]]
+    # With labels, an option reads as its words ("Trang web; Fanpage"), not its codes.
+    asked = [
+        (
+            c.code,
+            _labelled(labels[c.code], cell_text(c.kind))
+            if labels and c.code in labels
+            else cell_text(c.kind),
+        )
+        for c in columns[len(FIXED_COLUMNS) :]
+    ]
     unanswered = [""] * len(asked)
     wave, questionnaire = text(choice.wave.key), text(key)
     for (
@@ -179,9 +238,12 @@ def stream_answers(
     key: str,
     visible: Select[int],
     columns: list[Column],
+    labels: Labels | None = None,
 ) -> Iterator[bytes]:
     """The raw answers CSV, read in a session of its own: the request's is gone by then."""
     with sessions() as reader:
-        cells = answer_cells(reader, choice=choice, key=key, visible=visible, columns=columns)
+        cells = answer_cells(
+            reader, choice=choice, key=key, visible=visible, columns=columns, labels=labels
+        )
         for chunk in csv_chunks(columns, cells, lines=STREAM_LINES):
             yield chunk.encode("utf-8")

@@ -18,7 +18,7 @@ from app.errors import Invalid
 from app.messages import N_
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
-from app.reports.answers import answer_columns
+from app.reports.answers import Labels, answer_columns, answer_labels
 from app.reports.exports import Column, Sheet, csv_bytes, excel_csv_bytes, xlsx_bytes
 from app.reports.scope import GroupLevel, WaveChoice
 from app.reports.scores import COMBINED
@@ -53,6 +53,8 @@ class ExportRequest:
     sort: str | None = None
     district_id: int | None = None
     locale: str = "vi"  # the language of the headers people read
+    # Raw answers: option labels for people (the pages' default) or stored codes for software.
+    labels: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Download:
     media_type: str
     body: bytes | None  # None: raw answers, to stream with `stream_answers`
     columns: list[Column] | None = None
+    labels: Labels | None = None  # raw answers: option labels to write instead of codes
 
 
 MEDIA = {
@@ -151,8 +154,14 @@ def export(
             raise Invalid(N_("Choose a questionnaire of this wave."))
         body = None
         columns = answer_columns(session, choice=choice, key=request.key, visible=visible)
+        labels = (
+            answer_labels(session, choice=choice, key=request.key, visible=visible)
+            if request.labels
+            else None
+        )
     else:
         columns = None
+        labels = None
         found = build_tables(session, choice=choice, request=request, visible=visible)
         if request.fmt == "csv":
             body = csv_bytes(found[0].columns, found[0].rows)
@@ -172,6 +181,8 @@ def export(
     }
     if request.district_id is not None:
         detail["district_id"] = request.district_id
+    if request.what == "answers":
+        detail["values"] = "labels" if request.labels else "codes"
     audit.record(
         session,
         actor=actor,
@@ -180,4 +191,4 @@ def export(
         detail=detail,
         ip_address=ip_address,
     )
-    return Download(filename(choice, request), MEDIA[request.fmt], body, columns)
+    return Download(filename(choice, request), MEDIA[request.fmt], body, columns, labels)

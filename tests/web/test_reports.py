@@ -371,6 +371,7 @@ class TestExport:
             wave="2026",
             questionnaire="mini",
             format="csv",
+            values="codes",
         )
         assert response.status_code == 200
         text = response.content.decode("utf-8")
@@ -398,6 +399,19 @@ class TestExport:
         assert (second_row["version"], second_row["new_q"]) == ("2", "'=cmd")
         assert first_row["shop_name"] == 'Gạo "Bắc Sơn", loại 1'
         assert second_row["online_share"] == "2.5"
+        # For people (the page's default): the options' words instead of their codes.
+        words = export(
+            client,
+            "/reports/rankings",
+            what="answers",
+            wave="2026",
+            questionnaire="mini",
+            format="csv",
+        ).content.decode("utf-8")
+        worded = dict(zip(codes, list(csv.reader(io.StringIO(words.lstrip(BOM))))[1], strict=True))
+        assert (worded["has_web"], worded["web_channels"]) == ("Có", "Trang web; Sàn TMĐT")
+        assert worded["online_share"] == "3"
+        assert words.count("\r\n") == words.count("\n")  # CRLF throughout
         assert len(lines) == 3
 
     def test_district_page_download__holds_only_that_district(

@@ -7,7 +7,7 @@ and the province. Steering reads figures but never contacts or answers.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -270,6 +270,7 @@ def export(
     level: Annotated[GroupLevel, Form()] = "district",
     sort: Annotated[str | None, Form()] = None,
     district: Annotated[int | None, Form()] = None,
+    values: Annotated[Literal["labels", "codes"], Form()] = "labels",
 ) -> Response:
     if what in downloads.PERSONAL and not can(user, Capability.ADVISE):
         raise Forbidden(N_("Your account may not download individual cooperatives' data."))
@@ -283,6 +284,7 @@ def export(
         sort=sort,
         district_id=district,
         locale=request_locale(request),
+        labels=values == "labels",
     )
     download = downloads.export(
         session,
@@ -308,6 +310,7 @@ def export(
             key=wanted.key,
             visible=visible,
             columns=download.columns,
+            labels=download.labels,
         ),
         media_type=download.media_type,
         headers=headers,
