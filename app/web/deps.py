@@ -15,6 +15,7 @@ from app.accounts.models import Role, User
 from app.config import Settings
 from app.db import Database
 from app.errors import Forbidden
+from app.messages import N_
 from app.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -131,10 +132,7 @@ def admit(user: User | None, roles: Collection[Role]) -> User:
     if user is None:
         raise NotSignedIn
     if user.role not in roles:
-        raise Forbidden(
-            "Tài khoản của bạn không có quyền xem trang này.",
-            message_en="Your account may not open this page.",
-        )
+        raise Forbidden(N_("Your account may not open this page."))
     return user
 
 
@@ -169,10 +167,7 @@ async def verify_csrf(request: Request) -> None:
         return
     settings = get_settings_dep(request)
     if not same_origin(request):
-        raise Forbidden(
-            "Yêu cầu đến từ một trang khác nên đã bị chặn.",
-            message_en="The request came from another site and was refused.",
-        )
+        raise Forbidden(N_("The request came from another site and was refused."))
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -187,8 +182,5 @@ async def verify_csrf(request: Request) -> None:
         or not hmac.compare_digest(sent, csrf_token(settings.secret_key, binding))
     ):
         raise Forbidden(
-            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
-            "Vui lòng tải lại trang và thử lại.",
-            message_en="The form has expired or is not valid. Please reload the page and try "
-            "again.",
+            N_("The form has expired or is not valid. Please reload the page and try again.")
         )

@@ -13,6 +13,7 @@ from app.advice import service as advice
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
+from app.messages import Message
 from app.web.deps import DbSession, require_roles
 from app.web.templating import render
 
@@ -47,7 +48,7 @@ def profile(
 def profile_context(
     found: advice.Profile,
     *,
-    errors: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, Message] | None = None,
     values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What the profile page and its advice fragment render, with any form errors."""
