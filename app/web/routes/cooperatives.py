@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
 from app.advice import service as advice
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
-from app.web.deps import DbSession, require_roles
+from app.web.deps import Adviser, DbSession, Respondent
 from app.web.templating import render
 
 router = APIRouter()
-Staff = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.ADMIN))]
-Respondent = Annotated[User, Depends(require_roles(Role.MANAGER, Role.ADVISOR, Role.ADMIN))]
 
 
 @router.get("/cooperatives")
 def list_page(
-    request: Request, session: DbSession, user: Staff, district: int | None = None
+    request: Request, session: DbSession, user: Adviser, district: int | None = None
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     area_ids = areas.descendant_ids(session, area_ids=[district]) if district else None
@@ -68,7 +65,7 @@ def profile_context(
 def answers(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     cooperative_id: int,
     response: int | None = None,
 ) -> Response:
