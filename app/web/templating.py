@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.models import ROLE_NAMES
+from app.accounts.permissions import can
 from app.config import ROOT
 from app.cooperatives.vocabulary import OCOP_GROUPS, SECTORS, STATUSES, label
 from app.surveys.answers import format_number
@@ -31,6 +32,8 @@ env = Environment(
     lstrip_blocks=True,
 )
 templates = Jinja2Blocks(env=env)
+# Templates ask what the user may do, never which role they have: `can(user, "advise")`.
+env.globals["can"] = can
 
 
 def request_locale(request: Request) -> str:
