@@ -22,6 +22,7 @@ from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.web import errors
 from app.web.deps import ids_in_range, verify_csrf
+from app.web.limits import BoundedBodies
 from app.web.routes import admin, advice, auth, cooperatives, home, reports, responses, system
 from app.web.security import SecurityHeaders
 
@@ -33,7 +34,8 @@ class Portal(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
         stack: ASGIApp = SecurityHeaders(
-            errors.AnsweredErrors(super().build_middleware_stack()), https=settings.https
+            errors.AnsweredErrors(BoundedBodies(super().build_middleware_stack())),
+            https=settings.https,
         )
         if settings.forwarded_allow_ips.strip():
             # Outermost, so every layer sees the client's address as the proxy reported it.

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.web.deps import NotSignedIn
+from app.web.security import Refusal
 from app.web.templating import is_htmx, render, request_locale
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ TITLES = {
     404: ("Không tìm thấy trang", "Page not found"),
     405: ("Thao tác không được phép", "Method not allowed"),
     409: ("Xung đột dữ liệu", "Conflict"),
+    413: ("Dữ liệu gửi lên quá lớn", "Too large"),
     422: ("Dữ liệu chưa hợp lệ", "Invalid input"),
     500: ("Đã có lỗi xảy ra", "Something went wrong"),
 }
@@ -87,6 +89,8 @@ def install(app: FastAPI) -> None:
                 "Thao tác này không được hỗ trợ ở đây.",
                 "This method is not allowed here.",
             )
+        if isinstance(exc, Refusal):
+            return error_response(request, exc.status_code, exc.message, exc.message_en)
         detail = str(exc.detail)
         return error_response(request, exc.status_code, detail, detail)
 

@@ -7,6 +7,7 @@ import hmac
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,6 +16,8 @@ ANON_COOKIE = "htxso_anon"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Where the door (app.web.limits) leaves a refusal it decided before the body was read.
+REFUSAL = "htxso.refusal"
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -41,6 +44,61 @@ def same_origin(request: Request) -> bool:
         return source != "null"
     parts = urlsplit(source)
     return f"{parts.scheme}://{parts.netloc}" == f"{request.url.scheme}://{request.url.netloc}"
+
+
+class Refusal(HTTPException):
+    """A request refused at the door, before its body is read, with the reason in both languages.
+
+    An HTTPException, so that FastAPI lets it through when it is raised while reading a body.
+    """
+
+    def __init__(self, status_code: int, message: str, message_en: str) -> None:
+        super().__init__(status_code=status_code, detail=message_en)
+        self.message = message
+        self.message_en = message_en
+
+
+def foreign_origin() -> Refusal:
+    return Refusal(
+        403,
+        "Yêu cầu đến từ một trang khác nên đã bị chặn.",
+        "The request came from another site and was refused.",
+    )
+
+
+def bad_token() -> Refusal:
+    return Refusal(
+        403,
+        "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.",
+        "The form has expired or is not valid. Please reload the page and try again.",
+    )
+
+
+def token_matches(sent: str | None, request: Request, secret: str) -> bool:
+    """Whether a CSRF token is the one bound to this request's session or anonymous cookie."""
+    binding = csrf_binding(request)
+    return bool(sent and binding and hmac.compare_digest(sent, csrf_token(secret, binding)))
+
+
+def is_form(request: Request) -> bool:
+    """Whether the body is a form, which may carry the CSRF token as a field."""
+    return request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    )
+
+
+def refusal_from_headers(request: Request, secret: str) -> Refusal | None:
+    """The CSRF refusal an unsafe request earns from its headers alone, if any.
+
+    None means accepted (a right `X-CSRF-Token`) or not yet known (a form, whose token field
+    is checked once the form is read).
+    """
+    if not same_origin(request):
+        return foreign_origin()
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is not None or not csrf_binding(request) or not is_form(request):
+        return None if token_matches(sent, request, secret) else bad_token()
+    return None
 
 
 class SecurityHeaders:
