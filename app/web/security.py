@@ -36,6 +36,12 @@ def csrf_binding(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANON_COOKIE)
 
 
+def secure_cookies(request: Request) -> bool:
+    """Whether cookies must be Secure: HTTPS is configured, or this request came over it."""
+    https: bool = request.app.state.settings.https
+    return https or request.url.scheme == "https"
+
+
 def same_origin(request: Request) -> bool:
     """False when the browser says the request comes from another site."""
     source = request.headers.get("origin") or request.headers.get("referer")
