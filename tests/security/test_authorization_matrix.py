@@ -91,6 +91,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/reports/export"): Rule(READERS),
     ("GET", "/districts/{area_id}"): Rule(READERS, scoped=True),
     # The API answers every signed-in role, each from its own visible cooperatives.
+    ("GET", "/api/openapi.json"): Rule(READERS),
     ("GET", "/api/v1/areas"): Rule(SIGNED_IN),
     ("GET", "/api/v1/cooperatives"): Rule(SIGNED_IN),
     ("GET", "/api/v1/coverage"): Rule(READERS),
