@@ -17,6 +17,7 @@ from app.accounts.models import Role, User, UserArea, UserCooperative
 from app.areas.models import Area
 from app.cooperatives.models import Cooperative, CooperativeStatus
 from app.errors import Conflict, Invalid, NotFound
+from app.paging import paginate
 
 Message = dict[str, str]  # {"vi": ..., "en": ...}
 PAGE_SIZE = 50
@@ -91,11 +92,8 @@ def list_accounts(
         query = query.where(
             or_(func.lower(User.username).like(pattern), func.lower(User.full_name).like(pattern))
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    users = list(
-        session.scalars(query.order_by(User.username).limit(size).offset((page - 1) * size))
-    )
-    return _with_links(session, users), total
+    rows, total = paginate(session, query.order_by(User.username, User.id), page=page, size=size)
+    return _with_links(session, [user for (user,) in rows]), total
 
 
 def get_account(session: Session, *, user_id: int) -> Account:
