@@ -44,10 +44,13 @@ DB ?= both
 bench: setup
 	$(BIN)/python -m bench --scale $(SCALE) --db $(DB)
 
-# Refresh the Vietnamese catalog after adding interface text.
+# Refresh the Vietnamese catalog after adding interface text: every `_()`/`gettext` in the
+# templates and every `N_()`-marked message id in app/ (docs/architecture.md, "Messages").
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location -o var/messages.pot .
-	$(BIN)/pybabel update -i var/messages.pot -d app/locale -l vi --no-location --omit-header
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d app/locale -D messages -l vi -w 100 \
+		--ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

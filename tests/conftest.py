@@ -145,6 +145,11 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def app(session: Session, settings: Settings, database_url: str) -> FastAPI:
+    return portal_app(session, settings, database_url)
+
+
+def portal_app(session: Session, settings: Settings, database_url: str) -> FastAPI:
+    """The portal on the test's session, whatever the settings."""
     application = create_app(settings, db=TestDatabase(session, database_url))  # type: ignore[arg-type]
 
     def test_session() -> Iterator[Session]:
@@ -188,6 +193,18 @@ def sign_in(client: TestClient, username: str, password: str) -> None:
         data={"username": username, "password": password, "csrf_token": csrf_from(page.text)},
     )
     assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def signed_in_admin(client: TestClient) -> TestClient:
+    """The client, signed in as a fresh administrator."""
+    from app.accounts.models import Role
+    from tests import factories
+
+    with client.app.state.db.transaction() as session:  # type: ignore[attr-defined]
+        factories.user(session, role=Role.ADMIN, username="quantri_chung")
+    sign_in(client, "quantri_chung", factories.PASSWORD)
+    return client
 
 
 def page_csrf(client: TestClient, path: str = "/") -> str:

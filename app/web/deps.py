@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
@@ -16,6 +16,7 @@ from app.accounts.permissions import Capability, can
 from app.config import Settings
 from app.db import Database
 from app.errors import Forbidden
+from app.messages import N_
 from app.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -132,10 +133,7 @@ def admit(user: User | None, capability: Capability) -> User:
     if user is None:
         raise NotSignedIn
     if not can(user, capability):
-        raise Forbidden(
-            "Tài khoản của bạn không có quyền xem trang này.",
-            message_en="Your account may not open this page.",
-        )
+        raise Forbidden(N_("Your account may not open this page."))
     return user
 
 
@@ -146,6 +144,22 @@ def require(capability: Capability) -> Callable[[User], Awaitable[User]]:
         return admit(user, capability)
 
     return guard
+
+
+# The largest id a row can have on either database (a 64-bit signed integer).
+MAX_ID = 2**63 - 1
+
+
+async def ids_in_range(request: Request) -> None:
+    """A number in a URL that no row can have is a page that does not exist (404).
+
+    Checked once for every route, before any route reads it: SQLite refuses to bind an integer
+    beyond 64 bits at all (an OverflowError, once a 500 on every route taking an id).
+    """
+    for value in request.path_params.values():
+        digits = value.removeprefix("-") if isinstance(value, str) else ""
+        if digits.isdigit() and (len(digits) > 19 or int(digits) > MAX_ID):
+            raise HTTPException(status_code=404)
 
 
 # What routes and the API declare; each names a capability, never a list of roles.
@@ -161,10 +175,7 @@ async def verify_csrf(request: Request) -> None:
         return
     settings = get_settings_dep(request)
     if not same_origin(request):
-        raise Forbidden(
-            "Yêu cầu đến từ một trang khác nên đã bị chặn.",
-            message_en="The request came from another site and was refused.",
-        )
+        raise Forbidden(N_("The request came from another site and was refused."))
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -179,8 +190,5 @@ async def verify_csrf(request: Request) -> None:
         or not hmac.compare_digest(sent, csrf_token(settings.secret_key, binding))
     ):
         raise Forbidden(
-            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
-            "Vui lòng tải lại trang và thử lại.",
-            message_en="The form has expired or is not valid. Please reload the page and try "
-            "again.",
+            N_("The form has expired or is not valid. Please reload the page and try again.")
         )

@@ -19,6 +19,7 @@ from app.responses import service as responses
 from app.targeting import service as targeting
 from app.targeting import shortlists
 from app.targeting.models import ShortlistEntry
+from app.web.i18n import translate
 from tests.worlds import TargetingProvince as Province
 from tests.worlds import submit, targeting_province
 
@@ -133,7 +134,7 @@ class TestNeedsSupport:
     ) -> None:
         found = targeting.search(session, kind="support", params={"threshold": "bốn mươi"})
         assert found.criteria is None
-        assert found.errors["threshold"]["vi"] == "Ngưỡng là một số từ 0 đến 100."
+        assert translate(found.errors["threshold"], "vi") == "Ngưỡng là một số từ 0 đến 100."
         assert found.values["threshold"] == "bốn mươi"
 
     def test_a_dimension_the_wave_does_not_ask__is_refused(
@@ -185,7 +186,7 @@ class TestModelCandidates:
     def test_an_unknown_level__is_refused(self, session: Session, province: Province) -> None:
         found = targeting.search(session, kind="model", params={"digital": "giỏi"})
         assert found.criteria is None
-        assert found.errors["digital"]["vi"] == "Mức độ không hợp lệ."
+        assert translate(found.errors["digital"], "vi") == "Mức độ không hợp lệ."
 
 
 def save(session: Session, province: Province, name: str, **params: str) -> int:
@@ -283,7 +284,10 @@ class TestShortlists:
         assert names(opened.rows) == ["HTX Cường"]
 
     def test_an_empty_name__is_refused(self) -> None:
-        assert shortlists.check_name(name="   ")["name"]["vi"] == "Vui lòng đặt tên cho danh sách."
+        assert (
+            translate(shortlists.check_name(name="   ")["name"], "vi")
+            == "Vui lòng đặt tên cho danh sách."
+        )
 
 
 class TestShortlistExport:

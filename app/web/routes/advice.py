@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.advice import service as advice
+from app.messages import Message
 from app.targeting import service as targeting
 from app.targeting import shortlists
 from app.web.deps import Adviser, DbSession
@@ -38,7 +39,7 @@ def _after_change(
 def _form_errors(
     request: Request,
     found: advice.Profile,
-    errors: dict[str, dict[str, str]],
+    errors: dict[str, Message],
     values: dict[str, str],
 ) -> Response:
     """The profile again, with the messages beside the fields and what was typed kept."""
@@ -130,7 +131,7 @@ def _targeting_page(
     params: Mapping[str, str],
     *,
     name: str = "",
-    name_errors: dict[str, dict[str, str]] | None = None,
+    name_errors: dict[str, Message] | None = None,
 ) -> Response:
     found = targeting.search(session, kind=kind, params=params)
     visible = accounts.accessible_cooperative_ids(session, user=user)

@@ -14,6 +14,7 @@ from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
 from app.cooperatives.schemas import RegistryQuery
 from app.cooperatives.vocabulary import SECTORS, STATUSES
+from app.messages import Message
 from app.paging import MAX_SIZE
 from app.reports import registry
 from app.web.deps import Adviser, DbSession, Respondent
@@ -68,7 +69,7 @@ def profile(
 def profile_context(
     found: advice.Profile,
     *,
-    errors: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, Message] | None = None,
     values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What the profile page and its advice fragment render, with any form errors."""

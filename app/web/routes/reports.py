@@ -16,6 +16,7 @@ from app.accounts import service as accounts
 from app.accounts.permissions import Capability, can
 from app.cooperatives.vocabulary import STATUSES
 from app.errors import Forbidden
+from app.messages import N_
 from app.reports import answers, districts, downloads, scope
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
@@ -249,10 +250,7 @@ def export(
     district: Annotated[int | None, Form()] = None,
 ) -> Response:
     if what in downloads.PERSONAL and not can(user, Capability.ADVISE):
-        raise Forbidden(
-            "Tài khoản của bạn không được tải dữ liệu của từng HTX.",
-            message_en="Your account may not download individual cooperatives' data.",
-        )
+        raise Forbidden(N_("Your account may not download individual cooperatives' data."))
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
     wanted = downloads.ExportRequest(
