@@ -91,7 +91,7 @@ def build_tables(
         ]
     if request.what == "chase":
         chase = coverage_report.chase_list(
-            session, choice=choice, visible=visible, district_id=request.district_id, limit=None
+            session, choice=choice, visible=visible, district_id=request.district_id, page=None
         )
         return [chase_table(choice, chase)]
     if request.what == "scores":
