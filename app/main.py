@@ -19,7 +19,17 @@ from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.web import errors
 from app.web.deps import verify_csrf
-from app.web.routes import admin, advice, auth, cooperatives, home, reports, responses, system
+from app.web.routes import (
+    admin,
+    advice,
+    auth,
+    cooperatives,
+    dashboard,
+    home,
+    reports,
+    responses,
+    system,
+)
 from app.web.security import SecurityHeaders
 
 
@@ -52,6 +62,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(cooperatives.router)
     app.include_router(responses.router)
     app.include_router(reports.router)
+    app.include_router(dashboard.router)
     app.include_router(advice.router)
     app.include_router(admin.router)
     app.include_router(v1.router)
