@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     default_locale: Literal["vi", "en"] = "vi"
     # Set when TLS terminates in front of the app, so cookies are Secure and HSTS is sent.
     https: bool = False
+    # The quarterly report draft's letterhead (Nghị định 30/2020/NĐ-CP): the governing body,
+    # the issuing body, the symbol after the number, and the place written before the date.
+    report_governing_body: str = "UBND TỈNH LẠNG SƠN"
+    report_issuer: str = "LIÊN MINH HỢP TÁC XÃ TỈNH LẠNG SƠN"
+    report_symbol: str = "BC-LMHTX"
+    report_place: str = "Lạng Sơn"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -90,6 +90,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/reports/coverage"): Rule(READERS),
     ("POST", "/reports/export"): Rule(READERS),
     ("GET", "/districts/{area_id}"): Rule(READERS, scoped=True),
+    ("GET", "/dashboard"): Rule(READERS),
+    ("GET", "/dashboard/inactive"): Rule(READERS),
+    ("GET", "/dashboard/report.{fmt}"): Rule(READERS),
     # The API answers every signed-in role, each from its own visible cooperatives.
     ("GET", "/api/v1/areas"): Rule(SIGNED_IN),
     ("GET", "/api/v1/cooperatives"): Rule(SIGNED_IN),
@@ -212,6 +215,7 @@ def world(session: Session) -> World:
             "wave_id": str(wave.id),
             "user_id": str(spare.id),
             "shortlist_id": str(shortlist.id),
+            "fmt": "docx",
         }
 
     return World(users, ids(0), ids(1))

@@ -180,3 +180,21 @@ class TestPage:
         assert "HTX A7" in page
         assert "HTX D6" in page
         assert "HTX A1" not in page
+
+
+class TestReportDownload:
+    def test_manager__may_not_download_it(self, client: TestClient, world: Province) -> None:
+        as_user(client, "giamdoc")
+        assert client.get("/dashboard/report.docx?wave=2026").status_code == 403
+
+    def test_steering__downloads_the_pdf(self, client: TestClient, world: Province) -> None:
+        as_user(client, "bancd")
+        response = client.get("/dashboard/report.pdf?wave=2026")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/pdf"
+        assert 'filename="htxso-bao-cao-2026.pdf"' in response.headers["content-disposition"]
+        assert response.content.startswith(b"%PDF")
+
+    def test_unknown_format__is_not_found(self, client: TestClient, world: Province) -> None:
+        as_user(client, "bancd")
+        assert client.get("/dashboard/report.xlsx?wave=2026").status_code == 404

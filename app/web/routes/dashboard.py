@@ -10,7 +10,10 @@ from fastapi.responses import Response
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
+from app.advice.service import today
 from app.documents import charts
+from app.documents import downloads as documents
+from app.errors import NotFound
 from app.reports import dashboard as dashboard_report
 from app.reports import scope
 from app.reports.scope import GroupLevel
@@ -94,4 +97,36 @@ def inactive_page(
         request,
         "dashboard/inactive.html",
         {"choice": choice, "rows": rows, "total": total, "staff": user.role in STAFF},
+    )
+
+
+@router.get("/dashboard/report.{fmt}")
+def report_download(
+    request: Request,
+    session: DbSession,
+    user: Reader,
+    fmt: str,
+    wave: str | None = None,
+    level: GroupLevel = "district",
+) -> Response:
+    if fmt not in documents.DOCUMENT_FORMATS:
+        raise NotFound("Không có định dạng này.", message_en="No such format.")
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    choice = scope.choose_wave(session, wave_key=wave)
+    document = documents.report_document(
+        session,
+        choice=choice,
+        visible=visible,
+        fmt=fmt,
+        level=level,
+        settings=request.app.state.settings,
+        today=today(),
+        actor=user,
+        via="web",
+        ip_address=request.client.host if request.client else None,
+    )
+    return Response(
+        document.body,
+        media_type=document.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
     )
