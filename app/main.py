@@ -25,6 +25,7 @@ from app.web.routes import (
     auth,
     cooperatives,
     dashboard,
+    documents,
     home,
     reports,
     responses,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(responses.router)
     app.include_router(reports.router)
     app.include_router(dashboard.router)
+    app.include_router(documents.router)
     app.include_router(advice.router)
     app.include_router(admin.router)
     app.include_router(v1.router)

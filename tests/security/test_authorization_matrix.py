@@ -69,6 +69,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/responses/{response_id}/submit"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/responses/{response_id}/revise"): Rule(RESPONDENTS, scoped=True),
     ("GET", "/responses/{response_id}/result"): Rule(RESPONDENTS, scoped=True),
+    ("GET", "/responses/{response_id}/result.pdf"): Rule(RESPONDENTS, scoped=True),
     ("GET", "/cooperatives/{cooperative_id}"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/products"): Rule(RESPONDENTS, scoped=True),
     # The Alliance's own work on a cooperative.
