@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     report_issuer: str = "LIÊN MINH HỢP TÁC XÃ TỈNH LẠNG SƠN"
     report_symbol: str = "BC-LMHTX"
     report_place: str = "Lạng Sơn"
+    # Addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+    # (comma-separated IPs or networks, e.g. "10.0.0.2" or "172.18.0.0/16"). Empty: nobody's,
+    # so a client cannot choose the address the sign-in throttle and the audit log see.
+    forwarded_allow_ips: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

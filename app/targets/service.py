@@ -11,17 +11,13 @@ from app.audit import service as audit
 from app.audit.service import Actor
 from app.db import utcnow
 from app.errors import NotFound
+from app.messages import N_, Message
 from app.responses import service as responses
 from app.responses.models import Wave
 from app.surveys import service as surveys
 from app.targets.models import WaveTarget
 
-Message = dict[str, str]  # {"vi": ..., "en": ...}
 METRICS = ("coverage", "level")
-
-
-def _message(vi: str, en: str) -> Message:
-    return {"vi": vi, "en": en}
 
 
 @dataclass(frozen=True)
@@ -40,28 +36,24 @@ def check_target(
     """The target to save, or what is wrong with each field."""
     errors: dict[str, Message] = {}
     if metric not in METRICS:
-        errors["metric"] = _message("Hãy chọn loại chỉ tiêu.", "Choose what the target measures.")
+        errors["metric"] = Message(N_("Choose what the target measures."))
     value: float | None = None
     try:
         value = float(percent.strip().replace(",", ".").rstrip("%").strip())
     except ValueError:
-        errors["percent"] = _message("Hãy nhập một tỷ lệ phần trăm.", "Type a percentage.")
+        errors["percent"] = Message(N_("Type a percentage."))
     if value is not None and not 0 <= value <= 100:
-        errors["percent"] = _message("Tỷ lệ từ 0 đến 100%.", "A percentage is 0 to 100.")
+        errors["percent"] = Message(N_("A percentage is 0 to 100."))
     key: str | None = None
     level_key: str | None = None
     if metric == "level":
         versions = responses.wave_versions(session, wave_id=wave.id)
         if questionnaire not in versions:
-            errors["questionnaire"] = _message(
-                "Đợt này không có bộ câu hỏi đó.", "This wave does not ask that questionnaire."
-            )
+            errors["questionnaire"] = Message(N_("This wave does not ask that questionnaire."))
         else:
             definition = surveys.definition(versions[questionnaire])
             if level not in {lv.key for lv in definition.levels}:
-                errors["level"] = _message(
-                    "Bộ câu hỏi này không có mức độ đó.", "That questionnaire has no such level."
-                )
+                errors["level"] = Message(N_("That questionnaire has no such level."))
             key, level_key = questionnaire, level
     if errors or value is None:
         return None, errors
@@ -124,7 +116,7 @@ def remove_target(
     """Remove one of a wave's targets."""
     found = session.get(WaveTarget, target_id)
     if found is None or found.wave_id != wave.id:
-        raise NotFound("Không tìm thấy chỉ tiêu.", message_en="Target not found.")
+        raise NotFound(N_("Target not found."))
     session.execute(delete(WaveTarget).where(WaveTarget.id == target_id))
     audit.record(
         session,

@@ -3,27 +3,24 @@ quarterly report draft it downloads."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.accounts.permissions import Capability, can
 from app.advice.service import today
 from app.documents import charts
 from app.documents import downloads as documents
 from app.errors import NotFound
+from app.messages import N_
 from app.reports import dashboard as dashboard_report
 from app.reports import scope
 from app.reports.scope import GroupLevel
-from app.web.deps import DbSession, require_roles
+from app.web.deps import DbSession, ReportReader
 from app.web.templating import render, request_locale
 
 router = APIRouter(include_in_schema=False)
-Reader = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.STEERING, Role.ADMIN))]
-# Who may open the targeting pages a dashboard figure comes from.
-STAFF = (Role.ADVISOR, Role.ADMIN)
 
 
 def level_chart(figures: dashboard_report.QuestionnaireFigures, *, english: bool) -> str:
@@ -67,7 +64,7 @@ def show_dashboard(
             "chosen": chosen,
             "filters": {"choice": choice, "key": chosen.key if chosen else "", "level": level},
             "level_charts": {q.key: level_chart(q, english=english) for q in found.questionnaires},
-            "staff": user.role in STAFF,
+            "staff": can(user, Capability.ADVISE),
         },
     )
 
@@ -76,7 +73,7 @@ def show_dashboard(
 def dashboard_page(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     wave: str | None = None,
     questionnaire: str | None = None,
     level: GroupLevel = "district",
@@ -88,7 +85,7 @@ def dashboard_page(
 
 @router.get("/dashboard/inactive")
 def inactive_page(
-    request: Request, session: DbSession, user: Reader, wave: str | None = None
+    request: Request, session: DbSession, user: ReportReader, wave: str | None = None
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
@@ -96,7 +93,7 @@ def inactive_page(
     return render(
         request,
         "dashboard/inactive.html",
-        {"choice": choice, "rows": rows, "total": total, "staff": user.role in STAFF},
+        {"choice": choice, "rows": rows, "total": total, "staff": can(user, Capability.ADVISE)},
     )
 
 
@@ -104,13 +101,13 @@ def inactive_page(
 def report_download(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     fmt: str,
     wave: str | None = None,
     level: GroupLevel = "district",
 ) -> Response:
     if fmt not in documents.DOCUMENT_FORMATS:
-        raise NotFound("Không có định dạng này.", message_en="No such format.")
+        raise NotFound(N_("No such format."))
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
     document = documents.report_document(

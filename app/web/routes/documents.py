@@ -9,8 +9,8 @@ from app.documents.result import result_pdf
 from app.reports import comparison
 from app.responses.models import ResponseStatus
 from app.scoring.engine import ScoreResult
-from app.web.deps import DbSession
-from app.web.routes.responses import Loaded, Respondent
+from app.web.deps import DbSession, Respondent
+from app.web.routes.responses import Loaded
 
 router = APIRouter(include_in_schema=False)
 
