@@ -20,13 +20,14 @@ from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives.vocabulary import SECTORS
 from app.errors import Invalid, NotFound
-from app.messages import N_, Message, Number
+from app.messages import N_
 from app.reports import exports
 from app.responses import service as responses
 from app.responses.models import Wave
 from app.surveys import service as surveys
 from app.surveys.definition import Questionnaire
 from app.targeting.models import Shortlist, ShortlistEntry
+from app.targeting.schemas import ShortlistName
 from app.targeting.service import (
     Criteria,
     ModelCriteria,
@@ -39,25 +40,13 @@ from app.targeting.service import (
     results,
 )
 
-NAME_MAX = 200
-
-
-def check_name(*, name: str) -> dict[str, Message]:
-    """What is wrong with a shortlist's name (empty when it can be saved)."""
-    text = " ".join(name.split())
-    if not text:
-        return {"name": Message(N_("Please name the list."))}
-    if len(text) > NAME_MAX:
-        return {"name": Message(N_("A name is at most %(max)s characters."), max=Number(NAME_MAX))}
-    return {}
-
 
 def save_shortlist(
     session: Session,
     *,
     user: User,
     visible: Select[int],
-    name: str,
+    named: ShortlistName,
     found: Search,
     ip_address: str | None,
 ) -> Shortlist:
@@ -66,7 +55,7 @@ def save_shortlist(
         raise Invalid(N_("Invalid criteria."))
     rows = results(session, visible=visible, criteria=found.criteria)
     shortlist = Shortlist(
-        name=" ".join(name.split()),
+        name=named.name,
         kind=found.kind,
         wave_id=found.criteria.wave_id,
         criteria={"kind": found.kind, "wave": found.choices.wave.key, **asdict(found.criteria)},

@@ -38,6 +38,7 @@ from app.audit.models import AuditEvent
 from app.config import ROOT
 from app.cooperatives.models import Cooperative, Product
 from app.db import utcnow
+from app.errors import Invalid
 from app.responses import service as responses
 from app.responses.models import DimensionScore, Response, ResponseStatus, Wave, WaveStatus
 from app.surveys import service as surveys
@@ -46,6 +47,8 @@ from app.surveys.loader import load_dir
 from app.targeting import service as targeting
 from app.targeting import shortlists
 from app.targeting.models import ShortlistEntry
+from app.targeting.schemas import ShortlistName
+from app.validation import parse
 from app.web.i18n import translate
 from tests import factories
 
@@ -394,7 +397,7 @@ def save(session: Session, province: Province, name: str, **params: str) -> int:
         session,
         user=province.advisor,
         visible=everyone(session),
-        name=name,
+        named=ShortlistName(name=name),
         found=found,
         ip_address="10.0.0.1",
     )
@@ -483,10 +486,9 @@ class TestShortlists:
         assert names(opened.rows) == ["HTX Cường"]
 
     def test_an_empty_name__is_refused(self) -> None:
-        assert (
-            translate(shortlists.check_name(name="   ")["name"], "vi")
-            == "Vui lòng đặt tên cho danh sách."
-        )
+        with pytest.raises(Invalid) as refused:
+            parse(ShortlistName, {"name": "   "})
+        assert translate(refused.value.fields["name"], "vi") == "Vui lòng đặt tên cho danh sách."
 
 
 class TestShortlistExport:
