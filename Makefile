@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck messages clean bench
+.PHONY: setup run test test-fast lint typecheck messages clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ typecheck: setup
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# The inner loop: SQLite, no browser, stop at the first failure. `make test` runs everything.
+test-fast: setup
+	TEST_DATABASE_URL= $(BIN)/pytest -q -x --ff --ignore=tests/browser
 
 # Benchmarks against floors measured in the same run (bench/README.md). `make bench` runs the
 # reduced scale on SQLite and PostgreSQL in a few minutes; `make bench SCALE=national` the full one.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from argon2 import extract_parameters
 
 from app.accounts.passwords import (
@@ -14,7 +15,11 @@ from app.accounts.passwords import (
 )
 from app.web.i18n import translate
 
+# These tests are about hashing itself: they use the production argon2 cost.
+real_hashing = pytest.mark.real_password_hashing
 
+
+@real_hashing
 def test_hashes__are_argon2id_at_or_above_owasp_minimum() -> None:
     parameters = extract_parameters(hash_password("a long enough passphrase"))
     assert parameters.type.name == "ID"
@@ -37,6 +42,7 @@ def test_generated_passwords__pass_the_policy() -> None:
     assert all(password_problem(generate_password()) is None for _ in range(20))
 
 
+@real_hashing
 def test_unknown_user_and_wrong_password__take_similar_time() -> None:
     stored = hash_password("the right passphrase")
 

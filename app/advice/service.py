@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.accounts.permissions import Capability, can
 from app.accounts.service import accessible_cooperative_ids
 from app.advice.models import AdvisorNote, FollowUp
 from app.advice.schemas import FollowUpForm, NoteForm
@@ -24,7 +25,7 @@ from app.errors import NotFound
 from app.messages import N_
 from app.reports.scope import PREFERRED_ORDER
 from app.responses import service as responses
-from app.responses.models import Response, ResponseStatus, Wave
+from app.responses.models import Response, Wave
 from app.scoring.engine import visible_codes
 from app.surveys import service as surveys
 from app.surveys.definition import Question, Questionnaire
@@ -218,8 +219,7 @@ def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
         .outerjoin(entered_by, entered_by.id == Response.entered_by_id)
         .where(
             Response.cooperative_id == cooperative_id,
-            Response.status == ResponseStatus.SUBMITTED,
-            Response.superseded_at.is_(None),
+            Response.counting,
         )
     ).all()
     found = []
@@ -386,11 +386,6 @@ class Profile:
     follow_ups: list[PlannedFollowUp]
 
 
-def is_internal(user: User) -> bool:
-    """Whether this user may read the Alliance's notes and a cooperative's answers."""
-    return user.role in (Role.ADVISOR, Role.ADMIN)
-
-
 def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
     """A cooperative's profile as this user may see it (NotFound when they may not see it)."""
     visible = accessible_cooperative_ids(session, user=user)
@@ -407,7 +402,7 @@ def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
         else []
     )
     history = assessments(session, cooperative_id=cooperative.id)
-    internal = is_internal(user)
+    internal = can(user, Capability.ADVISE)
     return Profile(
         cooperative=cooperative,
         area=area,

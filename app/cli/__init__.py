@@ -48,6 +48,7 @@ def init() -> None:
     """Migrate the database, load the built-in areas and publish the questionnaires in surveys/."""
     from app import migrate
     from app.areas import service as areas
+    from app.scoring.proof import load_proven
     from app.surveys import service as surveys
 
     settings = get_settings()
@@ -58,7 +59,7 @@ def init() -> None:
         count = areas.load_builtin(session)
     console.print(f"[green]✓[/] {count} areas loaded")
     with db.transaction() as session:
-        results = surveys.publish_dir(session, path=settings.surveys_dir)
+        results = surveys.publish_all(session, questionnaires=load_proven(settings.surveys_dir))
     for result in results:
         console.print(f"[green]✓[/] questionnaire {result}")
     db.dispose()
@@ -123,7 +124,8 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        # The application trusts proxies itself, by the FORWARDED_ALLOW_IPS setting.
+        proxy_headers=False,
     )
 
 

@@ -18,7 +18,7 @@ from app.cooperatives.models import Cooperative, CooperativeStatus, Product
 from app.errors import NotFound
 from app.messages import N_
 from app.responses import service as responses
-from app.responses.models import Response, ResponseStatus, Wave
+from app.responses.models import Response, Wave
 
 GroupLevel = Literal["district", "commune", "province"]
 GROUP_LEVELS: tuple[GroupLevel, ...] = get_args(GroupLevel)
@@ -100,8 +100,7 @@ def current(wave_id: int, key: str | None = None) -> ColumnElement[bool]:
     """The submissions that count in a wave: submitted and not superseded by a correction."""
     condition = and_(
         Response.wave_id == wave_id,
-        Response.status == ResponseStatus.SUBMITTED,
-        Response.superseded_at.is_(None),
+        Response.counting,
     )
     if key is not None:
         condition = and_(condition, Response.questionnaire_key == key)

@@ -377,8 +377,7 @@ def submit(session: Session, *, response: Response, user: User) -> Response:
             Response.wave_id == response.wave_id,
             Response.questionnaire_key == response.questionnaire_key,
             Response.subject_key == response.subject_key,
-            Response.status == ResponseStatus.SUBMITTED,
-            Response.superseded_at.is_(None),
+            Response.counting,
             Response.revision < response.revision,
         )
         .values(superseded_at=now)
@@ -484,8 +483,7 @@ def current_submission(
             Response.wave_id == wave_id,
             Response.questionnaire_key == key,
             Response.subject_key == subject,
-            Response.status == ResponseStatus.SUBMITTED,
-            Response.superseded_at.is_(None),
+            Response.counting,
         )
     )
 

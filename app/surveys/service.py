@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +10,6 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, NotFound
 from app.messages import N_
 from app.surveys.definition import Questionnaire, content_hash
-from app.surveys.loader import load_dir
 from app.surveys.models import QuestionnaireVersion
 
 
@@ -66,9 +64,9 @@ def publish(session: Session, *, questionnaire: Questionnaire) -> PublishResult:
     return PublishResult(questionnaire.key, questionnaire.version, created=True)
 
 
-def publish_dir(session: Session, *, path: Path) -> list[PublishResult]:
-    """Validate every file of a folder, then publish them all (nothing when any file is bad)."""
-    return [publish(session, questionnaire=q) for q in load_dir(path)]
+def publish_all(session: Session, *, questionnaires: list[Questionnaire]) -> list[PublishResult]:
+    """Publish questionnaires loaded together (by `app.scoring.proof.load_proven`)."""
+    return [publish(session, questionnaire=q) for q in questionnaires]
 
 
 def list_versions(session: Session, *, key: str | None = None) -> list[QuestionnaireVersion]:

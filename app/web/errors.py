@@ -11,11 +11,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
 
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.messages import N_, Message
 from app.web.deps import NotSignedIn
 from app.web.i18n import translate
+from app.web.security import Refusal
 from app.web.templating import is_htmx, render, request_locale
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,7 @@ TITLES = {
     404: N_("Page not found"),
     405: N_("Method not allowed"),
     409: N_("Conflict"),
+    413: N_("Too large"),
     422: N_("Invalid input"),
     500: N_("Something went wrong"),
 }
@@ -83,6 +87,8 @@ def install(app: FastAPI) -> None:
             )
         if exc.status_code == 405:
             return error_response(request, 405, Message(N_("This method is not allowed here.")))
+        if isinstance(exc, Refusal):
+            return error_response(request, exc.status_code, exc.message)
         # Raised by the framework with English text of its own, not a catalog entry.
         return error_response(request, exc.status_code, Message("%(detail)s", detail=exc.detail))
 
@@ -95,12 +101,17 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DataError)
-    async def refused_by_database(request: Request, exc: DataError) -> Response:
+    @app.exception_handler(OverflowError)
+    async def refused_by_database(request: Request, exc: Exception) -> Response:
         # The database refused a value as data (SQLSTATE class 22): a NUL character, which
-        # PostgreSQL never stores in text, or a number out of its column's range. Input the
-        # forms did not catch, so a clear 422; the request's transaction was rolled back.
+        # PostgreSQL never stores in text, or a number out of its column's range; SQLite's
+        # driver refuses to bind an integer beyond 64 bits (OverflowError). Input the forms
+        # did not catch, so a clear 422; the request's transaction was rolled back.
         log.warning(
-            "database refused data on %s %s: %s", request.method, request.url.path, exc.orig
+            "database refused data on %s %s: %s",
+            request.method,
+            request.url.path,
+            getattr(exc, "orig", exc),
         )
         return error_response(
             request,
@@ -130,3 +141,29 @@ def install(app: FastAPI) -> None:
                 N_("The system hit a problem. What you saved is kept; please try again later.")
             ),
         )
+
+
+class AnsweredErrors:
+    """Keeps the connection open once an unexpected error has been answered with a 500 page.
+
+    Starlette re-raises the error after sending the page, and uvicorn then drops the
+    connection; the error is already logged with its traceback by `unexpected` above.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answered = False
+
+        async def watch(message: ASGIMessage) -> None:
+            nonlocal answered
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if not answered:
+                raise

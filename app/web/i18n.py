@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,10 +82,18 @@ def _locale(name: str) -> Locale:
     return Locale.parse(name)
 
 
+_LARGEST_EXACT = 10**20
+
+
 def number(value: float | int | None, locale: str, digits: int = 1) -> str:
     """A number as the reader writes it (Vietnamese: 1.234,5)."""
     if value is None:
         return "–"
+    if abs(value) >= _LARGEST_EXACT:
+        # Beyond the decimal module's 28 digits (a count typed into a URL): Babel's rounding
+        # would raise, so more precision just for this one.
+        with localcontext(prec=len(str(value)) + digits + 2):
+            return _formatted(_rounded(value, digits), locale, digits, percent=False)
     return _formatted(_rounded(value, digits), locale, digits, percent=False)
 
 
@@ -103,10 +111,11 @@ def percent(value: float | None, locale: str, digits: int = 0) -> str:
 
 
 def _rounded(value: float | int, digits: int) -> str:
-    # Babel's own first steps (the shortest decimal of the float, then half-even rounding):
-    # rounding here gives the same text, and few enough distinct values to cache. Kept as
-    # text: Decimal("-0") equals Decimal("0"), but Babel writes them differently.
-    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN))
+    # The shortest decimal of the float, rounded half up as scores are (surveys/README.md), so a
+    # figure never reads differently from the same figure elsewhere; Babel then has nothing
+    # left to round. Kept as text: Decimal("-0") equals Decimal("0"), but Babel writes them
+    # differently.
+    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 @lru_cache(maxsize=16384)

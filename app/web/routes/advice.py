@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.advice import service as advice
 from app.advice.schemas import FollowUpForm, NoteForm
 from app.errors import Invalid
@@ -19,12 +19,11 @@ from app.targeting import service as targeting
 from app.targeting import shortlists
 from app.targeting.schemas import ShortlistName
 from app.validation import parse
-from app.web.deps import DbSession, require_roles
+from app.web.deps import Adviser, DbSession
 from app.web.routes.cooperatives import profile_context
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
-Staff = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.ADMIN))]
 
 
 def _client_ip(request: Request) -> str | None:
@@ -61,7 +60,7 @@ def _form_errors(
 def write_note(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     cooperative_id: int,
     body: Annotated[str, Form()] = "",
 ) -> Response:
@@ -84,7 +83,7 @@ def write_note(
 def plan_follow_up(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     cooperative_id: int,
     description: Annotated[str, Form()] = "",
     due_on: Annotated[str, Form()] = "",
@@ -106,7 +105,7 @@ def plan_follow_up(
 
 @router.post("/cooperatives/{cooperative_id}/follow-ups/{follow_up_id}/done")
 def mark_done(
-    request: Request, session: DbSession, user: Staff, cooperative_id: int, follow_up_id: int
+    request: Request, session: DbSession, user: Adviser, cooperative_id: int, follow_up_id: int
 ) -> Response:
     found = advice.profile(session, user=user, cooperative_id=cooperative_id)
     advice.mark_done(
@@ -167,12 +166,12 @@ def _page_number(text: str | None) -> int:
 
 
 @router.get("/targeting")
-def support_page(request: Request, session: DbSession, user: Staff) -> Response:
+def support_page(request: Request, session: DbSession, user: Adviser) -> Response:
     return _targeting_page(request, session, user, "support", request.query_params)
 
 
 @router.get("/targeting/models")
-def models_page(request: Request, session: DbSession, user: Staff) -> Response:
+def models_page(request: Request, session: DbSession, user: Adviser) -> Response:
     return _targeting_page(request, session, user, "model", request.query_params)
 
 
@@ -180,7 +179,7 @@ def models_page(request: Request, session: DbSession, user: Staff) -> Response:
 def save_shortlist(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     kind: Annotated[str, Form()],
     name: Annotated[str, Form()] = "",
     wave: Annotated[str, Form()] = "",
@@ -225,7 +224,7 @@ def save_shortlist(
 
 
 @router.get("/targeting/shortlists")
-def shortlists_page(request: Request, session: DbSession, user: Staff) -> Response:
+def shortlists_page(request: Request, session: DbSession, user: Adviser) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     return render(
         request,
@@ -236,7 +235,7 @@ def shortlists_page(request: Request, session: DbSession, user: Staff) -> Respon
 
 @router.get("/targeting/shortlists/{shortlist_id}")
 def shortlist_page(
-    request: Request, session: DbSession, user: Staff, shortlist_id: int
+    request: Request, session: DbSession, user: Adviser, shortlist_id: int
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     opened = shortlists.open_shortlist(session, shortlist_id=shortlist_id, visible=visible)
@@ -247,7 +246,7 @@ def shortlist_page(
 def export_shortlist(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     shortlist_id: int,
     fmt: Annotated[str, Form(alias="format")] = "csv",
 ) -> Response:

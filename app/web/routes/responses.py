@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.accounts.permissions import Capability
 from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives import service as cooperatives
@@ -24,22 +25,20 @@ from app.reports import comparison
 from app.responses import service as responses
 from app.responses.models import ResponseStatus, Wave
 from app.scoring.engine import ScoreResult, missing_required, visible_codes
+from app.surveys import service as surveys
 from app.surveys.definition import Question
 from app.web import i18n
 from app.web.deps import (
     DbSession,
+    Respondent,
     admit,
     get_db,
     reads_then_writes,
-    require_roles,
     signed_in_user,
 )
 from app.web.templating import is_htmx, render, request_locale
 
 router = APIRouter()
-# The steering role reads aggregates only, never a cooperative's answers.
-RESPONDENTS = (Role.MANAGER, Role.ADVISOR, Role.ADMIN)
-Respondent = Annotated[User, Depends(require_roles(*RESPONDENTS))]
 
 
 class Loaded:
@@ -208,7 +207,7 @@ async def save_answer(request: Request, response_id: int, code: str) -> Response
 def _save_answer(request: Request, form: FormData, response_id: int, code: str) -> Response:
     db = get_db(request)
     with db.read_sessions() as session:
-        user = admit(signed_in_user(request, session), RESPONDENTS)
+        user = admit(signed_in_user(request, session), Capability.RESPOND)
         loaded = Loaded(session, user, response_id)
         # End the snapshot before writing: its connection goes back to the pool before the
         # write takes one. (The session stays open, as a request's does, for the rendering.)
@@ -412,6 +411,10 @@ def result(request: Request, session: DbSession, user: Respondent, response_id: 
             key=response.questionnaire_key,
             subject=response.subject_key,
         )
+    # A change across two questionnaire versions is not a like-for-like change: say so.
+    previous_version = None
+    if previous is not None and previous.version_id != response.version_id:
+        previous_version = surveys.definition_of(session, version_id=previous.version_id).version
     weakest_first = sorted(stored.dimensions.values(), key=lambda d: d.score)
     history = responses.history(
         session,
@@ -450,8 +453,9 @@ def result(request: Request, session: DbSession, user: Respondent, response_id: 
             province_avg=province_avg,
             previous=previous,
             previous_wave=earlier_wave,
+            previous_version=previous_version,
             history=history,
-            is_current=response.superseded_at is None,
+            is_current=response.counting,
             pending_revision=newest if newest.id != response.id else None,
             chart=chart,
         ),

@@ -14,6 +14,7 @@ from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.audit import service as audit
 from app.errors import Invalid
+from app.paging import Page
 from app.validation import parse
 from app.web.deps import DbSession
 from app.web.routes.admin.onboarding import slips_page
@@ -44,8 +45,7 @@ def accounts_page(
         {
             "rows": rows,
             "total": total,
-            "page": page,
-            "pages": max(1, -(-total // accounts_admin.PAGE_SIZE)),
+            "page": Page(number=page, size=accounts_admin.PAGE_SIZE, total=total),
             "filters": {"role": role, "q": q, "status": status},
         },
     )
