@@ -23,7 +23,6 @@ from app.cooperatives.models import Cooperative, Product
 from app.db import utcnow
 from app.errors import NotFound
 from app.messages import N_
-from app.reports.scope import PREFERRED_ORDER
 from app.responses import service as responses
 from app.responses.models import Response, Wave
 from app.scoring.engine import visible_codes
@@ -193,11 +192,6 @@ class Assessment:
     on_behalf: bool
 
 
-def _order(key: str) -> tuple[int, str]:
-    known = PREFERRED_ORDER
-    return (known.index(key), key) if key in known else (len(known), key)
-
-
 def _level_label(questionnaire: Questionnaire, key: str | None) -> dict[str, str] | None:
     if key is None:
         return None
@@ -227,7 +221,7 @@ def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
         questionnaire = surveys.definition(version)
         found.append(
             (
-                (wave.opens_on or dt.date.min, wave.id),
+                (wave.opens_on or dt.date.min, wave.id, questionnaire.order),
                 Assessment(
                     response_id=response.id,
                     wave_key=wave.key,
@@ -247,8 +241,8 @@ def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
         )
     found.sort(
         key=lambda pair: (
-            (-pair[0][0].toordinal(), -pair[0][1]),
-            _order(pair[1].questionnaire_key),
+            (-pair[0][0].toordinal(), -pair[0][1], pair[0][2]),
+            pair[1].questionnaire_key,
             pair[1].product_name or "",
         )
     )

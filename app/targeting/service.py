@@ -19,29 +19,23 @@ from app.areas.models import Area, AreaLevel
 from app.areas.service import descendant_ids, list_areas
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
 from app.cooperatives.vocabulary import SECTORS
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
 from app.messages import N_, Message
 from app.reports import scope
 from app.responses import service as responses
-from app.responses.models import DimensionScore, Response, Wave, WaveStatus
+from app.responses.models import DimensionScore, Response, Wave
 from app.surveys import service as surveys
 from app.surveys.definition import Level, Questionnaire
+from app.targeting.schemas import DEFAULT_MIN_STARS, DEFAULT_THRESHOLD, TargetingQuery
+from app.validation import parse
 
 Kind = Literal["support", "model"]
 KINDS: tuple[Kind, ...] = ("support", "model")
 
-DEFAULT_THRESHOLD = 40.0
-# Model candidates: the level each questionnaire must reach at least (keys of surveys/*.yaml);
-# a questionnaire version without that level falls back to its second-highest level.
-MODEL_LEVELS = {"digital": "nang_cao", "value_chain": "nhieu_khau", "ocop": "ba_sao"}
-DEFAULT_MIN_STARS = 3
+# The questionnaires a model candidate is judged on (docs/targeting.md); the level each asks
+# by default is its file's `model_level`, else its second-highest level.
+MODEL_KEYS = ("digital", "value_chain", "ocop")
 CHUNK = 5000  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
-
-
-def order(key: str) -> tuple[int, str]:
-    """Where a questionnaire comes in forms and tables: digital, value chain, OCOP, the rest."""
-    known = scope.PREFERRED_ORDER
-    return (known.index(key), key) if key in known else (len(known), key)
 
 
 def _by_min(level: Level) -> float:
@@ -54,9 +48,9 @@ def levels_from(questionnaire: Questionnaire, key: str) -> list[str]:
     return keys[keys.index(key) :] if key in keys else []
 
 
-def _default_level(questionnaire: Questionnaire, preferred: str) -> str:
+def _default_level(questionnaire: Questionnaire, preferred: str | None) -> str:
     ordered = sorted(questionnaire.levels, key=_by_min)
-    if any(level.key == preferred for level in ordered):
+    if preferred is not None and any(level.key == preferred for level in ordered):
         return preferred
     return ordered[-2].key if len(ordered) > 1 else ordered[-1].key
 
@@ -89,20 +83,13 @@ class Choices:
 
 
 def choices(session: Session, *, wave_key: str | None) -> Choices:
-    """The options for a wave (the asked one, else the open one, else the newest)."""
-    waves = [w for w in responses.list_waves(session) if w.status != WaveStatus.DRAFT]
-    wave = next((w for w in waves if w.key == wave_key), None) if wave_key else None
-    if wave is None:
-        wave = responses.open_wave(session) or (waves[0] if waves else None)
-    if wave is None:
-        raise NotFound(N_("There is no assessment wave yet."))
-    versions = responses.wave_versions(session, wave_id=wave.id)
+    """The options for a wave, chosen as every report chooses it (`scope.choose_wave`)."""
+    chosen = scope.choose_wave(session, wave_key=wave_key)
+    versions = responses.wave_versions(session, wave_id=chosen.wave.id)
     return Choices(
-        waves=waves,
-        wave=wave,
-        questionnaires={
-            key: surveys.definition(versions[key]) for key in sorted(versions, key=order)
-        },
+        waves=chosen.waves,
+        wave=chosen.wave,
+        questionnaires={key: surveys.definition(versions[key]) for key in chosen.subjects},
         districts=list_areas(session, level=AreaLevel.DISTRICT),
         sectors=list(SECTORS),
     )
@@ -150,30 +137,6 @@ class Search:
     values: dict[str, str]  # what the form shows: the criteria, or the input where it is wrong
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text.strip().replace(",", "."))
-    except ValueError:
-        return None
-
-
-def _common(
-    chosen: Choices, params: Mapping[str, str], errors: dict[str, Message]
-) -> tuple[int | None, str | None]:
-    district = params.get("district", "").strip()
-    area_id = None
-    if district:
-        known = {str(a.id): a.id for a in chosen.districts}
-        area_id = known.get(district)
-        if area_id is None:
-            errors["district"] = Message(N_("Unknown district."))
-    sector = params.get("sector", "").strip() or None
-    if sector is not None and sector not in SECTORS:
-        errors["sector"] = Message(N_("Unknown sector."))
-        sector = None
-    return area_id, sector
-
-
 def search(session: Session, *, kind: str, params: Mapping[str, str]) -> Search:
     """Read a targeting query (as typed in the form) into criteria, with defaults filled in."""
     chosen_kind = next((k for k in KINDS if k == kind), None)
@@ -181,12 +144,16 @@ def search(session: Session, *, kind: str, params: Mapping[str, str]) -> Search:
         raise NotFound(N_("Unknown list kind."))
     chosen = choices(session, wave_key=params.get("wave") or None)
     errors: dict[str, Message] = {}
-    area_id, sector = _common(chosen, params, errors)
+    typed = {name: params[name] for name in TargetingQuery.model_fields if name in params}
+    try:
+        query = parse(TargetingQuery, typed, districts={a.id for a in chosen.districts})
+    except Invalid as refused:
+        query, errors = TargetingQuery(), dict(refused.fields)
     criteria: Criteria | None
     if chosen_kind == "support":
-        criteria = _support(chosen, params, errors, area_id, sector)
+        criteria = _support(chosen, params, errors, query)
     else:
-        criteria = _model(chosen, params, errors, area_id, sector)
+        criteria = _model(chosen, params, errors, query)
     values = (form_values(chosen.wave, criteria) if criteria else {}) | {
         k: params.get(k, "") for k in errors
     }
@@ -217,8 +184,7 @@ def _support(
     chosen: Choices,
     params: Mapping[str, str],
     errors: dict[str, Message],
-    area_id: int | None,
-    sector: str | None,
+    query: TargetingQuery,
 ) -> SupportCriteria | None:
     if not chosen.questionnaires:
         errors["dimension"] = Message(N_("This wave asks no questionnaire."))
@@ -237,43 +203,29 @@ def _support(
         errors["dimension"] = Message(N_("This wave does not ask that dimension."))
         return None
     dimension = dimension or questionnaire.dimensions[0].key
-    threshold = DEFAULT_THRESHOLD
-    typed = params.get("threshold", "").strip()
-    if typed:
-        number = _number(typed)
-        if number is None or not 0 <= number <= 100:
-            errors["threshold"] = Message(N_("The threshold is a number from 0 to 100."))
-        else:
-            threshold = number
-    return SupportCriteria(chosen.wave.id, key, dimension, threshold, area_id, sector)
+    return SupportCriteria(
+        chosen.wave.id, key, dimension, query.threshold, query.district, query.sector
+    )
 
 
 def _model(
     chosen: Choices,
     params: Mapping[str, str],
     errors: dict[str, Message],
-    area_id: int | None,
-    sector: str | None,
+    query: TargetingQuery,
 ) -> ModelCriteria | None:
     levels: dict[str, str | None] = {}
-    for key, preferred in MODEL_LEVELS.items():
+    for key in MODEL_KEYS:
         questionnaire = chosen.questionnaires.get(key)
         if questionnaire is None:
             levels[key] = None
             if key != "ocop":  # without the ocop self-check, official stars still count
                 errors[key] = Message(N_("This wave does not ask this questionnaire."))
             continue
-        typed = params.get(key) or _default_level(questionnaire, preferred)
+        typed = params.get(key) or _default_level(questionnaire, questionnaire.model_level)
         if not levels_from(questionnaire, typed):
             errors[key] = Message(N_("Unknown level."))
         levels[key] = typed
-    stars = DEFAULT_MIN_STARS
-    typed_stars = params.get("stars", "").strip()
-    if typed_stars:
-        if typed_stars.isdigit() and 1 <= int(typed_stars) <= 5:
-            stars = int(typed_stars)
-        else:
-            errors["stars"] = Message(N_("Stars are 1 to 5."))
     if levels.get("digital") is None or levels.get("value_chain") is None:
         return None
     return ModelCriteria(
@@ -281,9 +233,9 @@ def _model(
         levels["digital"] or "",
         levels["value_chain"] or "",
         levels["ocop"],
-        stars,
-        area_id,
-        sector,
+        query.stars,
+        query.district,
+        query.sector,
     )
 
 

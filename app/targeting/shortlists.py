@@ -21,7 +21,7 @@ from app.audit import service as audit
 from app.cooperatives.vocabulary import SECTORS
 from app.errors import Invalid, NotFound
 from app.messages import N_
-from app.reports import exports
+from app.reports import exports, scope
 from app.responses import service as responses
 from app.responses.models import Wave
 from app.surveys import service as surveys
@@ -36,7 +36,6 @@ from app.targeting.service import (
     SupportCriteria,
     SupportRow,
     level_label,
-    order,
     results,
 )
 
@@ -144,7 +143,7 @@ def open_shortlist(session: Session, *, shortlist_id: int, visible: Select[int])
         saved,
         criteria,
         results(session, visible=visible, criteria=criteria, only=entries),
-        {k: surveys.definition(versions[k]) for k in sorted(versions, key=order)},
+        {k: surveys.definition(versions[k]) for k in scope.ordered(versions)},
         session.scalar(select(Area.name).where(Area.id == criteria.area_id))
         if criteria.area_id
         else None,

@@ -11,6 +11,7 @@ from app.accounts.schemas import NewAccountForm
 from app.advice.schemas import FollowUpForm, NoteForm
 from app.errors import Invalid
 from app.responses.schemas import NewWaveForm
+from app.targeting.schemas import TargetingQuery
 from app.validation import parse
 from app.web.i18n import translate
 
@@ -107,3 +108,20 @@ def test_a_new_account__links_cooperatives_to_managers_and_areas_to_advisors_onl
         },
     )
     assert (form.full_name, form.username, form.cooperatives) == ("Bà Lan", "lan.htx", ("1", "2"))
+
+
+def test_a_targeting_query__reads_numbers_the_vietnamese_way_and_defaults_empty_fields() -> None:
+    query = parse(
+        TargetingQuery, {"threshold": "37,5", "stars": "", "district": "7"}, districts={7}
+    )
+    assert (query.threshold, query.stars, query.district, query.sector) == (37.5, 3, 7, None)
+    assert problems(
+        TargetingQuery,
+        {"threshold": "101", "stars": "6", "district": "8", "sector": "mining"},
+        districts={7},
+    ) == {
+        "threshold": "Ngưỡng là một số từ 0 đến 100.",
+        "stars": "Số sao từ 1 đến 5.",
+        "district": "Huyện không hợp lệ.",
+        "sector": "Lĩnh vực không hợp lệ.",
+    }
