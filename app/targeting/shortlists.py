@@ -26,18 +26,11 @@ from app.responses import service as responses
 from app.responses.models import Wave
 from app.surveys import service as surveys
 from app.surveys.definition import Questionnaire
+from app.targeting.criteria import Criteria, ModelCriteria, Search, SupportCriteria
 from app.targeting.models import Shortlist, ShortlistEntry
+from app.targeting.queries import results
+from app.targeting.rows import ModelRow, SupportRow, level_label
 from app.targeting.schemas import ShortlistName
-from app.targeting.service import (
-    Criteria,
-    ModelCriteria,
-    ModelRow,
-    Search,
-    SupportCriteria,
-    SupportRow,
-    level_label,
-    results,
-)
 
 
 def save_shortlist(

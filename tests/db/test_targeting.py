@@ -17,7 +17,9 @@ from app.audit.models import AuditEvent
 from app.db import utcnow
 from app.errors import Invalid
 from app.responses import service as responses
-from app.targeting import service as targeting
+from app.targeting import criteria as targeting
+from app.targeting import queries as targeting_queries
+from app.targeting import rows as targeting_rows
 from app.targeting import shortlists
 from app.targeting.models import ShortlistEntry
 from app.targeting.schemas import ShortlistName
@@ -57,17 +59,17 @@ def limited_to(session: Session, area: Area) -> Select[int]:
     )
 
 
-def names(rows: list[targeting.SupportRow] | list[targeting.ModelRow]) -> list[str]:
+def names(rows: list[targeting_rows.SupportRow] | list[targeting_rows.ModelRow]) -> list[str]:
     return [row.contact.name for row in rows]
 
 
 def support(
     session: Session, province: Province, visible: Select[int] | None = None, **params: str
-) -> list[targeting.SupportRow]:
+) -> list[targeting_rows.SupportRow]:
     found = targeting.search(session, kind="support", params=params)
     assert found.errors == {}
     assert isinstance(found.criteria, targeting.SupportCriteria)
-    return targeting.needs_support(
+    return targeting_queries.needs_support(
         session,
         visible=visible if visible is not None else everyone(session),
         criteria=found.criteria,
@@ -76,11 +78,11 @@ def support(
 
 def models(
     session: Session, province: Province, visible: Select[int] | None = None, **params: str
-) -> list[targeting.ModelRow]:
+) -> list[targeting_rows.ModelRow]:
     found = targeting.search(session, kind="model", params=params)
     assert found.errors == {}
     assert isinstance(found.criteria, targeting.ModelCriteria)
-    return targeting.model_candidates(
+    return targeting_queries.model_candidates(
         session,
         visible=visible if visible is not None else everyone(session),
         criteria=found.criteria,

@@ -15,7 +15,8 @@ from app.advice import service as advice
 from app.advice.schemas import FollowUpForm, NoteForm
 from app.errors import Invalid
 from app.messages import Message
-from app.targeting import service as targeting
+from app.targeting import criteria as targeting
+from app.targeting import queries as targeting_queries
 from app.targeting import shortlists
 from app.targeting.schemas import ShortlistName
 from app.validation import parse
@@ -137,7 +138,7 @@ def _targeting_page(
     found = targeting.search(session, kind=kind, params=params)
     visible = accounts.accessible_cooperative_ids(session, user=user)
     rows = (
-        targeting.results(session, visible=visible, criteria=found.criteria)
+        targeting_queries.results(session, visible=visible, criteria=found.criteria)
         if found.criteria
         else []
     )
