@@ -84,9 +84,13 @@ def list_accounts(
     if active is not None:
         query = query.where(User.is_active.is_(active))
     if search and search.strip():
-        pattern = f"%{search.strip().lower()}%"
+        # `%` and `_` typed in the search box are themselves, not wildcards.
+        term = search.strip().lower()
         query = query.where(
-            or_(func.lower(User.username).like(pattern), func.lower(User.full_name).like(pattern))
+            or_(
+                func.lower(User.username).contains(term, autoescape=True),
+                func.lower(User.full_name).contains(term, autoescape=True),
+            )
         )
     rows, total = paginate(session, query.order_by(User.username, User.id), page=page, size=size)
     return _with_links(session, [user for (user,) in rows]), total

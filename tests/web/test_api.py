@@ -33,10 +33,17 @@ class TestAuthentication:
         assert response.status_code == 405
         assert "detail" in response.json()
 
+    def test_openapi__is_for_signed_in_readers_only(
+        self, client: TestClient, world: Province
+    ) -> None:
+        assert client.get("/api/openapi.json").status_code == 401
+        assert client.get("/api/docs").status_code == 404
+        assert as_user(client, "giamdoc").get("/api/openapi.json").status_code == 403
+
     def test_openapi__documents_every_endpoint_and_its_model(
         self, client: TestClient, world: Province
     ) -> None:
-        schema = client.get("/api/openapi.json").json()
+        schema = as_user(client, "canbo").get("/api/openapi.json").json()
         for path in ("areas", "cooperatives", "scores", "coverage", "rankings"):
             assert f"/api/v1/{path}" in schema["paths"]
         assert "rank_best" in schema["components"]["schemas"]["RankingRowOut"]["properties"]

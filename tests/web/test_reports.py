@@ -285,10 +285,11 @@ class TestExport:
         assert response.content == (
             BOM + "wave | Đợt đánh giá,registration_code | Mã số HTX,cooperative | Tên HTX,"
             "district | Huyện (cũ),commune | Xã,sector | Lĩnh vực,"
+            "mini_version | Bộ câu hỏi thử: phiên bản,"
             "mini_overall | Bộ câu hỏi thử: điểm,mini_level | Bộ câu hỏi thử: mức\r\n"
             '2026,4900000001,"\'=HYPERLINK(""http://x"",""HTX"")",Chi Lăng,,'
-            "Nông nghiệp,62.5,Trung bình\r\n"
-            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,\r\n"
+            "Nông nghiệp,1,62.5,Trung bình\r\n"
+            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,,\r\n"
         ).encode("utf-8")
 
     def test_rankings_xlsx__reads_back_with_frozen_headers_and_numbers_as_numbers(
@@ -374,7 +375,7 @@ class TestExport:
         assert text.endswith("\r\n")
         lines = list(csv.reader(io.StringIO(text.lstrip(BOM))))
         codes = [h.split(" | ")[0] for h in lines[0]]
-        questions = codes[codes.index("level") + 1 :]
+        questions = codes[codes.index("level_label") + 1 :]
         assert questions == [
             "has_web",
             "web_channels",
