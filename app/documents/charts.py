@@ -59,39 +59,51 @@ class BarChart:
     reference_label: str = ""
 
 
-# Geometry in SVG user units; the PNG scales it.
-_WIDTH = 640
-_LABEL = 230
+# Geometry in SVG user units; the PNG scales it. A page's narrow card takes the compact one,
+# whose text stays legible at the width of a phone.
 _ROW = 26
 _TOP = 22
 _VALUE_ROOM = 60
+
+
+@dataclass(frozen=True)
+class _Frame:
+    width: int
+    label: int  # room for the bars' labels, left of the axis
+    characters: int  # a longer label is cut with an ellipsis
+
+
+DOCUMENT = _Frame(640, 230, 27)
+COMPACT = _Frame(360, 120, 14)
 
 
 def _height(chart: BarChart) -> int:
     return _TOP + _ROW * len(chart.bars) + (22 if chart.reference is not None else 8)
 
 
-def _x(chart: BarChart, value: float) -> float:
-    plot = _WIDTH - _LABEL - _VALUE_ROOM
+def _x(chart: BarChart, value: float, frame: _Frame = DOCUMENT) -> float:
+    plot = frame.width - frame.label - _VALUE_ROOM
     share = max(0.0, min(value, chart.maximum)) / chart.maximum if chart.maximum else 0.0
-    return _LABEL + plot * share
+    return frame.label + plot * share
 
 
-def _label(text: str, limit: int = 27) -> str:
+def _label(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def svg(chart: BarChart) -> str:
+def svg(chart: BarChart, *, compact: bool = False) -> str:
     """The chart as an inline SVG element (it scales to the width of its box)."""
+    frame = COMPACT if compact else DOCUMENT
+    left = frame.label
     height = _height(chart)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {height}" '
         f'class="bar-chart" role="img" aria-label="{escape(chart.title)}">',
         f"<title>{escape(chart.title)}</title>",
     ]
     for tick in range(5):
         value = chart.maximum * tick / 4
-        x = _x(chart, value)
+        x = _x(chart, value, frame)
         parts.append(
             f'<line x1="{x:.1f}" y1="{_TOP - 4}" x2="{x:.1f}" y2="{height - 4}" '
             f'stroke="{GRID}" stroke-width="1"/>'
@@ -101,23 +113,23 @@ def svg(chart: BarChart) -> str:
     for i, bar in enumerate(chart.bars):
         y = _TOP + i * _ROW
         parts.append(
-            f'<text x="{_LABEL - 8}" y="{y + 17}" text-anchor="end" font-size="13" '
-            f'fill="{INK}">{escape(_label(bar.label))}</text>'
+            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="13" '
+            f'fill="{INK}">{escape(_label(bar.label, frame.characters))}</text>'
         )
         if bar.value is not None:
-            end = _x(chart, bar.value)
+            end = _x(chart, bar.value, frame)
             parts.append(
-                f'<rect x="{_LABEL}" y="{y + 5}" width="{end - _LABEL:.1f}" height="16" '
+                f'<rect x="{left}" y="{y + 5}" width="{end - left:.1f}" height="16" '
                 f'fill="{bar.colour}"/>'
             )
         else:
-            end = float(_LABEL)
+            end = float(left)
         parts.append(
             f'<text x="{end + 6:.1f}" y="{y + 17}" font-size="12" fill="{INK}">'
             f"{escape(bar.text)}</text>"
         )
     if chart.reference is not None:
-        x = _x(chart, chart.reference)
+        x = _x(chart, chart.reference, frame)
         parts.append(
             f'<line x1="{x:.1f}" y1="{_TOP - 2}" x2="{x:.1f}" y2="{height - 18}" '
             f'stroke="{REFERENCE}" stroke-width="1.5" stroke-dasharray="5 4"/>'
@@ -147,8 +159,10 @@ def png(chart: BarChart, *, scale: float = 2.5) -> bytes:
     def s(value: float) -> int:
         return round(value * scale)
 
+    frame = DOCUMENT
+    left = frame.label
     height = _height(chart)
-    image = Image.new("RGB", (s(_WIDTH), s(height)), "white")
+    image = Image.new("RGB", (s(frame.width), s(height)), "white")
     draw = ImageDraw.Draw(image)
     small, normal = _font(s(11)), _font(s(13))
     for tick in range(5):
@@ -159,17 +173,17 @@ def png(chart: BarChart, *, scale: float = 2.5) -> bytes:
     for i, bar in enumerate(chart.bars):
         y = _TOP + i * _ROW
         draw.text(
-            (s(_LABEL - 8), s(y + 17)),
-            _label(bar.label),
+            (s(left - 8), s(y + 17)),
+            _label(bar.label, frame.characters),
             fill=INK,
             font=normal,  # type: ignore[arg-type]
             anchor="rs",
         )
-        end = float(_LABEL)
+        end = float(left)
         if bar.value is not None:
             end = _x(chart, bar.value)
-            if end > _LABEL:
-                draw.rectangle([s(_LABEL), s(y + 5), s(end), s(y + 21)], fill=bar.colour)
+            if end > left:
+                draw.rectangle([s(left), s(y + 5), s(end), s(y + 21)], fill=bar.colour)
         draw.text((s(end + 6), s(y + 17)), bar.text, fill=INK, font=small, anchor="ls")  # type: ignore[arg-type]
     if chart.reference is not None:
         x = _x(chart, chart.reference)

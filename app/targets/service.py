@@ -97,8 +97,8 @@ def set_target(
     audit.record(
         session,
         actor=actor,
-        action="wave_target_set",
-        target=wave.key,
+        action="wave.target_set",
+        target=f"wave:{wave.key}",
         detail={
             "metric": target.metric,
             "questionnaire": target.questionnaire_key,
@@ -121,8 +121,8 @@ def remove_target(
     audit.record(
         session,
         actor=actor,
-        action="wave_target_removed",
-        target=wave.key,
+        action="wave.target_removed",
+        target=f"wave:{wave.key}",
         detail={"metric": found.metric, "questionnaire": found.questionnaire_key},
         ip_address=ip_address,
     )

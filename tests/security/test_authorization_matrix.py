@@ -26,6 +26,7 @@ from app.advice.models import FollowUp
 from app.responses import service as responses
 from app.surveys import service as surveys
 from app.targeting.models import Shortlist, ShortlistEntry
+from app.targets.models import WaveTarget
 from app.web.security import SESSION_COOKIE, csrf_token
 from tests import factories
 from tests.conftest import TEST_SECRET
@@ -118,6 +119,9 @@ ADMIN_ROUTES = [
     ("GET", "/admin/waves"),
     ("GET", "/admin/waves/new"),
     ("GET", "/admin/waves/{wave_id}/close"),
+    ("GET", "/admin/waves/{wave_id}/targets"),
+    ("POST", "/admin/waves/{wave_id}/targets"),
+    ("POST", "/admin/waves/{wave_id}/targets/{target_id}/remove"),
     ("POST", "/admin/accounts"),
     ("POST", "/admin/accounts/onboard"),
     ("POST", "/admin/accounts/{user_id}/areas"),
@@ -203,6 +207,14 @@ def world(session: Session) -> World:
     session.add(shortlist)
     session.flush()
     session.add(ShortlistEntry(shortlist_id=shortlist.id, cooperative_id=coop_a.id))
+    # Two targets: the "own" and the "other" calls each remove one.
+    targets = [
+        WaveTarget(wave_id=wave.id, metric="coverage", percent=80.0),
+        WaveTarget(
+            wave_id=wave.id, metric="level", questionnaire_key="mini", level_key="mid", percent=40.0
+        ),
+    ]
+    session.add_all(targets)
     session.flush()
 
     def ids(coop_index: int) -> dict[str, str]:
@@ -218,6 +230,7 @@ def world(session: Session) -> World:
             "user_id": str(spare.id),
             "shortlist_id": str(shortlist.id),
             "fmt": "docx",
+            "target_id": str(targets[coop_index].id),
         }
 
     return World(users, ids(0), ids(1))

@@ -14,6 +14,7 @@ from app.advice.models import FollowUp
 from app.reports import dashboard, scope
 from app.targets import service as targets
 from tests import factories
+from tests.conftest import csrf_from
 from tests.db.test_rankings import EVERYONE, Province, province
 from tests.web.test_reports import as_user
 
@@ -198,3 +199,41 @@ class TestReportDownload:
     def test_unknown_format__is_not_found(self, client: TestClient, world: Province) -> None:
         as_user(client, "bancd")
         assert client.get("/dashboard/report.xlsx?wave=2026").status_code == 404
+
+
+class TestTargetsAdmin:
+    def test_advisor__may_not_set_targets(self, client: TestClient, world: Province) -> None:
+        as_user(client, "canbo")
+        assert client.get(f"/admin/waves/{world.wave.id}/targets").status_code == 403
+
+    def test_admin__sets_a_level_target_and_the_dashboard_shows_progress(
+        self, client: TestClient, session: Session, world: Province
+    ) -> None:
+        as_user(client, "quantri")
+        page = client.get(f"/admin/waves/{world.wave.id}/targets")
+        reply = client.post(
+            f"/admin/waves/{world.wave.id}/targets",
+            data={
+                "metric": "level",
+                "questionnaire_level": "mini:mid",
+                "percent": "40",
+                "csrf_token": csrf_from(page.text),
+            },
+        )
+        assert reply.status_code == 303
+        board = client.get("/dashboard?wave=2026").text
+        assert "Bộ câu hỏi thử: đạt mức Trung bình trở lên" in board
+        assert "14/21" in board
+
+    def test_a_percentage_over_100__is_refused_beside_the_field(
+        self, client: TestClient, session: Session, world: Province
+    ) -> None:
+        as_user(client, "quantri")
+        page = client.get(f"/admin/waves/{world.wave.id}/targets")
+        reply = client.post(
+            f"/admin/waves/{world.wave.id}/targets",
+            data={"metric": "coverage", "percent": "120", "csrf_token": csrf_from(page.text)},
+        )
+        assert reply.status_code == 422
+        assert 'id="percent-error"' in reply.text
+        assert targets.list_targets(session, wave_id=world.wave.id) == []

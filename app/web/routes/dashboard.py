@@ -36,7 +36,7 @@ def level_chart(figures: dashboard_report.QuestionnaireFigures, *, english: bool
         for count, colour in zip(figures.levels, colours, strict=True)
     )
     title = figures.title["en" if english else "vi"]
-    return charts.svg(charts.BarChart(title, bars))
+    return charts.svg(charts.BarChart(title, bars), compact=True)
 
 
 def show_dashboard(
