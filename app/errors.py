@@ -26,3 +26,7 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     """The input is wrong; the message says how to fix it."""
+
+
+class TooLarge(DomainError):
+    """The request carries more than the portal accepts (a file over its size limit)."""

@@ -20,6 +20,7 @@ from app.db import Database
 from app.web import errors
 from app.web.deps import verify_csrf
 from app.web.routes import admin, advice, auth, cooperatives, home, reports, responses, system
+from app.web.routes.admin.registry import refuse_oversized_upload
 from app.web.security import SecurityHeaders
 
 
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         title="HTX Số",
         summary="Self-assessment portal for cooperatives and the provincial Cooperative Alliance",
         lifespan=lifespan,
-        dependencies=[Depends(verify_csrf)],
+        # The upload's size is judged from its headers before the CSRF check reads the body.
+        dependencies=[Depends(refuse_oversized_upload), Depends(verify_csrf)],
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",

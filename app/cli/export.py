@@ -16,7 +16,8 @@ console = Console(stderr=True)
 
 def export(
     what: Annotated[
-        str, typer.Argument(help="rankings, coverage, scores, dimensions, chase or answers")
+        str,
+        typer.Argument(help="rankings, coverage, scores, dimensions, chase, answers or registry"),
     ],
     out: Annotated[Path, typer.Option("--out", help="File to write", dir_okay=False)],
     wave: Annotated[str | None, typer.Option(help="Wave key (default: open or latest)")] = None,
@@ -32,6 +33,9 @@ def export(
     from app.cooperatives.models import Cooperative
     from app.reports import answers, downloads, scope
 
+    if what == "registry":
+        _export_registry(out)
+        return
     if what not in downloads.WHATS:
         raise typer.BadParameter(f"unknown export '{what}'; use {', '.join(downloads.WHATS)}")
     if fmt not in downloads.FORMATS:
@@ -79,3 +83,23 @@ def export(
     finally:
         db.dispose()
     console.print(f"[green]✓[/] {out}")
+
+
+def _export_registry(out: Path) -> None:
+    """The registry in the import template's columns: importing it back changes nothing."""
+    import csv
+    import io
+
+    from app.cli import database
+    from app.cooperatives.template import registry_rows
+    from app.reports.exports import neutralise
+
+    db = database()
+    try:
+        with db.read_sessions() as session:
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerows([neutralise(v) for v in row] for row in registry_rows(session))
+    finally:
+        db.dispose()
+    out.write_bytes(("\ufeff" + text.getvalue()).encode("utf-8"))

@@ -12,19 +12,20 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from app.web.deps import NotSignedIn
 from app.web.templating import is_htmx, render, request_locale
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422}
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413}
 TITLES = {
     400: ("Yêu cầu không hợp lệ", "Bad request"),
     403: ("Không có quyền truy cập", "Forbidden"),
     404: ("Không tìm thấy trang", "Page not found"),
     405: ("Thao tác không được phép", "Method not allowed"),
     409: ("Xung đột dữ liệu", "Conflict"),
+    413: ("Tệp quá lớn", "File too large"),
     422: ("Dữ liệu chưa hợp lệ", "Invalid input"),
     500: ("Đã có lỗi xảy ra", "Something went wrong"),
 }

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,19 +17,16 @@ from app.accounts.models import Role
 from app.areas.models import Area, AreaLevel
 from app.audit.models import AuditEvent
 from app.cooperatives import staging
-from app.cooperatives.importer import TEMPLATE_HEADERS
-from app.cooperatives.models import Cooperative
+from app.cooperatives.columns import TEMPLATE_HEADERS
+from app.cooperatives.models import Cooperative, RegistryUpload
 from tests import factories
 from tests.conftest import page_csrf, sign_in
 
 HEADER = "Mã số HTX,Tên HTX,Mã địa bàn,Lĩnh vực,Số thành viên,Trạng thái\n"
 
 
-@pytest.fixture(autouse=True)
-def staging_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "staged"
-    monkeypatch.setattr(staging, "FOLDER", folder)
-    return folder
+def staged_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(RegistryUpload)) or 0
 
 
 @pytest.fixture
@@ -137,38 +133,55 @@ class TestDryRun:
         sign_in(client, "canbo", factories.PASSWORD)
         assert check(client, HEADER.encode()).status_code == 403
 
-    def test_bad_rows__list_every_problem_by_row_and_column_and_change_nothing(
-        self, admin: TestClient, session: Session, district: Area, staging_folder: Path
+    def test_bad_rows__list_every_problem_by_line_grouped_by_kind_and_change_nothing(
+        self, admin: TestClient, session: Session, district: Area
     ) -> None:
         known = factories.cooperative(session, code="4900000001", name="HTX Cũ")
         before = count(session)
         content = (
-            HEADER
+            "Danh sách HTX năm 2025\n"
+            + HEADER
             + "4900000001,HTX Đổi Tên,187,Nông nghiệp,30,\n"  # fine on its own
-            + ",HTX Không Mã,187,Nông nghiệp,,\n"  # row 3: no code
-            + "4900000003,HTX Sai Địa Bàn,999,Nông nghiệp,,\n"  # row 4: unknown area
-            + "4900000004,HTX Sai Lĩnh Vực,187,Bay lượn,-5,Giải tán\n"  # row 5: three problems
+            + ",HTX Không Mã,187,Nông nghiệp,,\n"  # line 4: no code
+            + "4900000003,HTX Sai Địa Bàn,999,Nông nghiệp,,\n"  # line 5: unknown area
+            + "4900000004,HTX Sai Lĩnh Vực,187,Bay lượn,-5,Giải tán\n"  # line 6: three problems
         ).encode()
         reply = check(admin, content)
         assert reply.status_code == 422
         text = reply.text
         assert "Chưa nhập gì: có 5 lỗi cần sửa trong tệp." in text
+        assert "dòng tiêu đề cột là dòng 2 của trang tính" in text
+        kinds = re.findall(r'<h2 class="problem-kind" data-kind="(\w+)">([^<]+)</h2>', text)
+        assert kinds == [
+            ("required", "Ô bắt buộc bị trống (1)"),
+            ("area", "Không nhận ra địa bàn (1)"),
+            ("sector", "Lĩnh vực không có trong danh mục (1)"),
+            ("number", "Không phải số hợp lệ (1)"),
+            ("status", "Trạng thái không hợp lệ (1)"),
+        ]
         rows = re.findall(
             r'<tr><td class="num">(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>', text
         )
         assert [(r, c) for r, c, _ in rows] == [
-            ("3", "Mã số HTX"),
-            ("4", "Mã địa bàn"),
-            ("5", "Lĩnh vực"),
-            ("5", "Số thành viên"),
-            ("5", "Trạng thái"),
+            ("4", "Mã số HTX"),
+            ("5", "Mã địa bàn"),
+            ("6", "Lĩnh vực"),
+            ("6", "Số thành viên"),
+            ("6", "Trạng thái"),
         ]
         assert "không tìm thấy địa bàn &#39;999&#39;" in text
         assert 'name="token"' not in text
         assert count(session) == before
         session.refresh(known)
         assert known.name == "HTX Cũ"
-        assert not staging_folder.exists() or not any(staging_folder.iterdir())
+        csv_link = re.search(r'href="(/admin/registry/problems.csv\?token=[^"]+)"', text)
+        assert csv_link
+        problems = admin.get(csv_link.group(1).replace("&amp;", "&"))
+        assert problems.status_code == 200
+        lines = problems.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "Dòng (line),Cột (column),Loại lỗi (kind),Lỗi,Problem"
+        assert lines[1] == "4,Mã số HTX,Ô bắt buộc bị trống,không được để trống,must not be blank"
+        assert len(lines) == 6
 
     def test_a_good_file__lists_inserts_and_updates_and_changes_nothing_yet(
         self, admin: TestClient, session: Session, district: Area
@@ -220,10 +233,50 @@ class TestDryRun:
         assert reply.status_code == 422
         assert "Tệp phải là tệp CSV" in reply.text
 
-    def test_a_file_that_is_not_utf8__gets_the_reason(self, admin: TestClient) -> None:
-        reply = check(admin, HEADER.encode("cp1252", errors="replace"))
+    def test_an_encoding_that_cannot_be_told__gets_the_one_to_use(
+        self, admin: TestClient, session: Session
+    ) -> None:
+        # TCVN3 ("ABC"), as old Vietnamese fonts wrote it: readable as Windows-1258, wrongly.
+        reply = check(admin, b"M\xb7 s\xe8 HTX,T\xaan HTX\n1,H\xeep t\xb8c x\xb7\n")
         assert reply.status_code == 422
-        assert "UTF-8" in reply.text
+        assert "CSV UTF-8" in reply.text
+        assert "Chưa nhập gì." in reply.text
+        assert staged_count(session) == 0
+
+    @pytest.mark.parametrize(
+        ("content", "filename", "words"),
+        [
+            (b"", "htx.csv", "Tệp trống"),
+            (HEADER.encode(), "htx.csv", "chỉ có dòng tiêu đề"),
+            (bytes(range(256)) * 8, "htx.csv", "nhị phân"),
+            (b"PK\x03\x04garbage", "htx.xlsx", "Không đọc được tệp Excel"),
+            ("Họ tên,Tuổi\nAn,30\n".encode(), "htx.csv", "Không tìm thấy dòng tiêu đề"),
+        ],
+    )
+    def test_bad_input__is_a_clear_message_and_nothing_is_imported(
+        self, admin: TestClient, session: Session, content: bytes, filename: str, words: str
+    ) -> None:
+        before = count(session)
+        reply = check(admin, content, filename=filename)
+        assert reply.status_code == 422
+        assert words in reply.text
+        assert count(session) == before
+
+    def test_a_body_that_says_it_is_too_big__is_refused_before_it_is_read(
+        self, admin: TestClient
+    ) -> None:
+        csrf = page_csrf(admin, "/admin/registry")
+        reply = admin.post(
+            "/admin/registry/check",
+            content=b"x" * 100,
+            headers={
+                "content-type": "multipart/form-data; boundary=x",
+                "content-length": str(staging.MAX_BYTES * 2),
+                "x-csrf-token": csrf,
+            },
+        )
+        assert reply.status_code == 413
+        assert "Tệp lớn hơn 10 MB" in reply.text
 
 
 class TestConfirm:
@@ -240,7 +293,7 @@ class TestConfirm:
         assert not known(session, "4900000009")
 
     def test_confirming__applies_exactly_the_checked_file_once_and_is_audited(
-        self, admin: TestClient, session: Session, district: Area, staging_folder: Path
+        self, admin: TestClient, session: Session, district: Area
     ) -> None:
         before = count(session)
         content = (HEADER + "4900000009,HTX Mới,187,Nông nghiệp,12,\n").encode()
@@ -258,8 +311,9 @@ class TestConfirm:
             "inserted": 1,
             "updated": 0,
             "unchanged": 0,
+            "cleared": 0,
         }
-        assert list(staging_folder.iterdir()) == []
+        assert staged_count(session) == 0
         again = import_(admin, token)
         assert again.status_code == 404
         assert "tải tệp lên lại" in again.text
