@@ -369,3 +369,109 @@ class TestConfirm:
         )
         assert cooperative is not None
         assert cooperative.members == 40
+
+
+class TestColumnMapping:
+    CONTENT = (
+        "Mã số HTX,Tên HTX,Nơi đóng trụ sở,Ngành,Cột lạ\n"
+        "4900000021,HTX Ghép Cột,187,Nông nghiệp,x\n"
+    ).encode()
+
+    def map_(self, client: TestClient, html: str, choices: dict[str, str]) -> Any:
+        return client.post(
+            "/admin/registry/map",
+            data={
+                "token": token_of(html),
+                "csrf_token": page_csrf(client, "/admin/registry"),
+                **choices,
+            },
+        )
+
+    def test_unknown_columns__ask_what_they_hold_with_samples(
+        self, admin: TestClient, district: Area
+    ) -> None:
+        reply = check(admin, self.CONTENT)
+        assert reply.status_code == 200
+        assert 'id="mapping"' in reply.text
+        assert "Nơi đóng trụ sở" in reply.text
+        assert '<td class="small">187</td>' in reply.text
+        assert 'name="column_2"' in reply.text
+
+    def test_a_mapping__checks_the_file_and_is_remembered_for_the_same_headers(
+        self, admin: TestClient, session: Session, district: Area
+    ) -> None:
+        first = check(admin, self.CONTENT)
+        choices = {
+            "column_0": "registration_code",
+            "column_1": "name",
+            "column_2": "area",
+            "column_3": "sector",
+            "column_4": "",
+        }
+        reply = self.map_(admin, first.text, choices)
+        assert reply.status_code == 200, reply.text
+        assert "Các cột bị bỏ qua (không nhập):" in reply.text
+        assert "<strong>Cột lạ</strong>" in reply.text
+        assert import_(admin, token_of(reply.text)).status_code == 303
+        assert known(session, "4900000021")
+        # The same headers again, typed differently: no mapping step this time.
+        again = check(admin, self.CONTENT.replace(b"N\xc6\xa1i", b"NOI").replace(b"x\n", b"y\n"))
+        assert 'id="mapping"' not in again.text
+        assert 'id="confirm-import"' in again.text
+
+    def test_one_field_for_two_columns__is_refused_with_the_form_again(
+        self, admin: TestClient, district: Area
+    ) -> None:
+        first = check(admin, self.CONTENT)
+        reply = self.map_(admin, first.text, {"column_2": "area", "column_4": "area"})
+        assert reply.status_code == 422
+        assert "Mỗi trường chỉ được chọn cho một cột." in reply.text
+
+
+class TestNeverLoseData:
+    def test_a_partial_file_with_blank_cells__changes_only_what_it_says(
+        self, admin: TestClient, session: Session, district: Area
+    ) -> None:
+        cooperative = factories.cooperative(session, in_area=district, code="4900000031")
+        content = "Mã số HTX,Tình trạng,Điện thoại\n4900000031,Giải thể,\n".encode()
+        reply = check(admin, content)
+        assert 'id="clears"' not in reply.text
+        assert import_(admin, token_of(reply.text)).status_code == 303
+        session.refresh(cooperative)
+        assert (cooperative.status, cooperative.phone, cooperative.name) == (
+            "dissolved",
+            "0912345678",
+            "HTX Na Chi Lăng",
+        )
+
+    def test_clear_blank_fields__shows_each_clear_before_the_confirm_button(
+        self, admin: TestClient, session: Session, district: Area
+    ) -> None:
+        cooperative = factories.cooperative(session, in_area=district, code="4900000032")
+        content = "Mã số HTX,Điện thoại,Số thành viên\n4900000032,,\n".encode()
+        reply = admin.post(
+            "/admin/registry/check",
+            files={"file": ("htx.csv", content, "text/csv")},
+            data={"csrf_token": page_csrf(admin, "/admin/registry"), "clear_blanks": "true"},
+        )
+        # The file lacks the columns a new cooperative needs: the mapping step comes first,
+        # with the option still ticked.
+        assert 'id="clear_blanks" name="clear_blanks" value="true" checked' in reply.text
+        reply = admin.post(
+            "/admin/registry/map",
+            data={
+                "token": token_of(reply.text),
+                "csrf_token": page_csrf(admin, "/admin/registry"),
+                "column_0": "registration_code",
+                "column_1": "phone",
+                "column_2": "members",
+                "clear_blanks": "true",
+            },
+        )
+        text = reply.text
+        assert "2 giá trị đang lưu sẽ bị xóa do ô trống" in text
+        assert text.index('id="clears"') < text.index('id="confirm-import"')
+        assert text.count('class="cleared"') == 2
+        assert import_(admin, token_of(text)).status_code == 303
+        session.refresh(cooperative)
+        assert (cooperative.phone, cooperative.members) == (None, None)

@@ -236,6 +236,8 @@ def registry_map_page(request: Request, session: DbSession, user: Admin, token: 
 @reads_then_writes
 def registry_map(request: Request, session: DbSession, user: Admin, form: Posted) -> Response:
     token = str(form.get("token", ""))[:100]
+    if not token:
+        raise Invalid("Thiếu tệp cần ghép cột.", message_en="No file to map was given.")
     table, columns, staged = _staged_table(session, token, user.id)
     choices = [str(form.get(f"column_{i}", IGNORE)) for i in range(len(columns.header))]
     chosen = [c for c in choices if c]
