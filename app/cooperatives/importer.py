@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from app.cooperatives.vocabulary import SECTORS, STATUSES, closest, match
 # Fields a blank cell may clear when asked to; the others are needed by every cooperative.
 CLEARABLE = ("members", "founded_year", "contact_name", "phone", "email", "address")
 PROBLEMS_SHOWN = 200
+LIMITS = {"registration_code": 64, "name": 300, "contact_name": 200, "email": 200}
 
 KINDS: dict[str, tuple[str, str]] = {
     "required": ("Ô bắt buộc bị trống", "A required cell is blank"),
@@ -123,8 +125,9 @@ def check_table(
     existing = set(session.scalars(select(Cooperative.registration_code)))
     checker = _RowChecker(columns, area_resolver(session), clear_blanks)
     seen: dict[str, int] = {}
+    code_index = columns.by_field.get("registration_code")
     for line, cells in table.rows:
-        code = _cell(cells, columns.by_field.get("registration_code"))
+        code = _cell(cells, code_index)
         is_new = code not in existing
         values, clears, problems = checker.check(line, cells, is_new=is_new)
         if code and code in seen:
@@ -180,7 +183,15 @@ class _RowChecker:
     ) -> None:
         self.columns = columns
         self.placed = columns.by_field
-        self.areas = areas
+        # A registry repeats a few dozen areas, sectors and statuses in every row: each one
+        # is resolved once.
+        self.areas = lru_cache(maxsize=8192)(areas)
+        self.vocabularies = {
+            "sector": lru_cache(maxsize=1024)(partial(match, SECTORS)),
+            "status": lru_cache(maxsize=1024)(partial(match, STATUSES)),
+        }
+        self.present = [(n, i) for n, i in self.placed.items() if n in TEMPLATE_HEADERS]
+        self.absent_required = [n for n in REQUIRED if n not in self.placed]
         self.clear_blanks = clear_blanks
         self.this_year = dt.date.today().year
 
@@ -195,23 +206,10 @@ class _RowChecker:
         values: dict[str, Any] = {}
         clears: list[str] = []
         problems: list[Problem] = []
-        for name in TEMPLATE_HEADERS:
-            index = self.placed.get(name)
-            if index is None:
-                if is_new and name in REQUIRED:
-                    problems.append(
-                        self.problem(
-                            line,
-                            name,
-                            "new_needs_column",
-                            f"mã số chưa có trong danh sách: HTX mới cần cột "
-                            f"{TEMPLATE_HEADERS[name]}",
-                            f"a new code: a new cooperative needs the "
-                            f"{FIELD_NAMES_EN[name]} column",
-                        )
-                    )
-                continue
-            text = _cell(cells, index)
+        if is_new:
+            problems += [self._needs_column(line, name) for name in self.absent_required]
+        for name, index in self.present:
+            text = cells[index] if index < len(cells) else ""
             if not text:
                 if name == "registration_code" or (is_new and name in REQUIRED):
                     problems.append(
@@ -222,44 +220,52 @@ class _RowChecker:
                 elif self.clear_blanks and not is_new and name in CLEARABLE:
                     clears.append(name)
                 continue
-            for problem_or_value in self._parse(line, name, text):
-                if isinstance(problem_or_value, Problem):
-                    problems.append(problem_or_value)
-                else:
-                    key, value = problem_or_value
-                    values[key] = value
+            found = self._parse(line, name, text)
+            if isinstance(found, Problem):
+                problems.append(found)
+            elif found is not None:
+                values[found[0]] = found[1]
         return values, tuple(clears), problems
 
-    def _parse(self, line: int, name: str, text: str) -> Iterator[Problem | tuple[str, Any]]:
+    def _needs_column(self, line: int, name: str) -> Problem:
+        return self.problem(
+            line,
+            name,
+            "new_needs_column",
+            f"mã số chưa có trong danh sách: HTX mới cần cột {TEMPLATE_HEADERS[name]}",
+            f"a new code: a new cooperative needs the {FIELD_NAMES_EN[name]} column",
+        )
+
+    def _parse(self, line: int, name: str, text: str) -> Problem | tuple[str, Any] | None:
         def bad(kind: str, vi: str, en: str) -> Problem:
             return self.problem(line, name, kind, vi, en)
 
-        limit = {"registration_code": 64, "name": 300, "contact_name": 200, "email": 200}
-        if name in limit and len(text) > limit[name]:
-            yield bad("too_long", f"dài quá {limit[name]} ký tự", f"over {limit[name]} characters")
+        limit = LIMITS.get(name)
+        if limit is not None and len(text) > limit:
+            return bad("too_long", f"dài quá {limit} ký tự", f"over {limit} characters")
         elif name == "registration_code":
-            return  # the row's key, read by `check_table` itself
+            return None  # the row's key, read by `check_table` itself
         elif name in ("name", "contact_name", "address"):
-            yield name, " ".join(text.split())
+            return name, " ".join(text.split())
         elif name == "area":
             found = self.areas(text)
             if found.area_id is not None:
-                yield "area_id", found.area_id
+                return "area_id", found.area_id
             elif found.problem == "province":
-                yield bad(
+                return bad(
                     "area",
                     f"'{text}' là tên tỉnh; hãy ghi huyện hoặc xã (ví dụ TP Lạng Sơn, "
                     "Huyện Chi Lăng)",
                     f"'{text}' is the province; give the district or commune",
                 )
             elif found.problem == "ambiguous":
-                yield bad(
+                return bad(
                     "area",
                     f"'{text}' trùng tên nhiều địa bàn; ghi thêm Huyện/Xã… hoặc dùng mã",
                     f"'{text}' names several areas; add Huyện/Xã… or use the code",
                 )
             else:
-                yield bad(
+                return bad(
                     "area",
                     f"không tìm thấy địa bàn '{text}' (ghi mã, hoặc tên có hay không có "
                     f"{PREFIXES_SHOWN})",
@@ -267,14 +273,14 @@ class _RowChecker:
                 )
         elif name in ("sector", "status"):
             vocabulary = SECTORS if name == "sector" else STATUSES
-            key = match(vocabulary, text)
+            key = self.vocabularies[name](text)
             if key is not None:
-                yield name, key
+                return name, key
             else:
                 near = closest(vocabulary, text)
                 accepted = near or [vi for vi, _ in vocabulary.values()]
                 hint = "gần nhất" if near else "dùng"
-                yield bad(
+                return bad(
                     name,
                     f"'{text}' không có trong danh mục; {hint}: {'; '.join(accepted)}",
                     f"'{text}' is not in the list; {'closest' if near else 'use'}: "
@@ -284,29 +290,30 @@ class _RowChecker:
             low, high = (0, 1_000_000) if name == "members" else (1950, self.this_year)
             number = _whole(text, year=name == "founded_year")
             if number is None or not low <= number <= high:
-                yield bad(
+                return bad(
                     "number",
                     f"'{text}' phải là số nguyên từ {low} đến {high}",
                     f"'{text}' must be a whole number from {low} to {high}",
                 )
             else:
-                yield name, number
+                return name, number
         elif name == "phone":
             phone = normalise_phone(text)
             if phone is None or len(phone) > 50:
-                yield bad(
+                return bad(
                     "phone",
                     f"'{text}' không phải số điện thoại (10 hoặc 11 chữ số, bắt đầu bằng 0 "
                     "hoặc +84)",
                     f"'{text}' is not a phone number (10 or 11 digits from 0 or +84)",
                 )
             else:
-                yield name, phone
+                return name, phone
         elif name == "email":
             if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text) is None:
-                yield bad("email", f"'{text}' không phải email", f"'{text}' is not an email")
+                return bad("email", f"'{text}' không phải email", f"'{text}' is not an email")
             else:
-                yield name, text
+                return name, text
+        return None
 
 
 _DATE = re.compile(r"(\d{4})-\d{2}-\d{2}|\d{1,2}/\d{1,2}/(\d{4})")

@@ -124,6 +124,8 @@ def synonyms(vocabulary: dict[str, tuple[str, str]], key: str) -> tuple[str, ...
 
 def fold(text: str) -> str:
     """Lower case without diacritics or extra spaces, for matching what people type."""
+    if text.isascii():
+        return " ".join(text.lower().replace("_", " ").split())
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
