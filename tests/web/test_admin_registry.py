@@ -475,3 +475,20 @@ class TestNeverLoseData:
         assert import_(admin, token_of(text)).status_code == 303
         session.refresh(cooperative)
         assert (cooperative.phone, cooperative.members) == (None, None)
+
+
+class TestManyProblems:
+    def test_thousands_of_bad_rows__show_two_hundred_and_the_csv_has_all(
+        self, admin: TestClient, district: Area
+    ) -> None:
+        rows = "".join(f"49{n:08d},HTX {n},187,Bay lượn,,\n" for n in range(2500))
+        reply = check(admin, (HEADER + rows).encode())
+        assert reply.status_code == 422
+        assert reply.text.count('<tr><td class="num">') == 200
+        assert "Lĩnh vực không có trong danh mục: <strong>2.500</strong>" in reply.text
+        assert len(reply.content) < 120_000
+        link = re.search(r'href="(/admin/registry/problems.csv\?token=[^"]+)"', reply.text)
+        assert link
+        lines = admin.get(link.group(1)).content.decode("utf-8-sig").splitlines()
+        assert len(lines) == 2501
+        assert lines[-1].startswith("2501,Lĩnh vực,")
