@@ -18,7 +18,7 @@ from app.audit.models import AuditEvent
 from app.cli import app as htxso
 from app.responses.models import Answer, Response
 from tests import conftest
-from tests.db.test_rankings import Province, province
+from tests.worlds import Province, province
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from app import memory
 from app.cli.export import export as export_command
+from app.cli.messages import spoken
 from app.cli.surveys import surveys_app
 from app.config import get_settings
 from app.db import Database
@@ -47,6 +49,7 @@ def init() -> None:
     """Migrate the database, load the built-in areas and publish the questionnaires in surveys/."""
     from app import migrate
     from app.areas import service as areas
+    from app.scoring.proof import load_proven
     from app.surveys import service as surveys
 
     settings = get_settings()
@@ -57,7 +60,7 @@ def init() -> None:
         count = areas.load_builtin(session)
     console.print(f"[green]✓[/] {count} areas loaded")
     with db.transaction() as session:
-        results = surveys.publish_dir(session, path=settings.surveys_dir)
+        results = surveys.publish_all(session, questionnaires=load_proven(settings.surveys_dir))
     for result in results:
         console.print(f"[green]✓[/] questionnaire {result}")
     db.dispose()
@@ -122,7 +125,8 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        # The application trusts proxies itself, by the FORWARDED_ALLOW_IPS setting.
+        proxy_headers=False,
     )
 
 
@@ -182,7 +186,7 @@ def users_create(
                 area_ids=tuple(area_ids),
             )
     except DomainError as exc:
-        errors.print(f"[red]{exc.message}[/]")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()
@@ -216,7 +220,7 @@ def import_cooperatives(
         table, columns = importer.read_file(path.read_bytes(), filename=path.name)
         columns = mapped_by_names(columns, mapping or [])
     except Invalid as exc:
-        errors.print(f"[red]{exc.message}[/] ({exc.message_en})")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--map") from None
@@ -239,8 +243,9 @@ def import_cooperatives(
                 f"[red]Không nhập gì cả: {len(plan.problems)} lỗi (nothing imported: "
                 f"{len(plan.problems)} problems)[/]"
             )
-            for problem in sorted(plan.problems, key=lambda p: p.line):
-                errors.print(f"  {problem}")
+            for p in sorted(plan.problems, key=lambda p: p.line):
+                where = f"dòng {p.line} (line), cột '{escape(p.column)}'"
+                errors.print(f"  {where}: " + " / ".join(spoken(p.message).split("\n")))
             raise typer.Exit(1)
         for row in changes:
             console.print(f"{row.registration_code} {row.name}")
@@ -273,7 +278,7 @@ def areas_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)
         with db.transaction() as session:
             count = areas.load_csv(session, path=path)
     except Invalid as exc:
-        errors.print(f"[red]Không nạp được (not loaded):[/]\n{exc.message}")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

@@ -8,16 +8,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from app.cli.messages import spoken
+
 surveys_app = typer.Typer(help="Questionnaire files: validate, publish.", no_args_is_help=True)
 console = Console()
 errors = Console(stderr=True)
 
 
 def _load(path: Path) -> list[object]:
-    from app.surveys.loader import SurveyFileError, load_dir, load_file
+    from app.scoring.proof import load_proven
+    from app.surveys.loader import SurveyFileError
 
     try:
-        return list(load_dir(path) if path.is_dir() else [load_file(path)])
+        return list(load_proven(path))
     except SurveyFileError as exc:
         errors.print(f"[red]{len(exc.problems)} problem(s):[/]")
         for problem in exc.problems:
@@ -27,15 +30,24 @@ def _load(path: Path) -> list[object]:
 
 @surveys_app.command("validate")
 def validate(path: Annotated[Path, typer.Argument()] = Path("surveys")) -> None:
-    """Check questionnaire files; every problem is listed with its file, line and field."""
+    """Check questionnaire files and prove that no worse answer scores higher.
+
+    Every problem is listed with its file, line and field. Files under scoring rules 1 are
+    kept for the responses that answered them: their known holes are listed, not refused.
+    """
+    from app.scoring.proof import legacy_holes, problems
     from app.surveys.definition import Questionnaire
 
-    for q in _load(path):
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    for file, q in zip(files, _load(path), strict=True):
         assert isinstance(q, Questionnaire)
+        proof = "proven" if q.scoring_rules == 2 else "scoring rules 1, not proven"
         console.print(
             f"[green]✓[/] {q.key} {q.version}: {len(q.dimensions)} dimensions, "
-            f"{len(q.questions)} questions"
+            f"{len(q.questions)} questions; {proof}"
         )
+        for problem in problems(q, file=file, holes=legacy_holes(q)):
+            console.print(f"  [yellow]hole?[/] {problem}", highlight=False, soft_wrap=True)
 
 
 @surveys_app.command("publish")
@@ -46,7 +58,7 @@ def publish(path: Annotated[Path, typer.Argument()] = Path("surveys")) -> None:
     from app.surveys import service
     from app.surveys.definition import Questionnaire
 
-    questionnaires = _load(path)
+    questionnaires = _load(path)  # proven: a file that fails the proof is never published
     db = database()
     try:
         with db.transaction() as session:
@@ -54,7 +66,7 @@ def publish(path: Annotated[Path, typer.Argument()] = Path("surveys")) -> None:
                 assert isinstance(q, Questionnaire)
                 console.print(f"[green]✓[/] {service.publish(session, questionnaire=q)}")
     except Conflict as exc:
-        errors.print(f"[red]{exc.message_en}[/]\n{exc.message}")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

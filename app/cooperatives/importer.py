@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from app.areas.models import Area
 from app.cooperatives.columns import (
-    FIELD_NAMES_EN,
     REQUIRED,
     TEMPLATE_HEADERS,
     Columns,
@@ -31,26 +30,24 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.places import PREFIXES_SHOWN, AreaMatch, area_resolver
 from app.cooperatives.tabular import Table, read_table
 from app.cooperatives.vocabulary import SECTORS, STATUSES, closest, match
+from app.messages import N_, Message
 
 # Fields a blank cell may clear when asked to; the others are needed by every cooperative.
 CLEARABLE = ("members", "founded_year", "contact_name", "phone", "email", "address")
 PROBLEMS_SHOWN = 200
 LIMITS = {"registration_code": 64, "name": 300, "contact_name": 200, "email": 200}
 
-KINDS: dict[str, tuple[str, str]] = {
-    "required": ("Ô bắt buộc bị trống", "A required cell is blank"),
-    "new_needs_column": (
-        "HTX mới nhưng tệp thiếu cột bắt buộc",
-        "A new cooperative, but the file lacks a required column",
-    ),
-    "duplicate": ("Mã số trùng trong tệp", "A registration code repeated in the file"),
-    "too_long": ("Nội dung quá dài", "Text too long"),
-    "area": ("Không nhận ra địa bàn", "Area not recognised"),
-    "sector": ("Lĩnh vực không có trong danh mục", "Sector not in the list"),
-    "status": ("Trạng thái không hợp lệ", "Status not recognised"),
-    "number": ("Không phải số hợp lệ", "Not a valid number"),
-    "phone": ("Số điện thoại không hợp lệ", "Phone number not valid"),
-    "email": ("Email không hợp lệ", "Email not valid"),
+KINDS: dict[str, str] = {
+    "required": N_("A required cell is blank"),
+    "new_needs_column": N_("A new cooperative, but the file lacks a required column"),
+    "duplicate": N_("A registration code repeated in the file"),
+    "too_long": N_("Text too long"),
+    "area": N_("Area not recognised"),
+    "sector": N_("Sector not in the list"),
+    "status": N_("Status not recognised"),
+    "number": N_("Not a valid number"),
+    "phone": N_("Phone number not valid"),
+    "email": N_("Email not valid"),
 }
 
 
@@ -61,12 +58,7 @@ class Problem:
     line: int
     column: str
     kind: str
-    message: str
-    message_en: str
-
-    def __str__(self) -> str:
-        where = f"dòng {self.line}" + (f", cột '{self.column}'" if self.column else "")
-        return f"{where}: {self.message} ({self.message_en})"
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -136,8 +128,11 @@ def check_table(
                     line,
                     "registration_code",
                     "duplicate",
-                    f"mã số {code} đã có ở dòng {seen[code]} của tệp",
-                    f"code {code} is already on line {seen[code]} of the file",
+                    Message(
+                        N_("code %(code)s is already on line %(line)s of the file"),
+                        code=code,
+                        line=seen[code],
+                    ),
                 )
             )
         elif code:
@@ -195,10 +190,10 @@ class _RowChecker:
         self.clear_blanks = clear_blanks
         self.this_year = dt.date.today().year
 
-    def problem(self, line: int, name: str, kind: str, vi: str, en: str) -> Problem:
+    def problem(self, line: int, name: str, kind: str, message: Message) -> Problem:
         index = self.placed.get(name)
         column = self.columns.title(index) if index is not None else TEMPLATE_HEADERS[name]
-        return Problem(line, column, kind, vi, en)
+        return Problem(line, column, kind, message)
 
     def check(
         self, line: int, cells: list[str], *, is_new: bool
@@ -213,9 +208,7 @@ class _RowChecker:
             if not text:
                 if name == "registration_code" or (is_new and name in REQUIRED):
                     problems.append(
-                        self.problem(
-                            line, name, "required", "không được để trống", "must not be blank"
-                        )
+                        self.problem(line, name, "required", Message(N_("must not be blank")))
                     )
                 elif self.clear_blanks and not is_new and name in CLEARABLE:
                     clears.append(name)
@@ -232,17 +225,19 @@ class _RowChecker:
             line,
             name,
             "new_needs_column",
-            f"mã số chưa có trong danh sách: HTX mới cần cột {TEMPLATE_HEADERS[name]}",
-            f"a new code: a new cooperative needs the {FIELD_NAMES_EN[name]} column",
+            Message(
+                N_("a new code: a new cooperative needs the %(column)s column"),
+                column=TEMPLATE_HEADERS[name],
+            ),
         )
 
     def _parse(self, line: int, name: str, text: str) -> Problem | tuple[str, Any] | None:
-        def bad(kind: str, vi: str, en: str) -> Problem:
-            return self.problem(line, name, kind, vi, en)
+        def bad(kind: str, message_id: str, **params: object) -> Problem:
+            return self.problem(line, name, kind, Message(message_id, text=text, **params))
 
         limit = LIMITS.get(name)
         if limit is not None and len(text) > limit:
-            return bad("too_long", f"dài quá {limit} ký tự", f"over {limit} characters")
+            return bad("too_long", N_("over %(limit)s characters"), limit=limit)
         elif name == "registration_code":
             return None  # the row's key, read by `check_table` itself
         elif name in ("name", "contact_name", "address"):
@@ -254,22 +249,18 @@ class _RowChecker:
             elif found.problem == "province":
                 return bad(
                     "area",
-                    f"'{text}' là tên tỉnh; hãy ghi huyện hoặc xã (ví dụ TP Lạng Sơn, "
-                    "Huyện Chi Lăng)",
-                    f"'{text}' is the province; give the district or commune",
+                    N_("'%(text)s' is the province; give the district or commune"),
                 )
             elif found.problem == "ambiguous":
                 return bad(
                     "area",
-                    f"'{text}' trùng tên nhiều địa bàn; ghi thêm Huyện/Xã… hoặc dùng mã",
-                    f"'{text}' names several areas; add Huyện/Xã… or use the code",
+                    N_("'%(text)s' names several areas; add Huyện/Xã… or use the code"),
                 )
             else:
                 return bad(
                     "area",
-                    f"không tìm thấy địa bàn '{text}' (ghi mã, hoặc tên có hay không có "
-                    f"{PREFIXES_SHOWN})",
-                    f"unknown area '{text}' (a code, or a name with or without its prefix)",
+                    N_("unknown area '%(text)s' (a code, or a name with or without %(prefixes)s)"),
+                    prefixes=PREFIXES_SHOWN,
                 )
         elif name in ("sector", "status"):
             vocabulary = SECTORS if name == "sector" else STATUSES
@@ -278,13 +269,16 @@ class _RowChecker:
                 return name, key
             else:
                 near = closest(vocabulary, text)
-                accepted = near or [vi for vi, _ in vocabulary.values()]
-                hint = "gần nhất" if near else "dùng"
+                if near:
+                    return bad(
+                        name,
+                        N_("'%(text)s' is not in the list; closest: %(values)s"),
+                        values="; ".join(near),
+                    )
                 return bad(
                     name,
-                    f"'{text}' không có trong danh mục; {hint}: {'; '.join(accepted)}",
-                    f"'{text}' is not in the list; {'closest' if near else 'use'}: "
-                    f"{'; '.join(accepted)}",
+                    N_("'%(text)s' is not in the list; use: %(values)s"),
+                    values="; ".join(vi for vi, _ in vocabulary.values()),
                 )
         elif name in ("members", "founded_year"):
             low, high = (0, 1_000_000) if name == "members" else (1950, self.this_year)
@@ -292,8 +286,9 @@ class _RowChecker:
             if number is None or not low <= number <= high:
                 return bad(
                     "number",
-                    f"'{text}' phải là số nguyên từ {low} đến {high}",
-                    f"'{text}' must be a whole number from {low} to {high}",
+                    N_("'%(text)s' must be a whole number from %(low)s to %(high)s"),
+                    low=low,
+                    high=high,
                 )
             else:
                 return name, number
@@ -302,15 +297,13 @@ class _RowChecker:
             if phone is None or len(phone) > 50:
                 return bad(
                     "phone",
-                    f"'{text}' không phải số điện thoại (10 hoặc 11 chữ số, bắt đầu bằng 0 "
-                    "hoặc +84)",
-                    f"'{text}' is not a phone number (10 or 11 digits from 0 or +84)",
+                    N_("'%(text)s' is not a phone number (10 or 11 digits from 0 or +84)"),
                 )
             else:
                 return name, phone
         elif name == "email":
             if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text) is None:
-                return bad("email", f"'{text}' không phải email", f"'{text}' is not an email")
+                return bad("email", N_("'%(text)s' is not an email address"))
             else:
                 return name, text
         return None

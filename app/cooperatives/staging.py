@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.cooperatives.models import RegistryMapping, RegistryUpload
 from app.db import upsert, utcnow
 from app.errors import NotFound
+from app.messages import N_
 
 MAX_BYTES = 10 * 1024 * 1024
 KEEP = dt.timedelta(hours=24)
@@ -84,9 +85,10 @@ def _find(session: Session, token: str, user_id: int) -> RegistryUpload:
 
 def _gone() -> NotFound:
     return NotFound(
-        "Không còn tệp đã kiểm tra (quá hạn hoặc đã nhập). Vui lòng tải tệp lên lại.",
-        message_en="The checked file is no longer here (expired or already imported). "
-        "Please upload it again.",
+        N_(
+            "The checked file is no longer here (expired or already imported). "
+            "Please upload it again."
+        )
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from app.errors import Invalid
+from app.messages import N_, Number
 
 MAX_DATA_ROWS = 100_000
 # Every line counts, blank ones too: a sheet of millions of blank rows is refused as early as a
@@ -55,31 +56,20 @@ class Table:
     delimiter: str | None = None
 
 
-def refuse(vi: str, en: str) -> Invalid:
-    return Invalid(vi, message_en=en)
-
-
-def _vi(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
-
-
 def read_table(data: bytes, *, filename: str, score: Callable[[list[str]], int]) -> Table:
     """The table in a file; `Invalid` with a message for people when it cannot be read."""
     name = filename.lower()
     if name.endswith(OLD_EXTENSIONS) or data[:4] == b"\xd0\xcf\x11\xe0":
-        raise refuse(
-            "Chưa đọc được tệp Excel cũ (.xls) hay .ods. Trong Excel, chọn Lưu thành (Save As) "
-            "→ Sổ làm việc Excel (.xlsx) hoặc CSV UTF-8, rồi tải tệp đó lên.",
-            "Old Excel (.xls) and .ods files are not read. In Excel choose Save As → Excel "
-            "Workbook (.xlsx) or CSV UTF-8, and upload that file.",
+        raise Invalid(
+            N_(
+                "Old Excel (.xls) and .ods files are not read. In Excel choose Save As → Excel "
+                "Workbook (.xlsx) or CSV UTF-8, and upload that file."
+            )
         )
     if not name.endswith(ACCEPTED_EXTENSIONS):
-        raise refuse(
-            "Tệp phải là CSV (.csv, .txt) hoặc Excel (.xlsx).",
-            "The file must be a CSV (.csv, .txt) or Excel (.xlsx) file.",
-        )
+        raise Invalid(N_("The file must be a CSV (.csv, .txt) or Excel (.xlsx) file."))
     if not data.strip():
-        raise refuse("Tệp trống.", "The file is empty.")
+        raise Invalid(N_("The file is empty."))
     deadline = time.monotonic() + MAX_SECONDS
     if data[:4] == b"PK\x03\x04":
         lines: Iterator[list[str]] = _excel_lines(data)
@@ -120,19 +110,16 @@ def _strict(data: bytes, encoding: str) -> str:
 
 
 def _unknown_encoding() -> Invalid:
-    return refuse(
-        "Không nhận ra bảng mã của tệp CSV. Trong Excel, chọn Lưu thành (Save As) → "
-        "CSV UTF-8 (phân cách bằng dấu phẩy), hoặc tải tệp Excel (.xlsx) lên.",
-        "The CSV file's encoding cannot be told. In Excel choose Save As → CSV UTF-8 "
-        "(Comma delimited), or upload the Excel (.xlsx) file.",
+    return Invalid(
+        N_(
+            "The CSV file's encoding cannot be told. In Excel choose Save As → CSV UTF-8 "
+            "(Comma delimited), or upload the Excel (.xlsx) file."
+        )
     )
 
 
 def _binary() -> Invalid:
-    return refuse(
-        "Tệp không phải là bảng tính CSV hay Excel (có vẻ là tệp nhị phân).",
-        "The file is not a CSV or Excel spreadsheet (it looks binary).",
-    )
+    return Invalid(N_("The file is not a CSV or Excel spreadsheet (it looks binary)."))
 
 
 def _delimiter(text: str) -> str:
@@ -160,9 +147,10 @@ def _csv_lines(text: str, delimiter: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as exc:
-        raise refuse(
-            f"Tệp CSV bị lỗi định dạng ở dòng {reader.line_num}: {exc}.",
-            f"The CSV file is malformed at line {reader.line_num}: {exc}.",
+        raise Invalid(
+            N_("The CSV file is malformed at line %(line)s: %(error)s."),
+            line=reader.line_num,
+            error=str(exc),
         ) from None
 
 
@@ -205,17 +193,11 @@ def _cell_text(value: object) -> str:
 
 
 def _damaged() -> Invalid:
-    return refuse(
-        "Không đọc được tệp Excel: tệp bị hỏng hoặc không phải .xlsx.",
-        "The Excel file cannot be read: it is damaged or not an .xlsx file.",
-    )
+    return Invalid(N_("The Excel file cannot be read: it is damaged or not an .xlsx file."))
 
 
 def _too_big() -> Invalid:
-    return refuse(
-        "Tệp Excel quá lớn khi giải nén. Hãy chia thành nhiều tệp nhỏ hơn.",
-        "The Excel file is too large once unpacked. Split it into smaller files.",
-    )
+    return Invalid(N_("The Excel file is too large once unpacked. Split it into smaller files."))
 
 
 def _capped(lines: Iterable[list[str]], deadline: float) -> Iterator[tuple[int, list[str]]]:
@@ -223,33 +205,31 @@ def _capped(lines: Iterable[list[str]], deadline: float) -> Iterator[tuple[int, 
     cells = 0
     for number, raw in enumerate(lines, start=1):
         if number > MAX_LINES:
-            raise refuse(
-                f"Tệp có quá {_vi(MAX_LINES)} dòng (kể cả dòng trống). Hãy xóa các dòng thừa "
-                "ở cuối trang tính hoặc chia thành nhiều tệp.",
-                f"The file has more than {MAX_LINES:,} lines (blank ones included). Delete the "
-                "spare rows at the end of the sheet or split the file.",
+            raise Invalid(
+                N_(
+                    "The file has more than %(lines)s lines (blank ones included). Delete the "
+                    "spare rows at the end of the sheet or split the file."
+                ),
+                lines=Number(MAX_LINES),
             )
         if number % 1000 == 0 and time.monotonic() > deadline:
-            raise refuse(
-                "Đọc tệp mất quá nhiều thời gian. Hãy chia thành nhiều tệp nhỏ hơn.",
-                "Reading the file took too long. Split it into smaller files.",
-            )
+            raise Invalid(N_("Reading the file took too long. Split it into smaller files."))
         row = [_unquoted(cell.strip()) for cell in raw]
         while row and not row[-1]:
             row.pop()
         if len(row) > MAX_COLUMNS:
-            raise refuse(
-                f"Dòng {number} có dữ liệu ở cột thứ {len(row)}; tệp chỉ được có tối đa "
-                f"{MAX_COLUMNS} cột.",
-                f"Line {number} has data in column {len(row)}; a file may have at most "
-                f"{MAX_COLUMNS} columns.",
+            raise Invalid(
+                N_(
+                    "Line %(line)s has data in column %(column)s; a file may have at most %(most)s "
+                    "columns."
+                ),
+                line=number,
+                column=len(row),
+                most=MAX_COLUMNS,
             )
         cells += sum(1 for c in row if c)
         if cells > MAX_CELLS:
-            raise refuse(
-                "Tệp có quá nhiều ô dữ liệu. Hãy chia thành nhiều tệp nhỏ hơn.",
-                "The file has too many cells. Split it into smaller files.",
-            )
+            raise Invalid(N_("The file has too many cells. Split it into smaller files."))
         yield number, row
 
 
@@ -277,12 +257,13 @@ def _table(
             break
     if header is None:
         if not any(row for _, row in above):
-            raise refuse("Tệp trống.", "The file is empty.")
-        raise refuse(
-            f"Không tìm thấy dòng tiêu đề cột trong {HEADER_SEARCH} dòng đầu của tệp. Dòng tiêu "
-            "đề cần có các cột như Mã số HTX, Tên HTX, Địa bàn, Lĩnh vực (xem tệp mẫu).",
-            f"No header row found in the first {HEADER_SEARCH} lines. The header needs columns "
-            "such as Mã số HTX, Tên HTX, Địa bàn, Lĩnh vực (see the template).",
+            raise Invalid(N_("The file is empty."))
+        raise Invalid(
+            N_(
+                "No header row found in the first %(lines)s lines. The header needs columns "
+                "such as Mã số HTX, Tên HTX, Địa bàn, Lĩnh vực (see the template)."
+            ),
+            lines=HEADER_SEARCH,
         )
     header_line, names = header
     rows = [(n, r) for n, r in above if n > header_line and any(r)]
@@ -290,13 +271,13 @@ def _table(
         if any(row):
             rows.append((number, row))
             if len(rows) > MAX_DATA_ROWS:
-                raise refuse(
-                    f"Tệp có quá {_vi(MAX_DATA_ROWS)} dòng dữ liệu. Hãy chia thành nhiều tệp.",
-                    f"The file has more than {MAX_DATA_ROWS:,} data rows. Split it.",
+                raise Invalid(
+                    N_("The file has more than %(rows)s data rows. Split it."),
+                    rows=Number(MAX_DATA_ROWS),
                 )
     if not rows:
-        raise refuse(
-            f"Tệp chỉ có dòng tiêu đề (dòng {header_line}), không có dòng dữ liệu nào.",
-            f"The file has only its header row (line {header_line}) and no data rows.",
+        raise Invalid(
+            N_("The file has only its header row (line %(line)s) and no data rows."),
+            line=header_line,
         )
     return Table(names, header_line, rows, source, delimiter)

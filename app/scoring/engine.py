@@ -17,7 +17,6 @@ from app.surveys.answers import AnswerValue, answer_points, coerce_stored
 from app.surveys.definition import Level, Question, Questionnaire, Text, exact
 
 __all__ = [
-    "SCORING_VERSION",
     "DimensionScore",
     "NextLevel",
     "ScoreResult",
@@ -25,10 +24,13 @@ __all__ = [
     "missing_required",
     "score",
     "visible_codes",
+    "walk",
 ]
 
-# Raise when a change to these rules would give a stored answer set another score.
-SCORING_VERSION = "1"
+# The scoring version stored with a score is the rules its file is written for
+# (`scoring_rules`): a published file never changes rules, so a stored score always names the
+# rules that produced it. A change that would give a stored answer set another score is a new
+# number of `scoring_rules`, never an edit of the rules an existing number means.
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class DimensionScore:
     `score` is 0–100; `points` is its share of the overall score (score × weight ÷
     sum of weights); `level` is the level its score alone reaches, for picking
     advice; `counted` questions entered the mean, `answered` of them have an answer
-    (the others are required questions left unanswered, counted as 0).
+    (the others count as 0, or under rules 2 at their lowest points when not asked
+    or skipped).
     """
 
     key: str
@@ -110,34 +113,50 @@ class ScoreResult:
         )
 
 
+@dataclass(frozen=True)
+class Walk:
+    """Which questions apply and which are asked, given a set of answers.
+
+    `applicable` questions count in their dimension's mean; `shown` ones are asked. Under
+    rules 1 the two are the same set. Under rules 2 an applicable question that is not shown
+    was hidden by `asked_when`: the respondent does not do the thing, and it counts at its
+    lowest points.
+    """
+
+    applicable: frozenset[str]
+    shown: frozenset[str]
+    effective: dict[str, AnswerValue]
+
+
 def effective_answers(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, AnswerValue]:
     """The valid answers of visible questions; everything else reads as unanswered."""
-    return _walk(q, answers)[1]
+    return walk(q, answers).effective
 
 
 def visible_codes(q: Questionnaire, answers: Mapping[str, object]) -> frozenset[str]:
     """Codes of the questions asked, given these answers."""
-    return _walk(q, answers)[0]
+    return walk(q, answers).shown
 
 
 def missing_required(q: Questionnaire, answers: Mapping[str, object]) -> list[Question]:
     """Visible required questions without a valid answer, in the order asked."""
-    shown, effective = _walk(q, answers)
+    w = walk(q, answers)
     return [
         question
         for question in _unique(q)
-        if question.required and question.code in shown and question.code not in effective
+        if question.required and question.code in w.shown and question.code not in w.effective
     ]
 
 
 def score(q: Questionnaire, answers: Mapping[str, object]) -> ScoreResult:
     """Score a response; answers that are invalid or belong to hidden questions are ignored."""
-    shown, effective = _walk(q, answers)
+    w = walk(q, answers)
+    effective = w.effective
     exact_scores: dict[str, Fraction] = {}
     counts: dict[str, tuple[int, int]] = {}
     for dimension in q.dimensions:
         exact_scores[dimension.key], counts[dimension.key] = _dimension(
-            q.questions_by_dimension.get(dimension.key, ()), shown, effective
+            q.questions_by_dimension.get(dimension.key, ()), w, rules=q.scoring_rules
         )
     weights = {d.key: exact(d.weight) for d in q.dimensions}
     total_weight = sum(weights.values(), Fraction(0))
@@ -162,7 +181,7 @@ def score(q: Questionnaire, answers: Mapping[str, object]) -> ScoreResult:
     return ScoreResult(
         questionnaire=q.key,
         version=q.version,
-        scoring_version=SCORING_VERSION,
+        scoring_version=str(q.scoring_rules),
         dimensions=dimensions,
         overall=float(overall),
         level=q.levels[reached].key,
@@ -178,38 +197,52 @@ def _unique(q: Questionnaire) -> list[Question]:
     return list(first.values())
 
 
-def _walk(
-    q: Questionnaire, answers: Mapping[str, object]
-) -> tuple[frozenset[str], dict[str, AnswerValue]]:
+def walk(q: Questionnaire, answers: Mapping[str, object]) -> Walk:
+    """Which questions apply and are asked, and the answers that count."""
     # In order, so a condition only ever sees the answers of questions still shown:
     # hiding a gate hides what hangs on it, whatever was answered there before.
+    applicable: set[str] = set()
     shown: set[str] = set()
     effective: dict[str, AnswerValue] = {}
     for question in _unique(q):
-        condition = question.relevant
-        if condition is not None and not (
-            condition.references() <= shown and condition.evaluate(effective)
+        if not all(c.references() <= applicable for c in question.conditions):
+            continue  # it hangs on a question that does not apply: neither does it
+        applies = question.applies_when
+        relevant = question.relevant
+        if applies is not None and not applies.evaluate(effective):
+            continue
+        if relevant is not None and not (
+            relevant.references() <= shown and relevant.evaluate(effective)
         ):
+            continue  # rules 1: hidden is the same as not applying
+        applicable.add(question.code)
+        asked = question.asked_when
+        if asked is not None and not (asked.references() <= shown and asked.evaluate(effective)):
             continue
         shown.add(question.code)
         value = coerce_stored(question, answers.get(question.code))
         if value is not None:
             effective[question.code] = value
-    return frozenset(shown), effective
+    return Walk(frozenset(applicable), frozenset(shown), effective)
 
 
 def _dimension(
-    questions: tuple[Question, ...], shown: frozenset[str], effective: Mapping[str, AnswerValue]
+    questions: tuple[Question, ...], w: Walk, *, rules: int
 ) -> tuple[Fraction, tuple[int, int]]:
     total = weights = Fraction(0)
     answered = counted = 0
     for question in questions:
-        if question.code not in shown or not question.scored:
+        if question.code not in w.applicable or not question.scored:
             continue
-        points = answer_points(question, effective.get(question.code))
-        if points is None and not question.required:
-            continue
-        answered += points is not None
+        points = answer_points(question, w.effective.get(question.code))
+        if question.code not in w.shown:
+            points = question.min_points  # rules 2: not done counts as the lowest answer
+        elif points is None and not question.required:
+            if rules == 1:
+                continue  # rules 1: a skipped optional question leaves the mean
+            points = question.min_points
+        else:
+            answered += points is not None
         counted += 1
         weight = exact(question.weight)
         total += weight * (points or 0) / question.max_points

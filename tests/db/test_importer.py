@@ -18,6 +18,7 @@ from app.cooperatives.importer import (
 )
 from app.cooperatives.models import Cooperative
 from app.cooperatives.template import registry_rows
+from app.web.i18n import translate
 from tests import factories
 
 
@@ -118,7 +119,7 @@ def test_a_bare_province_name__never_matches_the_city_that_shares_it(
     text = "Mã số HTX,Tên HTX,Địa bàn,Lĩnh vực\n1,HTX A,Lạng Sơn,Nông nghiệp\n"
     [problem] = plan_of(session, text).problems
     assert (problem.line, problem.column, problem.kind) == (2, "Địa bàn", "area")
-    assert "là tên tỉnh" in problem.message
+    assert "là tên tỉnh" in translate(problem.message, "vi")
 
 
 def test_prefixes_name_a_level__a_commune_and_a_district_of_the_same_name(
@@ -173,14 +174,14 @@ def test_every_problem_of_every_row__in_one_pass_with_spreadsheet_lines(
         (7, "Địa bàn", "area"),
     ]
     duplicate = next(p for p in plan.problems if p.kind == "duplicate")
-    assert str(duplicate) == (
-        "dòng 7, cột 'Mã số HTX': mã số 4900000001 đã có ở dòng 3 của tệp "
-        "(code 4900000001 is already on line 3 of the file)"
-    )
+    assert translate(duplicate.message, "vi") == "mã số 4900000001 đã có ở dòng 3 của tệp"
+    assert str(duplicate.message) == "code 4900000001 is already on line 3 of the file"
     closest = next(p for p in plan.problems if p.line == 7 and p.kind == "sector")
-    assert "gần nhất: Nông nghiệp" in closest.message
+    assert "gần nhất: Nông nghiệp" in translate(closest.message, "vi")
     status = next(p for p in plan.problems if p.kind == "status")
-    assert "Đang hoạt động; Tạm ngừng hoạt động; Đã giải thể" in status.message
+    assert "dùng: Đang hoạt động; Tạm ngừng hoạt động; Đã giải thể" in translate(
+        status.message, "vi"
+    )
     assert dict(plan.kinds())["sector"] == 2
     assert count(session) == before
 

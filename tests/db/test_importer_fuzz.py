@@ -42,8 +42,7 @@ def assert_refused_or_planned(session: Session, data: bytes, name: str) -> None:
     try:
         table, columns = read_file(data, filename=name)
     except Invalid as refused:
-        messages = (refused.message, refused.message_en)
-        assert all(messages)
+        assert str(refused.message)  # noqa: PT017 - either outcome is fine; a crash is not
         return
     plan = check_table(session, table=table, columns=columns)
-    assert plan.ok or all(p.message and p.message_en for p in plan.problems)
+    assert plan.ok or all(str(p.message) for p in plan.problems)

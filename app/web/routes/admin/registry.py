@@ -21,8 +21,10 @@ from app.cooperatives import importer, staging, template
 from app.cooperatives.columns import FIELD_NAMES_EN, IGNORE, TEMPLATE_HEADERS, Columns
 from app.cooperatives.tabular import ACCEPTED_EXTENSIONS, Table
 from app.errors import Invalid, TooLarge
+from app.messages import N_
 from app.reports.exports import neutralise
 from app.web.deps import DbSession, get_db, reads_then_writes
+from app.web.i18n import translate
 from app.web.routes.admin.shared import Admin, Posted, client_ip, see_other
 from app.web.templating import render, request_locale
 
@@ -45,8 +47,7 @@ async def refuse_oversized_upload(request: Request) -> None:
 def _too_large() -> TooLarge:
     mb = staging.MAX_BYTES // 2**20
     return TooLarge(
-        f"Tệp lớn hơn {mb} MB. Hãy chia thành nhiều tệp và nhập lần lượt.",
-        message_en=f"The file is larger than {mb} MB. Split it and import the parts in turn.",
+        N_("The file is larger than %(mb)s MB. Split it and import the parts in turn."), mb=mb
     )
 
 
@@ -99,7 +100,7 @@ def _check_page(request: Request, status_code: int = 200, **context: Any) -> Res
     context.setdefault("filename", "")
     context.setdefault("plan", None)
     context.setdefault("error", None)
-    context.setdefault("message", None)
+    context.setdefault("read_error", None)
     context.setdefault("staged", None)
     context.setdefault("changes", [])
     context.setdefault("unchanged", 0)
@@ -113,13 +114,12 @@ def _check_page(request: Request, status_code: int = 200, **context: Any) -> Res
 
 
 def _invalid_page(request: Request, filename: str, exc: Invalid) -> Response:
-    english = request_locale(request) == "en"
     return _check_page(
         request,
         422,
         filename=filename,
         error="read",
-        message=exc.message_en if english else exc.message,
+        read_error=translate(exc.message, request_locale(request)),
     )
 
 
@@ -237,7 +237,7 @@ def registry_map_page(request: Request, session: DbSession, user: Admin, token: 
 def registry_map(request: Request, session: DbSession, user: Admin, form: Posted) -> Response:
     token = str(form.get("token", ""))[:100]
     if not token:
-        raise Invalid("Thiếu tệp cần ghép cột.", message_en="No file to map was given.")
+        raise Invalid(N_("No file to map was given."))
     table, columns, staged = _staged_table(session, token, user.id)
     choices = [str(form.get(f"column_{i}", IGNORE)) for i in range(len(columns.header))]
     chosen = [c for c in choices if c]
@@ -273,8 +273,9 @@ def registry_problems(session: DbSession, user: Admin, token: str) -> Response:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Dòng (line)", "Cột (column)", "Loại lỗi (kind)", "Lỗi", "Problem"])
     for p in sorted(plan.problems, key=lambda p: p.line):
-        kind = importer.KINDS[p.kind][0]
-        writer.writerow([neutralise(v) for v in (p.line, p.column, kind, p.message, p.message_en)])
+        kind = translate(importer.KINDS[p.kind], "vi")
+        vi, en = translate(p.message, "vi"), translate(p.message, "en")
+        writer.writerow([neutralise(v) for v in (p.line, p.column, kind, vi, en)])
     return Response(
         ("\ufeff" + out.getvalue()).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
