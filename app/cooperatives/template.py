@@ -35,12 +35,13 @@ FIELD_NOTES: dict[str, tuple[str, str]] = {
 }
 
 
-def guide_rows() -> list[list[str]]:
+def guide_rows(locale: str = "vi") -> list[list[str]]:
     """The guide as rows: each field with its headers, then each accepted value."""
+    note = 0 if locale == "vi" else 1
     rows = [["Cột (Column)", "Trường (field)", "Tiêu đề khác được nhận (other headers)", "Ghi chú"]]
     for field, header in TEMPLATE_HEADERS.items():
         others = [field, FIELD_NAMES_EN[field], *SYNONYMS[field]]
-        rows.append([header, field, "; ".join(others), FIELD_NOTES[field][0]])
+        rows.append([header, field, "; ".join(others), FIELD_NOTES[field][note]])
     rows.append(["", "", "; ".join(ALWAYS_IGNORED), "Bỏ qua (ignored)"])
     for field, vocabulary in (("sector", SECTORS), ("status", STATUSES)):
         rows.append([])

@@ -87,6 +87,9 @@ class TestRegistryPage:
         assert page.status_code == 200
         assert 'enctype="multipart/form-data"' in page.text
         assert 'href="/admin/registry/template.xlsx"' in page.text
+        guide = page.text.split('id="guide"')[1].split("</details>")[0]
+        for listed in ("Huyện/Thành phố", "Tình trạng", "SĐT", "Thương mại - dịch vụ", "Giải thể"):
+            assert listed in guide
 
 
 class TestTemplates:
@@ -110,6 +113,9 @@ class TestTemplates:
         assert [c.value for c in first[1]] == list(TEMPLATE_HEADERS.values())
         assert first.max_row == 1
         assert any(row[0] == "187" and row[1] == "Chi Lăng" for row in guide.values)
+        status = next(row for row in guide.values if row[0] == "Đã giải thể")
+        assert status[1] == "dissolved"
+        assert "Ngừng hoạt động" in status[2]
 
     def test_a_filled_template__imports(
         self, admin: TestClient, session: Session, district: Area

@@ -73,7 +73,7 @@ def registry_page(
             "updated": updated,
             "unchanged": unchanged,
             "max_mb": staging.MAX_BYTES // 2**20,
-            "guide": template.guide_rows(),
+            "guide": template.guide_rows(request_locale(request)),
         },
     )
 
