@@ -28,6 +28,9 @@ MAX_LINES = MAX_DATA_ROWS + 10_000
 MAX_COLUMNS = 200
 MAX_CELLS = 2_000_000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
+# Spreadsheet XML packs 5 to 20 times; far more is a file built to unpack into gigabytes
+# (openpyxl holds every shared string in memory).
+MAX_RATIO = 100
 MAX_SECONDS = 20.0
 HEADER_SEARCH = 30  # lines searched for the header row
 
@@ -162,7 +165,8 @@ def _excel_lines(data: bytes) -> Iterator[list[str]]:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise _damaged() from None
-    if len(members) > 10_000 or sum(m.file_size for m in members) > MAX_UNCOMPRESSED:
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > 10_000 or unpacked > min(MAX_UNCOMPRESSED, MAX_RATIO * len(data)):
         raise _too_big()
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

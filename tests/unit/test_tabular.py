@@ -201,3 +201,12 @@ def test_columns_beyond_the_header__are_listed_as_ignored() -> None:
     )
     assert columns.ignored == ["STT", "(D)"]
     assert columns.unrecognised == [3]
+
+
+def test_an_archive_packed_far_tighter_than_a_spreadsheet__is_refused() -> None:
+    rows = header_cells() + '<row r="2"><c r="A2" t="inlineStr"><is><t>'
+    data = with_sheet(sheet_xml("A1:B2", rows + "x" * 5_000_000 + "</t></is></c></row>"))
+    assert len(data) < 50_000
+    with pytest.raises(Invalid) as refused:
+        read(data, "packed.xlsx")
+    assert "quá lớn" in vi(refused.value)
