@@ -85,12 +85,16 @@ def test_the_exported_registry__imports_back_with_no_change(
     runner: CliRunner, session: Session, chi_lang: Area, tmp_path: Path
 ) -> None:
     factories.cooperative(session, in_area=chi_lang, code="4900000051", name="=HTX Công Thức")
-    factories.cooperative(session, in_area=chi_lang, code="4900000052", status="suspended")
+    factories.cooperative(
+        session, in_area=chi_lang, code="4900000052", status="suspended", name="HTX Kho; -Bãi"
+    )
     out = tmp_path / "registry.csv"
     exported = runner.invoke(htxso, ["export", "registry", "--out", str(out)])
     assert exported.exit_code == 0, exported.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbfM")
-    assert "'=HTX Công Thức" in out.read_text(encoding="utf-8-sig")
+    exported_text = out.read_text(encoding="utf-8-sig")
+    assert "'=HTX Công Thức" in exported_text
+    assert "HTX Kho; '-Bãi" in exported_text
     again = runner.invoke(htxso, ["import", "cooperatives", str(out), "--dry-run"])
     assert again.exit_code == 0, again.output
     assert "0 cooperatives added, 0 updated, 2 unchanged, 0 values cleared" in said(again)

@@ -31,6 +31,7 @@ from app.cooperatives.places import PREFIXES_SHOWN, AreaMatch, area_resolver
 from app.cooperatives.tabular import Table, read_table
 from app.cooperatives.vocabulary import SECTORS, STATUSES, closest, match
 from app.messages import N_, Message
+from app.text import clean_line
 
 # Fields a blank cell may clear when asked to; the others are needed by every cooperative.
 CLEARABLE = ("members", "founded_year", "contact_name", "phone", "email", "address")
@@ -241,7 +242,7 @@ class _RowChecker:
         elif name == "registration_code":
             return None  # the row's key, read by `check_table` itself
         elif name in ("name", "contact_name", "address"):
-            return name, " ".join(text.split())
+            return name, " ".join(clean_line(text).split())
         elif name == "area":
             found = self.areas(text)
             if found.area_id is not None:
@@ -305,7 +306,7 @@ class _RowChecker:
             if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text) is None:
                 return bad("email", N_("'%(text)s' is not an email address"))
             else:
-                return name, text
+                return name, clean_line(text)
         return None
 
 

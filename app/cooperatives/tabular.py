@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import time
 import unicodedata
 import zipfile
@@ -237,10 +238,18 @@ def _capped(lines: Iterable[list[str]], deadline: float) -> Iterator[tuple[int, 
         yield number, row
 
 
+# The exports' guard (`app.text.spreadsheet_safe`) puts an apostrophe before a formula sign
+# at the start of a cell and after a `;` or `,`; Excel itself marks text with one at the start.
+_GUARDED_AFTER_SEPARATOR = re.compile(r"([;,] *)'([=+\-@])")
+
+
 def _unquoted(cell: str) -> str:
-    # An apostrophe before a formula sign marks text (Excel's own habit, and the exports'
-    # guard against formulas): it is not part of the value.
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@") else cell
+    """The value a guarded cell stands for: an exported registry imports back unchanged."""
+    if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@"):
+        cell = cell[1:]
+    if "'" in cell and ("," in cell or ";" in cell):
+        cell = _GUARDED_AFTER_SEPARATOR.sub(r"\1\2", cell)
+    return cell
 
 
 def _table(

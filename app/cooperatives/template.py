@@ -14,6 +14,7 @@ from app.cooperatives.columns import ALWAYS_IGNORED, FIELD_NAMES_EN, SYNONYMS, T
 from app.cooperatives.models import Cooperative
 from app.cooperatives.places import PREFIXES_SHOWN
 from app.cooperatives.vocabulary import SECTORS, STATUSES, label, synonyms
+from app.text import spreadsheet_safe
 
 FIELD_NOTES: dict[str, tuple[str, str]] = {
     "registration_code": ("Bắt buộc, không trùng trong tệp", "Required, once per file"),
@@ -82,7 +83,7 @@ def template_xlsx(session: Session) -> bytes:
     for area in session.scalars(
         select(Area).where(Area.level != AreaLevel.COUNTRY).order_by(Area.code)
     ):
-        guide.append([area.code, area.name, area.level])
+        guide.append([spreadsheet_safe(area.code), spreadsheet_safe(area.name), area.level])
     for column, width in (("A", 22), ("B", 22), ("C", 70), ("D", 50)):
         guide.column_dimensions[column].width = width
     buffer = io.BytesIO()

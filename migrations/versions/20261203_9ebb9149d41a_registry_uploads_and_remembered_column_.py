@@ -1,7 +1,7 @@
 """registry uploads and remembered column mappings
 
 Revision ID: 9ebb9149d41a
-Revises: 05fedf9a2fe5
+Revises: 7c41d2e9a8b3
 Create Date: 2026-12-03 13:30:10.779741
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.db
 
 revision: str = "9ebb9149d41a"
-down_revision: str | None = "05fedf9a2fe5"
+down_revision: str | None = "7c41d2e9a8b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -272,3 +272,10 @@ def test_the_exported_registry__imports_as_no_change(session: Session, chi_lang:
     plan = plan_of(session, text)
     assert plan.problems == []
     assert describe_updates(session, plan=plan) == ([], 2)
+
+
+def test_control_characters_in_text_cells__are_dropped(session: Session, chi_lang: Area) -> None:
+    text = "Mã số HTX,Tên HTX,Địa bàn,Lĩnh vực\n4900000081,HTX\x1b[31m Đỏ\x07,187,Nông nghiệp\n"
+    plan = plan_of(session, text)
+    assert plan.problems == []
+    assert plan.rows[0].values["name"] == "HTX[31m Đỏ"

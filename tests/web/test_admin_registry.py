@@ -282,7 +282,7 @@ class TestDryRun:
             },
         )
         assert reply.status_code == 413
-        assert "Tệp lớn hơn 10 MB" in reply.text
+        assert "10 MB" in reply.text
 
 
 class TestConfirm:

@@ -29,19 +29,7 @@ from app.web.routes.admin.shared import Admin, Posted, client_ip, see_other
 from app.web.templating import render, request_locale
 
 router = APIRouter()
-CHECK_PATH = "/admin/registry/check"
-# What a multipart body adds around the file: boundaries, headers, the CSRF token.
-FORM_OVERHEAD = 64 * 1024
 SAMPLES = 3
-
-
-async def refuse_oversized_upload(request: Request) -> None:
-    """Refuse a registry upload that says it is too big, before anything reads its body."""
-    if request.method != "POST" or request.url.path != CHECK_PATH:
-        return
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > staging.MAX_BYTES + FORM_OVERHEAD:
-        raise _too_large()
 
 
 def _too_large() -> TooLarge:
