@@ -52,3 +52,7 @@ class Invalid(DomainError):
     def of(cls, fields: Mapping[str, Message]) -> Invalid:
         """The problems of a form, by field; the first one is the error's own message."""
         return cls(next(iter(fields.values())), fields=fields)
+
+
+class TooLarge(DomainError):
+    """The request carries more than the portal accepts (a file over its size limit)."""

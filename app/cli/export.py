@@ -19,8 +19,9 @@ def export(
     what: Annotated[
         str,
         typer.Argument(
-            help="rankings, coverage, scores, dimensions, chase, answers, or report (the "
-            "quarterly report draft, --format docx or pdf)"
+            help="rankings, coverage, scores, dimensions, chase, answers, registry (the "
+            "registry in the import's columns), or report (the quarterly report draft, "
+            "--format docx or pdf)"
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="File to write", dir_okay=False)],
@@ -39,11 +40,14 @@ def export(
     from app.cooperatives.models import Cooperative
     from app.reports import answers, downloads, scope
 
+    if what == "registry":
+        _export_registry(out)
+        return
     if what == "report":
         _report(out=out, wave=wave, fmt=fmt, level=level)
         return
     if what not in downloads.WHATS:
-        known = ", ".join([*downloads.WHATS, "report"])
+        known = ", ".join([*downloads.WHATS, "registry", "report"])
         raise typer.BadParameter(f"unknown export '{what}'; use {known}")
     if fmt not in downloads.FORMATS:
         raise typer.BadParameter("--format is csv or xlsx")
@@ -90,6 +94,26 @@ def export(
     finally:
         db.dispose()
     console.print(f"[green]✓[/] {out}")
+
+
+def _export_registry(out: Path) -> None:
+    """The registry in the import template's columns: importing it back changes nothing."""
+    import csv
+    import io
+
+    from app.cli import database
+    from app.cooperatives.template import registry_rows
+    from app.reports.exports import neutralise
+
+    db = database()
+    try:
+        with db.read_sessions() as session:
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerows([neutralise(v) for v in row] for row in registry_rows(session))
+    finally:
+        db.dispose()
+    out.write_bytes(("\ufeff" + text.getvalue()).encode("utf-8"))
 
 
 def _report(*, out: Path, wave: str | None, fmt: str, level: str) -> None:

@@ -14,7 +14,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as ASGIMessage
 
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from app.messages import N_, Message
 from app.web.deps import NotSignedIn
 from app.web.i18n import translate
@@ -23,7 +23,7 @@ from app.web.templating import is_htmx, render, request_locale
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422}
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413}
 TITLES = {
     400: N_("Bad request"),
     403: N_("Forbidden"),
