@@ -17,11 +17,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.tables  # noqa: F401 - every model mapped before the first request
 from app import memory
-from app.api import v1
+from app.api import schema, v1
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.web import errors
 from app.web.deps import ids_in_range, verify_csrf
+from app.web.limits import BoundedBodies
 from app.web.routes import (
     admin,
     advice,
@@ -44,7 +45,8 @@ class Portal(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
         stack: ASGIApp = SecurityHeaders(
-            errors.AnsweredErrors(super().build_middleware_stack()), https=settings.https
+            errors.AnsweredErrors(BoundedBodies(super().build_middleware_stack())),
+            https=settings.https,
         )
         if settings.forwarded_allow_ips.strip():
             # Outermost, so every layer sees the client's address as the proxy reported it.
@@ -73,9 +75,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         summary="Self-assessment portal for cooperatives and the provincial Cooperative Alliance",
         lifespan=lifespan,
         dependencies=[Depends(ids_in_range), Depends(verify_csrf)],
-        docs_url="/api/docs",
+        # Served by app.api.schema to signed-in readers only.
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(advice.router)
     app.include_router(admin.router)
     app.include_router(v1.router)
+    app.include_router(schema.router)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
     return app

@@ -103,11 +103,12 @@ def user(
     password: str = PASSWORD,
     cooperatives: tuple[Cooperative, ...] = (),
     areas: tuple[Area, ...] = (),
+    full_name: str = "Người dùng thử",
 ) -> User:
     return accounts.create_user(
         session,
         username=username or f"user{next(_counter)}",
-        full_name="Người dùng thử",
+        full_name=full_name,
         role=role,
         password=password,
         cooperative_ids=tuple(c.id for c in cooperatives),

@@ -18,6 +18,7 @@ from app.areas.models import Area
 from app.cooperatives.models import Cooperative, CooperativeStatus
 from app.errors import Conflict, Invalid, NotFound
 from app.messages import N_, Message
+from app.paging import paginate
 
 PAGE_SIZE = 50
 CHUNK = 5000  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
@@ -83,15 +84,16 @@ def list_accounts(
     if active is not None:
         query = query.where(User.is_active.is_(active))
     if search and search.strip():
-        pattern = f"%{search.strip().lower()}%"
+        # `%` and `_` typed in the search box are themselves, not wildcards.
+        term = search.strip().lower()
         query = query.where(
-            or_(func.lower(User.username).like(pattern), func.lower(User.full_name).like(pattern))
+            or_(
+                func.lower(User.username).contains(term, autoescape=True),
+                func.lower(User.full_name).contains(term, autoescape=True),
+            )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    users = list(
-        session.scalars(query.order_by(User.username).limit(size).offset((page - 1) * size))
-    )
-    return _with_links(session, users), total
+    rows, total = paginate(session, query.order_by(User.username, User.id), page=page, size=size)
+    return _with_links(session, [user for (user,) in rows]), total
 
 
 def get_account(session: Session, *, user_id: int) -> Account:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import AuthSession, Role, User, UserArea, UserCooperative
+from app.accounts.models import AuthSession, Role, SignInCode, User, UserArea, UserCooperative
 from app.accounts.passwords import hash_password, password_problem, verify_password
 from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative
@@ -160,6 +160,21 @@ def end_session(session: Session, *, token: str) -> None:
 def end_user_sessions(session: Session, *, user_id: int) -> None:
     """End every session of a user (disabled account, password reset)."""
     session.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
+
+
+def purge_expired(session: Session, *, idle: dt.timedelta, absolute: dt.timedelta) -> None:
+    """Delete sessions past a timeout and sign-in codes used or expired over a day ago."""
+    now = utcnow()
+    session.execute(
+        delete(AuthSession).where(
+            (AuthSession.last_seen_at < now - idle) | (AuthSession.created_at < now - absolute)
+        )
+    )
+    # A day's grace: a manager told "this code was used" still sees that, not "unknown code".
+    spent = now - dt.timedelta(days=1)
+    session.execute(
+        delete(SignInCode).where((SignInCode.used_at < spent) | (SignInCode.expires_at < spent))
+    )
 
 
 def set_password(session: Session, *, user: User, password: str) -> None:

@@ -25,6 +25,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.vocabulary import SECTORS, STATUSES
 from app.errors import NotFound
 from app.messages import N_
+from app.text import spreadsheet_safe
 
 MAX_BYTES = 10 * 1024 * 1024
 KEEP_SECONDS = 24 * 60 * 60
@@ -198,7 +199,7 @@ def template_xlsx(session: Session) -> bytes:
     for area in session.scalars(
         select(Area).where(Area.level != AreaLevel.COUNTRY).order_by(Area.code)
     ):
-        guide.append([area.code, area.name, area.level])
+        guide.append([spreadsheet_safe(area.code), spreadsheet_safe(area.name), area.level])
     for cell in (*guide[1], *guide[8]):
         cell.font = Font(bold=True)
     guide.column_dimensions["A"].width = 18

@@ -115,6 +115,10 @@ class Ranking:
     provinces: list[RankingRow]
     minimum: int
     whole_scope: bool
+    # The questionnaire version ranked, by key; and where the previous wave asked another
+    # version, (its version, this wave's), since its change is then not like for like.
+    versions: dict[str, str] = field(default_factory=dict)
+    version_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def measure_title(self) -> dict[str, str] | None:
@@ -401,6 +405,7 @@ def ranking(
         provinces = sorted(grouped.provinces.values(), key=lambda r: r.code)
         for row in provinces:
             row.too_few = row.measured < minimum
+    versions, changes = _versions(session, choice=choice, key=key)
     return Ranking(
         choice=choice,
         key=key,
@@ -414,4 +419,23 @@ def ranking(
         provinces=provinces,
         minimum=minimum,
         whole_scope=sees_everything(session, visible=visible),
+        versions=versions,
+        version_changes=changes,
     )
+
+
+def _versions(
+    session: Session, *, choice: WaveChoice, key: str
+) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """The versions a ranking rests on, and those that differ from the previous wave's."""
+    keys = list(choice.subjects) if key == COMBINED else [key]
+    now = {
+        k: v.version for k, v in responses.wave_versions(session, wave_id=choice.wave.id).items()
+    }
+    before: dict[str, str] = {}
+    if choice.previous is not None:
+        found = responses.wave_versions(session, wave_id=choice.previous.id)
+        before = {k: v.version for k, v in found.items()}
+    versions = {k: now[k] for k in keys if k in now}
+    changes = {k: (before[k], v) for k, v in versions.items() if before.get(k, v) != v}
+    return versions, changes

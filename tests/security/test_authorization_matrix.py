@@ -96,6 +96,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/dashboard/inactive"): Rule(READERS),
     ("GET", "/dashboard/report.{fmt}"): Rule(READERS),
     # The API answers every signed-in role, each from its own visible cooperatives.
+    ("GET", "/api/openapi.json"): Rule(READERS),
     ("GET", "/api/v1/areas"): Rule(SIGNED_IN),
     ("GET", "/api/v1/cooperatives"): Rule(SIGNED_IN),
     ("GET", "/api/v1/coverage"): Rule(READERS),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,9 +56,12 @@ def test_negative_numbers__stay_numbers() -> None:
 
 
 safe_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    # No control characters (dropped: tests/security/test_control_characters.py).
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t\r\n"),
     max_size=40,
-).filter(lambda s: not s.startswith(("=", "+", "-", "@", "\t", "\r")))
+).filter(
+    lambda s: not re.search(r"(^|[;,] *)[=+\-@\t\r]", s)  # formula triggers get a `'`
+)
 
 
 @given(names=st.lists(safe_text, max_size=6))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,7 +15,7 @@ from app.accounts.passwords import password_problem
 from app.audit import service as audit
 from app.messages import N_, Message
 from app.web.deps import DbSession, OptionalUser
-from app.web.security import ANON_COOKIE, SESSION_COOKIE
+from app.web.security import ANON_COOKIE, SESSION_COOKIE, secure_cookies
 from app.web.templating import LANG_COOKIE, render
 
 router = APIRouter()
@@ -87,6 +88,13 @@ def _signed_in(
     if old:
         # A token planted before sign-in must not become a signed-in session.
         accounts.end_session(session, token=old)
+    settings = request.app.state.settings
+    # Dead sessions and spent codes go as others sign in: no scheduled job to forget.
+    accounts.purge_expired(
+        session,
+        idle=dt.timedelta(minutes=settings.session_idle_minutes),
+        absolute=dt.timedelta(hours=settings.session_absolute_hours),
+    )
     token = accounts.start_session(
         session,
         user=user,
@@ -107,7 +115,7 @@ def _signed_in(
         token,
         httponly=True,
         samesite="lax",
-        secure=request.app.state.settings.https,
+        secure=secure_cookies(request),
         path="/",
     )
     response.delete_cookie(ANON_COOKIE)
@@ -233,10 +241,14 @@ def signout(request: Request, session: DbSession) -> Response:
 
 @router.post("/lang")
 def switch_language(
-    lang: Annotated[str, Form()] = "vi", next: Annotated[str, Form()] = "/"
+    request: Request, lang: Annotated[str, Form()] = "vi", next: Annotated[str, Form()] = "/"
 ) -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
-        LANG_COOKIE, "en" if lang == "en" else "vi", samesite="lax", max_age=60 * 60 * 24 * 365
+        LANG_COOKIE,
+        "en" if lang == "en" else "vi",
+        samesite="lax",
+        secure=secure_cookies(request),
+        max_age=60 * 60 * 24 * 365,
     )
     return response

@@ -26,12 +26,17 @@ from app.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 # Who may see cooperatives' contacts and raw answers.
-CHASE_PAGE = 100
 
 
 def _link(path: str, **params: Any) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "")}
     return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def _paged(path: str, **params: Any) -> str:
+    """The list's link with its filters, ready for the pager to add "page=N"."""
+    link = _link(path, **params)
+    return link + ("&" if "?" in link else "?")
 
 
 # Bars a chart shows at most: beyond that the highest and lowest ranked areas are drawn and
@@ -145,18 +150,10 @@ def coverage_page(
             choice=choice,
             visible=visible,
             district_id=district,
-            offset=(page - 1) * CHASE_PAGE,
-            limit=CHASE_PAGE,
+            page=page,
         )
 
-    def page_link(number: int) -> str:
-        return _link(
-            "/reports/coverage",
-            wave=choice.wave.key,
-            level=level,
-            district=district,
-            page=number,
-        )
+    page_link = _paged("/reports/coverage", wave=choice.wave.key, level=level, district=district)
 
     districts_for_filter = (
         report.rows
@@ -174,8 +171,6 @@ def coverage_page(
             "district": district,
             "districts": districts_for_filter,
             "page_link": page_link,
-            "chase_page": page,
-            "chase_pages": max(1, -(-chase.total // CHASE_PAGE)) if chase else 1,
             "export": {"wave": choice.wave.key, "level": level},
         },
     )
@@ -212,16 +207,14 @@ def district_page(
         page=page,
     )
 
-    def page_link(number: int) -> str:
-        return _link(
-            f"/districts/{area.id}",
-            wave=choice.wave.key,
-            questionnaire=key,
-            sector=sector,
-            level=level,
-            status=status,
-            page=number,
-        )
+    page_link = _paged(
+        f"/districts/{area.id}",
+        wave=choice.wave.key,
+        questionnaire=key,
+        sector=sector,
+        level=level,
+        status=status,
+    )
 
     return render(
         request,
