@@ -13,6 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_COOKIE = "htxso_session"
 ANON_COOKIE = "htxso_anon"
+# A browser where an account signed in before (app.accounts.throttle); sent to /signin only.
+DEVICE_COOKIE = "htxso_device"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -96,6 +96,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/coverage"): Rule(READERS),
     ("GET", "/api/v1/rankings"): Rule(READERS),
     ("GET", "/api/v1/scores"): Rule(SIGNED_IN),
+    ("GET", "/api/openapi.json"): Rule(READERS),
 }
 ADMIN_ROUTES = [
     ("GET", "/admin"),
@@ -118,6 +119,7 @@ ADMIN_ROUTES = [
     ("POST", "/admin/accounts/{user_id}/areas"),
     ("POST", "/admin/accounts/{user_id}/areas/{area_id}/remove"),
     ("POST", "/admin/accounts/{user_id}/code"),
+    ("POST", "/admin/accounts/{user_id}/whole-province"),
     ("POST", "/admin/accounts/{user_id}/cooperatives"),
     ("POST", "/admin/accounts/{user_id}/cooperatives/{cooperative_id}/remove"),
     ("POST", "/admin/accounts/{user_id}/disable"),
