@@ -24,6 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from app import search
 from app.text import clean_line, clean_text
 
 # Stable constraint names let Alembic (and SQLite batch mode) find constraints again.
@@ -113,6 +114,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # translate() for searches that ignore diacritics, as PostgreSQL has it built in.
+        search.register(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

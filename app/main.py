@@ -23,7 +23,18 @@ from app.db import Database
 from app.web import errors
 from app.web.deps import ids_in_range, verify_csrf
 from app.web.limits import BoundedBodies
-from app.web.routes import admin, advice, auth, cooperatives, home, reports, responses, system
+from app.web.routes import (
+    admin,
+    advice,
+    auth,
+    cooperatives,
+    dashboard,
+    documents,
+    home,
+    reports,
+    responses,
+    system,
+)
 from app.web.security import SecurityHeaders
 
 
@@ -78,6 +89,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(cooperatives.router)
     app.include_router(responses.router)
     app.include_router(reports.router)
+    app.include_router(dashboard.router)
+    app.include_router(documents.router)
     app.include_router(advice.router)
     app.include_router(admin.router)
     app.include_router(v1.router)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from app.api.v1 import Reader
+from app.web.deps import ReportReader
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/api/openapi.json")
-def openapi(request: Request, user: Reader) -> JSONResponse:
+def openapi(request: Request, user: ReportReader) -> JSONResponse:
     return JSONResponse(request.app.openapi())

@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from app import memory
 from app.cli.export import export as export_command
+from app.cli.messages import spoken
 from app.cli.surveys import surveys_app
 from app.config import get_settings
 from app.db import Database
@@ -47,6 +48,7 @@ def init() -> None:
     """Migrate the database, load the built-in areas and publish the questionnaires in surveys/."""
     from app import migrate
     from app.areas import service as areas
+    from app.scoring.proof import load_proven
     from app.surveys import service as surveys
 
     settings = get_settings()
@@ -57,7 +59,7 @@ def init() -> None:
         count = areas.load_builtin(session)
     console.print(f"[green]✓[/] {count} areas loaded")
     with db.transaction() as session:
-        results = surveys.publish_dir(session, path=settings.surveys_dir)
+        results = surveys.publish_all(session, questionnaires=load_proven(settings.surveys_dir))
     for result in results:
         console.print(f"[green]✓[/] questionnaire {result}")
     db.dispose()
@@ -187,7 +189,7 @@ def users_create(
                 whole_province=whole_province,
             )
     except DomainError as exc:
-        errors.print(f"[red]{exc.message}[/]")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()
@@ -231,7 +233,7 @@ def areas_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)
         with db.transaction() as session:
             count = areas.load_csv(session, path=path)
     except Invalid as exc:
-        errors.print(f"[red]Không nạp được (not loaded):[/]\n{exc.message}")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

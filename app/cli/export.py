@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
+from app.cli.messages import spoken
 from app.errors import DomainError
 
 console = Console(stderr=True)
@@ -16,14 +17,20 @@ console = Console(stderr=True)
 
 def export(
     what: Annotated[
-        str, typer.Argument(help="rankings, coverage, scores, dimensions, chase or answers")
+        str,
+        typer.Argument(
+            help="rankings, coverage, scores, dimensions, chase, answers, or report (the "
+            "quarterly report draft, --format docx or pdf)"
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="File to write", dir_okay=False)],
     wave: Annotated[str | None, typer.Option(help="Wave key (default: open or latest)")] = None,
     questionnaire: Annotated[
         str | None, typer.Option(help="Questionnaire key, or 'combined' for rankings")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv or xlsx; docx or pdf for report")
+    ] = "csv",
     level: Annotated[str, typer.Option(help="district, commune or province")] = "district",
     sort: Annotated[str | None, typer.Option(help="Rank by a dimension key")] = None,
 ) -> None:
@@ -32,8 +39,12 @@ def export(
     from app.cooperatives.models import Cooperative
     from app.reports import answers, downloads, scope
 
+    if what == "report":
+        _report(out=out, wave=wave, fmt=fmt, level=level)
+        return
     if what not in downloads.WHATS:
-        raise typer.BadParameter(f"unknown export '{what}'; use {', '.join(downloads.WHATS)}")
+        known = ", ".join([*downloads.WHATS, "report"])
+        raise typer.BadParameter(f"unknown export '{what}'; use {known}")
     if fmt not in downloads.FORMATS:
         raise typer.BadParameter("--format is csv or xlsx")
     if level not in scope.GROUP_LEVELS:
@@ -74,7 +85,45 @@ def export(
                 ):
                     handle.write(chunk)
     except DomainError as exc:
-        console.print(f"[red]{exc.message}[/] ({exc.message_en})")
+        console.print(f"[red]{spoken(exc.message)}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] {out}")
+
+
+def _report(*, out: Path, wave: str | None, fmt: str, level: str) -> None:
+    """The quarterly report draft of a wave, as the dashboard's button writes it."""
+    from app.advice.service import today
+    from app.cli import database
+    from app.config import get_settings
+    from app.cooperatives.models import Cooperative
+    from app.documents import downloads as documents
+    from app.reports import scope
+
+    if fmt not in documents.DOCUMENT_FORMATS:
+        raise typer.BadParameter("--format is docx or pdf for a report")
+    if level not in scope.GROUP_LEVELS:
+        raise typer.BadParameter("--level is district, commune or province")
+    db = database()
+    try:
+        with db.transaction() as session:
+            choice = scope.choose_wave(session, wave_key=wave)
+            document = documents.report_document(
+                session,
+                choice=choice,
+                visible=select(Cooperative.id),
+                fmt=fmt,
+                level=level,
+                settings=get_settings(),
+                today=today(),
+                actor=None,
+                via="cli",
+            )
+            # Written inside the transaction: a path that cannot be written records nothing.
+            out.write_bytes(document.body)
+    except DomainError as exc:
+        console.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

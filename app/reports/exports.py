@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 from typing import Any, Literal
 
@@ -73,7 +74,12 @@ def _text_cell(value: Any) -> str:
 def _number_cell(value: Any) -> str:
     if isinstance(value, float):
         # A dot decimal separator: stable for machines; Excel reads it by import settings.
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+        if value == int(value):
+            return str(int(value))
+        # Half up, as scores are rounded (surveys/README.md), from the float's shortest decimal:
+        # formatting the binary value would write 45.125 as 45.12.
+        rounded = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return str(rounded).rstrip("0").rstrip(".")
     return _text_cell(value)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
+from app.messages import N_
 from app.reports.scope import (
     GroupLevel,
     WaveChoice,
@@ -114,6 +115,10 @@ class Ranking:
     provinces: list[RankingRow]
     minimum: int
     whole_scope: bool
+    # The questionnaire version ranked, by key; and where the previous wave asked another
+    # version, (its version, this wave's), since its change is then not like for like.
+    versions: dict[str, str] = field(default_factory=dict)
+    version_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def measure_title(self) -> dict[str, str] | None:
@@ -389,10 +394,7 @@ def ranking(
 ) -> Ranking:
     """A wave's ranking of one questionnaire (or the combined index) by area."""
     if key not in ranking_keys(choice):
-        raise NotFound(
-            "Đợt đánh giá này không có bộ câu hỏi đó.",
-            message_en="This wave does not ask that questionnaire.",
-        )
+        raise NotFound(N_("This wave does not ask that questionnaire."))
     dimensions, levels = labels(session, choice=choice, key=key)
     measure = sort if sort in {d.key for d in dimensions} else OVERALL
     pop = population(visible, level=level).subquery("population")
@@ -403,6 +405,7 @@ def ranking(
         provinces = sorted(grouped.provinces.values(), key=lambda r: r.code)
         for row in provinces:
             row.too_few = row.measured < minimum
+    versions, changes = _versions(session, choice=choice, key=key)
     return Ranking(
         choice=choice,
         key=key,
@@ -416,4 +419,23 @@ def ranking(
         provinces=provinces,
         minimum=minimum,
         whole_scope=sees_everything(session, visible=visible),
+        versions=versions,
+        version_changes=changes,
     )
+
+
+def _versions(
+    session: Session, *, choice: WaveChoice, key: str
+) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """The versions a ranking rests on, and those that differ from the previous wave's."""
+    keys = list(choice.subjects) if key == COMBINED else [key]
+    now = {
+        k: v.version for k, v in responses.wave_versions(session, wave_id=choice.wave.id).items()
+    }
+    before: dict[str, str] = {}
+    if choice.previous is not None:
+        found = responses.wave_versions(session, wave_id=choice.previous.id)
+        before = {k: v.version for k, v in found.items()}
+    versions = {k: now[k] for k in keys if k in now}
+    changes = {k: (before[k], v) for k, v in versions.items() if before.get(k, v) != v}
+    return versions, changes

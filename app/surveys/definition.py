@@ -173,7 +173,13 @@ class Question(_Model):
     help: Text | None = None
     required: bool = True
     weight: Weight = 1.0
+    # Rules 1 files: `relevant` hides a question, and a hidden question leaves the mean.
     relevant: CompiledCondition | None = None
+    # Rules 2 files (see "Conditions" in surveys/README.md): `applies_when` says whether the
+    # question applies at all (not applying leaves the mean); `asked_when` says whether the
+    # respondent does the thing it asks about (not asked counts at the lowest points).
+    applies_when: CompiledCondition | None = None
+    asked_when: CompiledCondition | None = None
     options: tuple[Option, ...] = ()
     points: YesNoPoints | None = None
     min: Number | None = None
@@ -207,6 +213,29 @@ class Question(_Model):
             return max((exact(b.points) for b in self.bands), default=Fraction(0))
         return Fraction(0)
 
+    @cached_property
+    def min_points(self) -> Fraction:
+        """The fewest points an answer can earn: what a hidden or skipped behaviour counts."""
+        if self.type in CHOICE_TYPES:
+            # A multiple choice earns at least its cheapest option alone (points are >= 0).
+            cheapest = min((exact(o.points) for o in self.options), default=Fraction(0))
+            cap = self.points_cap
+            return cheapest if cap is None else min(cheapest, exact(cap))
+        if self.type == "yes_no":
+            if self.points is None:
+                return Fraction(0)
+            return min(exact(self.points.yes), exact(self.points.no))
+        if self.type == "number":
+            floor = None if self.min is None else exact(self.min)
+            reached = [b for b in self.bands if floor is not None and floor >= exact(b.at_least)]
+            return exact(reached[-1].points) if reached else Fraction(0)
+        return Fraction(0)
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        """Every condition that decides whether this question is shown."""
+        return tuple(c for c in (self.relevant, self.applies_when, self.asked_when) if c)
+
     @property
     def scored(self) -> bool:
         """Whether the question counts in its dimension's score."""
@@ -227,6 +256,8 @@ class Questionnaire(_Model):
     key: Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=32)]
     version: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$", max_length=32)]
     subject: Subject
+    # Which scoring rules the file is written for; stored with every score (see "Scoring").
+    scoring_rules: Literal[1, 2] = 1
     title: Text
     description: Text | None = None
     levels: tuple[Level, ...] = Field(min_length=1)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Collection, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.accounts.permissions import Capability, can
 from app.config import Settings
 from app.db import Database
 from app.errors import Forbidden
+from app.messages import N_
 from app.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -126,23 +128,20 @@ async def require_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(require_user)]
 
 
-def admit(user: User | None, roles: Collection[Role]) -> User:
-    """The user, if signed in with one of the roles; otherwise the matching refusal."""
+def admit(user: User | None, capability: Capability) -> User:
+    """The user, if signed in with the capability; otherwise the matching refusal."""
     if user is None:
         raise NotSignedIn
-    if user.role not in roles:
-        raise Forbidden(
-            "Tài khoản của bạn không có quyền xem trang này.",
-            message_en="Your account may not open this page.",
-        )
+    if not can(user, capability):
+        raise Forbidden(N_("Your account may not open this page."))
     return user
 
 
-def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
-    """A dependency that admits only the given roles."""
+def require(capability: Capability) -> Callable[[User], Awaitable[User]]:
+    """A dependency that admits only users with the capability (`accounts.permissions`)."""
 
     async def guard(user: CurrentUser) -> User:
-        return admit(user, roles)
+        return admit(user, capability)
 
     return guard
 
@@ -161,6 +160,13 @@ async def ids_in_range(request: Request) -> None:
         digits = value.removeprefix("-") if isinstance(value, str) else ""
         if digits.isdigit() and (len(digits) > 19 or int(digits) > MAX_ID):
             raise HTTPException(status_code=404)
+
+
+# What routes and the API declare; each names a capability, never a list of roles.
+ReportReader = Annotated[User, Depends(require(Capability.READ_REPORTS))]
+Adviser = Annotated[User, Depends(require(Capability.ADVISE))]
+Respondent = Annotated[User, Depends(require(Capability.RESPOND))]
+Admin = Annotated[User, Depends(require(Capability.ADMINISTER))]
 
 
 async def verify_csrf(request: Request) -> None:

@@ -11,10 +11,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
 
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.messages import N_, Message
 from app.web.deps import NotSignedIn
+from app.web.i18n import translate
 from app.web.security import Refusal
 from app.web.templating import is_htmx, render, request_locale
 
@@ -22,14 +25,14 @@ log = logging.getLogger(__name__)
 
 STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422}
 TITLES = {
-    400: ("Yêu cầu không hợp lệ", "Bad request"),
-    403: ("Không có quyền truy cập", "Forbidden"),
-    404: ("Không tìm thấy trang", "Page not found"),
-    405: ("Thao tác không được phép", "Method not allowed"),
-    409: ("Xung đột dữ liệu", "Conflict"),
-    413: ("Dữ liệu gửi lên quá lớn", "Too large"),
-    422: ("Dữ liệu chưa hợp lệ", "Invalid input"),
-    500: ("Đã có lỗi xảy ra", "Something went wrong"),
+    400: N_("Bad request"),
+    403: N_("Forbidden"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    422: N_("Invalid input"),
+    500: N_("Something went wrong"),
 }
 
 
@@ -37,16 +40,18 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status: int, message: str, message_en: str) -> Response:
+def error_response(request: Request, status: int, message: Message) -> Response:
     """An error as JSON for the API, else as a page (or a fragment htmx can swap in)."""
     if _wants_json(request):
-        return JSONResponse({"detail": message_en, "detail_vi": message}, status_code=status)
-    title_vi, title_en = TITLES.get(status, TITLES[500])
-    english = request_locale(request) == "en"
+        return JSONResponse(
+            {"detail": translate(message, "en"), "detail_vi": translate(message, "vi")},
+            status_code=status,
+        )
+    locale = request_locale(request)
     context = {
         "status": status,
-        "title": title_en if english else title_vi,
-        "message": message_en if english else message,
+        "title": translate(TITLES.get(status, TITLES[500]), locale),
+        "message": translate(message, locale),
     }
     if is_htmx(request):
         response = render(request, "errors/error.html", context, status_code=status, block="error")
@@ -71,38 +76,28 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        return error_response(request, STATUS.get(type(exc), 400), exc.message, exc.message_en)
+        status = next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 400)
+        return error_response(request, status, exc.message)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404:
             return error_response(
-                request,
-                404,
-                "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.",
-                "The page does not exist or has moved.",
+                request, 404, Message(N_("The page does not exist or has moved."))
             )
         if exc.status_code == 405:
-            return error_response(
-                request,
-                405,
-                "Thao tác này không được hỗ trợ ở đây.",
-                "This method is not allowed here.",
-            )
+            return error_response(request, 405, Message(N_("This method is not allowed here.")))
         if isinstance(exc, Refusal):
-            return error_response(request, exc.status_code, exc.message, exc.message_en)
-        detail = str(exc.detail)
-        return error_response(request, exc.status_code, detail, detail)
+            return error_response(request, exc.status_code, exc.message)
+        # Raised by the framework with English text of its own, not a catalog entry.
+        return error_response(request, exc.status_code, Message("%(detail)s", detail=exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.errors()}, status_code=422)
         return error_response(
-            request,
-            422,
-            "Dữ liệu gửi lên chưa hợp lệ. Vui lòng kiểm tra lại.",
-            "The submitted data is not valid. Please check it.",
+            request, 422, Message(N_("The submitted data is not valid. Please check it."))
         )
 
     @app.exception_handler(DataError)
@@ -121,10 +116,12 @@ def install(app: FastAPI) -> None:
         return error_response(
             request,
             422,
-            "Dữ liệu gửi lên có giá trị không hợp lệ (ký tự không được phép hoặc số quá lớn). "
-            "Vui lòng kiểm tra và nhập lại.",
-            "The submitted data has a value that is not allowed (a forbidden character or a "
-            "number too large). Please check it.",
+            Message(
+                N_(
+                    "The submitted data has a value that is not allowed (a forbidden character "
+                    "or a number too large). Please check it."
+                )
+            ),
         )
 
     @app.exception_handler(ClientDisconnect)
@@ -140,8 +137,9 @@ def install(app: FastAPI) -> None:
         return error_response(
             request,
             500,
-            "Hệ thống gặp sự cố. Dữ liệu bạn đã lưu vẫn còn; vui lòng thử lại sau.",
-            "The system hit a problem. What you saved is kept; please try again later.",
+            Message(
+                N_("The system hit a problem. What you saved is kept; please try again later.")
+            ),
         )
 
 
@@ -158,7 +156,7 @@ class AnsweredErrors:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         answered = False
 
-        async def watch(message: Message) -> None:
+        async def watch(message: ASGIMessage) -> None:
             nonlocal answered
             if message["type"] == "http.response.body" and not message.get("more_body"):
                 answered = True

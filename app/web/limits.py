@@ -16,9 +16,11 @@ A route that never reads its body is refused by the `verify_csrf` dependency ins
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
 
 from app.cooperatives import staging
+from app.messages import N_, Message
 from app.web.security import REFUSAL, SAFE_METHODS, Refusal, refusal_from_headers
 
 # A questionnaire step of twenty 2,000-character Vietnamese answers is about 360 KB once
@@ -40,8 +42,7 @@ def too_large(limit: int) -> Refusal:
     size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
     return Refusal(
         413,
-        f"Dữ liệu gửi lên quá lớn (tối đa {size}). Vui lòng gửi ít hơn.",
-        f"What was sent is too large (at most {size}). Please send less.",
+        Message(N_("What was sent is too large (at most %(size)s). Please send less."), size=size),
     )
 
 
@@ -77,7 +78,7 @@ class BoundedBodies:
             scope[REFUSAL] = refusal
         received = 0
 
-        async def bounded_receive() -> Message:
+        async def bounded_receive() -> ASGIMessage:
             nonlocal received
             if refusal is not None:
                 raise refusal

@@ -9,7 +9,10 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
+
+from app.messages import N_, Message
 
 SESSION_COOKIE = "htxso_session"
 ANON_COOKIE = "htxso_anon"
@@ -60,25 +63,19 @@ class Refusal(HTTPException):
     An HTTPException, so that FastAPI lets it through when it is raised while reading a body.
     """
 
-    def __init__(self, status_code: int, message: str, message_en: str) -> None:
-        super().__init__(status_code=status_code, detail=message_en)
+    def __init__(self, status_code: int, message: Message) -> None:
+        super().__init__(status_code=status_code, detail=str(message))
         self.message = message
-        self.message_en = message_en
 
 
 def foreign_origin() -> Refusal:
-    return Refusal(
-        403,
-        "Yêu cầu đến từ một trang khác nên đã bị chặn.",
-        "The request came from another site and was refused.",
-    )
+    return Refusal(403, Message(N_("The request came from another site and was refused.")))
 
 
 def bad_token() -> Refusal:
     return Refusal(
         403,
-        "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.",
-        "The form has expired or is not valid. Please reload the page and try again.",
+        Message(N_("The form has expired or is not valid. Please reload the page and try again.")),
     )
 
 
@@ -121,7 +118,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
+        async def send_with_headers(message: ASGIMessage) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("content-security-policy", CSP)

@@ -7,7 +7,7 @@ saw the whole province on purpose (that was the only way to give it), so they ge
 and nobody loses access silently.
 
 Revision ID: 3e7a91c4d2b6
-Revises: 05fedf9a2fe5
+Revises: 7c41d2e9a8b3
 Create Date: 2026-12-03 14:10:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3e7a91c4d2b6"
-down_revision: str | None = "05fedf9a2fe5"
+down_revision: str | None = "7c41d2e9a8b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -69,6 +69,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/responses/{response_id}/submit"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/responses/{response_id}/revise"): Rule(RESPONDENTS, scoped=True),
     ("GET", "/responses/{response_id}/result"): Rule(RESPONDENTS, scoped=True),
+    ("GET", "/responses/{response_id}/result.pdf"): Rule(RESPONDENTS, scoped=True),
     ("GET", "/cooperatives/{cooperative_id}"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/products"): Rule(RESPONDENTS, scoped=True),
     # The Alliance's own work on a cooperative.
@@ -90,13 +91,16 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/reports/coverage"): Rule(READERS),
     ("POST", "/reports/export"): Rule(READERS),
     ("GET", "/districts/{area_id}"): Rule(READERS, scoped=True),
+    ("GET", "/dashboard"): Rule(READERS),
+    ("GET", "/dashboard/inactive"): Rule(READERS),
+    ("GET", "/dashboard/report.{fmt}"): Rule(READERS),
     # The API answers every signed-in role, each from its own visible cooperatives.
+    ("GET", "/api/openapi.json"): Rule(READERS),
     ("GET", "/api/v1/areas"): Rule(SIGNED_IN),
     ("GET", "/api/v1/cooperatives"): Rule(SIGNED_IN),
     ("GET", "/api/v1/coverage"): Rule(READERS),
     ("GET", "/api/v1/rankings"): Rule(READERS),
     ("GET", "/api/v1/scores"): Rule(SIGNED_IN),
-    ("GET", "/api/openapi.json"): Rule(READERS),
 }
 ADMIN_ROUTES = [
     ("GET", "/admin"),
@@ -214,6 +218,7 @@ def world(session: Session) -> World:
             "wave_id": str(wave.id),
             "user_id": str(spare.id),
             "shortlist_id": str(shortlist.id),
+            "fmt": "docx",
         }
 
     return World(users, ids(0), ids(1))

@@ -121,7 +121,7 @@ def scratch_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_the_migration__keeps_province_wide_advisors_province_wide(scratch_url: str) -> None:
-    migrate.upgrade(scratch_url, "05fedf9a2fe5")
+    migrate.upgrade(scratch_url, "7c41d2e9a8b3")
     db = Database(scratch_url)
     try:
         with db.transaction() as session:

@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.audit import service as audit
+from app.paging import Page
 from app.web.deps import DbSession
 from app.web.routes.admin.onboarding import slips_page
 from app.web.routes.admin.shared import Admin, Posted, client_ip, see_other
@@ -41,8 +42,7 @@ def accounts_page(
         {
             "rows": rows,
             "total": total,
-            "page": page,
-            "pages": max(1, -(-total // accounts_admin.PAGE_SIZE)),
+            "page": Page(number=page, size=accounts_admin.PAGE_SIZE, total=total),
             "filters": {"role": role, "q": q, "status": status},
         },
     )
