@@ -6,9 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-# Rankings import pandas when first used, so that `htxso export` starts 0.3 s sooner; the
-# server loads it at start-up instead, before the first ranking page and the freeze.
-import pandas  # noqa: F401
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware

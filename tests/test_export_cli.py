@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -127,22 +125,6 @@ def test_raw_answers_as_xlsx__are_refused(
 def test_an_unknown_export__is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
     done = runner.invoke(htxso, ["export", "everything", "--out", str(tmp_path / "x.csv")])
     assert done.exit_code == 2
-
-
-def test_the_export_command__starts_without_pandas() -> None:
-    # pandas takes a third of a second to import; only a ranking needs it.
-    loaded = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, app.cli, app.tables; from app.reports import answers, downloads;"
-            "print('pandas' in sys.modules)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert loaded.stdout.strip() == "False"
 
 
 def _csv(runner: CliRunner, tmp_path: Path, *args: str) -> list[dict[str, str]]:

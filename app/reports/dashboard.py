@@ -25,7 +25,8 @@ from app.reports.scope import GroupLevel, WaveChoice, current
 from app.responses import service as responses
 from app.responses.models import Response
 from app.surveys import service as surveys
-from app.targeting import service as targeting
+from app.targeting import criteria as targeting
+from app.targeting import queries as targeting_queries
 from app.targeting.models import Shortlist, ShortlistEntry
 from app.targets import service as targets
 from app.targets.models import WaveTarget
@@ -163,7 +164,7 @@ def _models(session: Session, *, choice: WaveChoice, visible: Select[int]) -> in
     criteria = found.criteria
     if not isinstance(criteria, targeting.ModelCriteria):
         return None
-    return len(targeting.model_candidates(session, visible=visible, criteria=criteria))
+    return len(targeting_queries.model_candidates(session, visible=visible, criteria=criteria))
 
 
 def _shortlisted(session: Session, *, choice: WaveChoice, visible: Select[int]) -> int:

@@ -178,7 +178,7 @@ ANY_VALUE = st.one_of(JUNK, st.dictionaries(st.text(max_size=3), st.integers(), 
 @given(data=st.data())
 def test_conditions__evaluate_to_a_boolean_on_any_answers(path: Path, data: st.DataObject) -> None:
     q = _load(path)
-    conditions = [x.relevant for x in q.questions if x.relevant is not None]
+    conditions = [c for x in q.questions for c in x.conditions]
     conditions += [r.when for level in q.levels for r in level.requires]
     assume(conditions)
     answers = data.draw(st.dictionaries(st.sampled_from([x.code for x in q.questions]), ANY_VALUE))
@@ -193,7 +193,7 @@ def test_parser__raises_only_syntax_errors_on_mangled_conditions(
     path: Path, data: st.DataObject
 ) -> None:
     q = _load(path)
-    sources = [x.relevant.source for x in q.questions if x.relevant is not None]
+    sources = [c.source for x in q.questions for c in x.conditions]
     sources += [r.when.source for level in q.levels for r in level.requires]
     assume(sources)
     source = data.draw(st.sampled_from(sources))

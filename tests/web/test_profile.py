@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.advice import service as advice
 from app.advice.models import AdvisorNote, FollowUp
+from app.advice.schemas import FollowUpForm, NoteForm
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.cooperatives.models import Cooperative, Product
@@ -193,7 +194,7 @@ class TestProfilePage:
             session,
             cooperative_id=setting.cooperative.id,
             author=setting.advisor,
-            body="Ghi chú nội bộ",
+            note=NoteForm(body="Ghi chú nội bộ"),
             ip_address=None,
         )
         enter_as(client, session, setting, "giamdoc")
@@ -469,8 +470,9 @@ class TestMarkDone:
             session,
             cooperative_id=setting.cooperative.id,
             author=setting.advisor,
-            description="Gửi tài liệu tập huấn",
-            due_on=advice.today() + dt.timedelta(days=3),
+            planned=FollowUpForm(
+                description="Gửi tài liệu tập huấn", due_on=advice.today() + dt.timedelta(days=3)
+            ),
             ip_address=None,
         )
 

@@ -9,10 +9,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import admin as accounts_admin
 from app.accounts.models import User
+from app.accounts.schemas import NewAccountForm
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.audit import service as audit
+from app.errors import Invalid
 from app.paging import Page
+from app.validation import parse
 from app.web.deps import DbSession
 from app.web.routes.admin.onboarding import slips_page
 from app.web.routes.admin.shared import Admin, Posted, client_ip, see_other
@@ -80,25 +83,12 @@ def create_account(request: Request, session: DbSession, user: Admin, form: Post
         for name in ("username", "full_name", "role", "cooperatives")
     }
     values["areas"] = [int(a) for a in form.getlist("areas") if isinstance(a, str) and a.isdigit()]
-    errors = accounts_admin.check_new_account(
-        session,
-        username=values["username"],
-        full_name=values["full_name"],
-        role=values["role"],
-        cooperative_codes=values["cooperatives"],
-        area_ids=values["areas"],
-    )
-    if errors:
-        return _account_form(request, session, values, errors, status_code=422)
-    account, slip = accounts_admin.create_account(
-        session,
-        username=values["username"],
-        full_name=values["full_name"],
-        role=values["role"],
-        cooperative_codes=values["cooperatives"],
-        area_ids=values["areas"],
-        created_by=user,
-    )
+    try:
+        account, slip = accounts_admin.create_account(
+            session, form=parse(NewAccountForm, values, session=session), created_by=user
+        )
+    except Invalid as refused:
+        return _account_form(request, session, values, refused.fields, status_code=422)
     audit.record(
         session,
         actor=user,
