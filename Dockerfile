@@ -23,4 +23,7 @@ USER htxso
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
 # Migrations: `docker run ... htxso init` once per release, before the new workers start.
-CMD ["uvicorn", "--factory", "app.main:app_from_env", "--host", "0.0.0.0", "--port", "8000", "--workers", "4", "--proxy-headers", "--forwarded-allow-ips", "*"]
+# Behind a reverse proxy, pass its address: `-e FORWARDED_ALLOW_IPS=10.0.0.2` (see README).
+# Until then X-Forwarded-For is ignored: the app, not uvicorn, decides whom to believe.
+ENV FORWARDED_ALLOW_IPS=""
+CMD ["uvicorn", "--factory", "app.main:app_from_env", "--host", "0.0.0.0", "--port", "8000", "--workers", "4", "--no-proxy-headers"]

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     default_locale: Literal["vi", "en"] = "vi"
     # Set when TLS terminates in front of the app, so cookies are Secure and HSTS is sent.
     https: bool = False
+    # Addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+    # (comma-separated IPs or networks, e.g. "10.0.0.2" or "172.18.0.0/16"). Empty: nobody's,
+    # so a client cannot choose the address the sign-in throttle and the audit log see.
+    forwarded_allow_ips: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -19,7 +19,7 @@ from app.audit.models import AuditEvent
 from app.cli import app as htxso
 from app.responses.models import Answer, Response, WaveQuestionnaire
 from tests import conftest
-from tests.db.test_rankings import Province, province, publish
+from tests.worlds import Province, province, publish
 
 
 @pytest.fixture

@@ -17,14 +17,10 @@ from app.accounts.models import Role, User, UserArea, UserCooperative
 from app.areas.models import Area
 from app.cooperatives.models import Cooperative, CooperativeStatus
 from app.errors import Conflict, Invalid, NotFound
+from app.messages import N_, Message
 
-Message = dict[str, str]  # {"vi": ..., "en": ...}
 PAGE_SIZE = 50
 CHUNK = 5000  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
-
-
-def _message(vi: str, en: str) -> Message:
-    return {"vi": vi, "en": en}
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,7 @@ def get_account(session: Session, *, user_id: int) -> Account:
     """One account with its links."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("Không tìm thấy tài khoản.", message_en="Account not found.")
+        raise NotFound(N_("Account not found."))
     return _with_links(session, [user])[0]
 
 
@@ -165,39 +161,30 @@ def check_new_account(
     problems: dict[str, Message] = {}
     name = accounts.normalise_username(username)
     if not accounts.USERNAME.match(name):
-        problems["username"] = _message(
-            "Tên đăng nhập gồm 3–100 chữ thường không dấu, số, dấu chấm, gạch dưới hoặc "
-            "gạch ngang.",
-            "A username is 3–100 lower-case letters, digits, '.', '_' or '-'.",
+        problems["username"] = Message(
+            N_("A username is 3–100 lower-case letters, digits, '.', '_' or '-'.")
         )
     elif accounts.get_user(session, username=name) is not None:
-        problems["username"] = _message(
-            f"Tên đăng nhập '{name}' đã có.", f"The username '{name}' is taken."
-        )
+        problems["username"] = Message(N_("'%(username)s' is taken."), username=name)
     if not full_name.strip():
-        problems["full_name"] = _message("Vui lòng nhập họ và tên.", "Please enter the name.")
+        problems["full_name"] = Message(N_("Please enter the name."))
     if role not in set(Role):
-        problems["role"] = _message("Vai trò không hợp lệ.", "Unknown role.")
+        problems["role"] = Message(N_("Unknown role."))
     _ids, missing = find_cooperatives(session, codes=cooperative_codes)
     if missing:
-        problems["cooperatives"] = _message(
-            "Không tìm thấy mã số HTX: " + ", ".join(missing),
-            "Unknown registration codes: " + ", ".join(missing),
+        problems["cooperatives"] = Message(
+            N_("Unknown registration codes: %(codes)s"), codes=", ".join(missing)
         )
     elif cooperative_codes.strip() and role != Role.MANAGER:
-        problems["cooperatives"] = _message(
-            "Chỉ tài khoản giám đốc HTX mới gắn với hợp tác xã.",
-            "Only a manager's account is linked to cooperatives.",
+        problems["cooperatives"] = Message(
+            N_("Only a manager's account is linked to cooperatives.")
         )
     if area_ids and role != Role.ADVISOR:
-        problems["areas"] = _message(
-            "Chỉ tài khoản cán bộ Liên minh mới giới hạn theo địa bàn.",
-            "Only an advisor's account is limited to areas.",
-        )
+        problems["areas"] = Message(N_("Only an advisor's account is limited to areas."))
     elif len(set(session.scalars(select(Area.id).where(Area.id.in_(area_ids))))) != len(
         set(area_ids)
     ):
-        problems["areas"] = _message("Địa bàn không hợp lệ.", "Unknown area.")
+        problems["areas"] = Message(N_("Unknown area."))
     return problems
 
 
@@ -223,7 +210,7 @@ def create_account(
     )
     if problems:
         first = next(iter(problems.values()))
-        raise Invalid(first["vi"], message_en=first["en"])
+        raise Invalid(first)
     cooperative_ids, _ = find_cooperatives(session, codes=cooperative_codes)
     user = accounts.create_user(
         session,
@@ -256,10 +243,7 @@ def set_active(session: Session, *, user: User, active: bool, by: User) -> bool:
     Returns whether anything changed. An administrator cannot disable their own account.
     """
     if not active and user.id == by.id:
-        raise Conflict(
-            "Bạn không thể tự khóa tài khoản của mình.",
-            message_en="You cannot disable your own account.",
-        )
+        raise Conflict(N_("You cannot disable your own account."))
     if not active:
         # Even when already disabled: a session must never outlive a disabled account.
         accounts.end_user_sessions(session, user_id=user.id)
@@ -274,18 +258,12 @@ def set_active(session: Session, *, user: User, active: bool, by: User) -> bool:
 def link_cooperative(session: Session, *, user: User, registration_code: str) -> LinkedCooperative:
     """Attach a manager to a cooperative given its registration code."""
     if user.role != Role.MANAGER:
-        raise Invalid(
-            "Chỉ tài khoản giám đốc HTX mới gắn với hợp tác xã.",
-            message_en="Only a manager's account is linked to cooperatives.",
-        )
+        raise Invalid(N_("Only a manager's account is linked to cooperatives."))
     cooperative = session.scalar(
         select(Cooperative).where(Cooperative.registration_code == registration_code.strip())
     )
     if cooperative is None:
-        raise Invalid(
-            f"Không tìm thấy mã số HTX '{registration_code.strip()}'.",
-            message_en=f"Unknown registration code '{registration_code.strip()}'.",
-        )
+        raise Invalid(N_("Unknown registration code '%(code)s'."), code=registration_code.strip())
     if session.get(UserCooperative, (user.id, cooperative.id)) is None:
         session.add(UserCooperative(user_id=user.id, cooperative_id=cooperative.id))
         session.flush()
@@ -304,13 +282,10 @@ def unlink_cooperative(session: Session, *, user: User, cooperative_id: int) -> 
 def link_area(session: Session, *, user: User, area_id: int) -> LinkedArea:
     """Limit an advisor to one more area."""
     if user.role != Role.ADVISOR:
-        raise Invalid(
-            "Chỉ tài khoản cán bộ Liên minh mới giới hạn theo địa bàn.",
-            message_en="Only an advisor's account is limited to areas.",
-        )
+        raise Invalid(N_("Only an advisor's account is limited to areas."))
     area = session.get(Area, area_id)
     if area is None:
-        raise Invalid("Địa bàn không hợp lệ.", message_en="Unknown area.")
+        raise Invalid(N_("Unknown area."))
     if session.get(UserArea, (user.id, area.id)) is None:
         session.add(UserArea(user_id=user.id, area_id=area.id))
         session.flush()
@@ -327,10 +302,7 @@ def unlink_area(session: Session, *, user: User, area_id: int) -> None:
 def reset_code(session: Session, *, user: User, created_by: User) -> Slip:
     """A new one-time code for an account (a password reset); older codes stop working."""
     if not user.is_active:
-        raise Conflict(
-            "Tài khoản đang bị khóa; hãy mở khóa trước khi cấp mã.",
-            message_en="The account is disabled; enable it before issuing a code.",
-        )
+        raise Conflict(N_("The account is disabled; enable it before issuing a code."))
     account = get_account(session, user_id=user.id)
     return _slip(account, onboarding.issue_code(session, user=user, created_by=created_by))
 

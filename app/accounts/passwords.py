@@ -9,10 +9,13 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.messages import N_, Message
+
 # argon2-cffi's RFC 9106 low-memory profile: argon2id, 64 MiB, 3 iterations, above OWASP's
 # minimum of 19 MiB and 2 iterations.
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
+MAX_LENGTH = 256
 COMMON = Path(__file__).parent / "common_passwords.txt"
 
 
@@ -46,15 +49,15 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
-def password_problem(password: str, *, username: str = "") -> str | None:
-    """Why a new password is refused, in Vietnamese with English, or None when it is fine."""
+def password_problem(password: str, *, username: str = "") -> Message | None:
+    """Why a new password is refused, or None when it is fine."""
     if len(password) < MIN_LENGTH:
-        return f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự (at least {MIN_LENGTH} characters)."
-    if len(password) > 256:
-        return "Mật khẩu dài quá 256 ký tự (at most 256 characters)."
+        return Message(N_("A password has at least %(min)s characters."), min=MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        return Message(N_("A password has at most %(max)s characters."), max=MAX_LENGTH)
     lowered = password.lower()
     if lowered in _common_passwords() or (username and username.lower() in lowered):
-        return "Mật khẩu này quá dễ đoán, hãy chọn mật khẩu khác (this password is too common)."
+        return Message(N_("This password is too easy to guess; please choose another."))
     return None
 
 

@@ -17,6 +17,7 @@ from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative
 from app.db import utcnow
 from app.errors import Conflict, Invalid
+from app.messages import N_
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,99}$")
 
@@ -46,13 +47,9 @@ def create_user(
     """Create an account; a manager is linked to cooperatives, an advisor optionally to areas."""
     username = normalise_username(username)
     if not USERNAME.match(username):
-        raise Invalid(
-            "Tên đăng nhập gồm 3–100 chữ thường không dấu, số, dấu chấm, gạch dưới "
-            "hoặc gạch ngang.",
-            message_en="A username is 3–100 lower-case letters, digits, '.', '_' or '-'.",
-        )
+        raise Invalid(N_("A username is 3–100 lower-case letters, digits, '.', '_' or '-'."))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"Tên đăng nhập '{username}' đã có.", message_en=f"'{username}' is taken.")
+        raise Conflict(N_("'%(username)s' is taken."), username=username)
     if password is not None and check_policy:
         problem = password_problem(password, username=username)
         if problem:

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.accounts.permissions import Capability, can
 from app.accounts.service import accessible_cooperative_ids
 from app.advice.models import AdvisorNote, FollowUp
 from app.areas.models import Area
@@ -19,15 +20,15 @@ from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative, Product
 from app.db import utcnow
 from app.errors import Invalid, NotFound
+from app.messages import N_, Message, Number
 from app.reports.scope import PREFERRED_ORDER
 from app.responses import service as responses
-from app.responses.models import Response, ResponseStatus, Wave
+from app.responses.models import Response, Wave
 from app.scoring.engine import visible_codes
 from app.surveys import service as surveys
 from app.surveys.definition import Question, Questionnaire
 from app.surveys.models import QuestionnaireVersion
 
-Message = dict[str, str]  # {"vi": ..., "en": ...}
 NOTE_MAX = 5000
 DESCRIPTION_MAX = 1000
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
@@ -36,10 +37,6 @@ VIETNAM = dt.timezone(dt.timedelta(hours=7))
 def today() -> dt.date:
     """Today's date in Vietnam, against which follow-up dates are checked."""
     return dt.datetime.now(VIETNAM).date()
-
-
-def _message(vi: str, en: str) -> Message:
-    return {"vi": vi, "en": en}
 
 
 # Notes ---------------------------------------------------------------------------------------
@@ -57,14 +54,9 @@ def check_note(*, body: str) -> dict[str, Message]:
     """What is wrong with a note, by field (empty when it can be saved)."""
     text = body.strip()
     if not text:
-        return {"body": _message("Vui lòng nhập nội dung ghi chú.", "Please write the note.")}
+        return {"body": Message(N_("Please write the note."))}
     if len(text) > NOTE_MAX:
-        return {
-            "body": _message(
-                f"Ghi chú dài tối đa {NOTE_MAX:,} ký tự.".replace(",", "."),
-                f"A note is at most {NOTE_MAX:,} characters.",
-            )
-        }
+        return {"body": Message(N_("A note is at most %(max)s characters."), max=Number(NOTE_MAX))}
     return {}
 
 
@@ -74,7 +66,7 @@ def add_note(
     """Keep an advisor's note on a cooperative, and record it in the audit log."""
     problems = check_note(body=body)
     if problems:
-        raise Invalid(problems["body"]["vi"], message_en=problems["body"]["en"])
+        raise Invalid(problems["body"])
     note = AdvisorNote(cooperative_id=cooperative_id, author_id=author.id, body=body.strip())
     session.add(note)
     session.flush()
@@ -121,27 +113,19 @@ def check_follow_up(
     problems: dict[str, Message] = {}
     text = description.strip()
     if not text:
-        problems["description"] = _message(
-            "Vui lòng nhập việc cần theo dõi.", "Please say what to follow up."
-        )
+        problems["description"] = Message(N_("Please say what to follow up."))
     elif len(text) > DESCRIPTION_MAX:
-        problems["description"] = _message(
-            f"Nội dung dài tối đa {DESCRIPTION_MAX:,} ký tự.".replace(",", "."),
-            f"At most {DESCRIPTION_MAX:,} characters.",
+        problems["description"] = Message(
+            N_("At most %(max)s characters."), max=Number(DESCRIPTION_MAX)
         )
     date: dt.date | None = None
     try:
         date = dt.date.fromisoformat(due_on.strip())
     except ValueError:
-        problems["due_on"] = _message(
-            "Ngày không hợp lệ. Vui lòng chọn ngày theo dạng ngày/tháng/năm.",
-            "That is not a valid date.",
-        )
+        problems["due_on"] = Message(N_("That is not a valid date."))
     else:
         if date < today:
-            problems["due_on"] = _message(
-                "Ngày theo dõi không được ở trong quá khứ.", "The date cannot be in the past."
-            )
+            problems["due_on"] = Message(N_("The date cannot be in the past."))
             date = None
     return problems, date
 
@@ -159,7 +143,7 @@ def plan_follow_up(
     problems, _ = check_follow_up(description=description, due_on=due_on.isoformat(), today=today())
     if problems:
         first = next(iter(problems.values()))
-        raise Invalid(first["vi"], message_en=first["en"])
+        raise Invalid(first)
     follow_up = FollowUp(
         cooperative_id=cooperative_id,
         author_id=author.id,
@@ -194,7 +178,7 @@ def mark_done(
         )
     )
     if follow_up is None:
-        raise NotFound("Không tìm thấy việc theo dõi.", message_en="Follow-up not found.")
+        raise NotFound(N_("Follow-up not found."))
     if follow_up.done_at is not None:
         return follow_up
     follow_up.done_at = utcnow()
@@ -285,8 +269,7 @@ def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
         .outerjoin(entered_by, entered_by.id == Response.entered_by_id)
         .where(
             Response.cooperative_id == cooperative_id,
-            Response.status == ResponseStatus.SUBMITTED,
-            Response.superseded_at.is_(None),
+            Response.counting,
         )
     ).all()
     found = []
@@ -407,7 +390,7 @@ def answer_sheet(
     wanted = response_id or history[0].response_id
     assessment = next((a for a in history if a.response_id == wanted), None)
     if assessment is None:
-        raise NotFound("Không tìm thấy phiếu đánh giá.", message_en="Response not found.")
+        raise NotFound(N_("Response not found."))
     response = session.get(Response, wanted)
     assert response is not None  # it was just listed
     questionnaire = responses.questionnaire_of(session, response=response)
@@ -453,11 +436,6 @@ class Profile:
     follow_ups: list[PlannedFollowUp]
 
 
-def is_internal(user: User) -> bool:
-    """Whether this user may read the Alliance's notes and a cooperative's answers."""
-    return user.role in (Role.ADVISOR, Role.ADMIN)
-
-
 def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
     """A cooperative's profile as this user may see it (NotFound when they may not see it)."""
     visible = accessible_cooperative_ids(session, user=user)
@@ -474,7 +452,7 @@ def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
         else []
     )
     history = assessments(session, cooperative_id=cooperative.id)
-    internal = is_internal(user)
+    internal = can(user, Capability.ADVISE)
     return Profile(
         cooperative=cooperative,
         area=area,

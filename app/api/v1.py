@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
@@ -24,9 +23,8 @@ from app.reports import rankings as rankings_report
 from app.reports import scope
 from app.reports.scope import GroupLevel
 from app.reports.scores import cooperative_scores
-from app.web.deps import CurrentUser, DbSession, require_roles
+from app.web.deps import CurrentUser, DbSession, ReportReader
 
-Reader = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.STEERING, Role.ADMIN))]
 ERRORS = {
     401: {"description": "Not signed in: sign in at /signin; the session cookie authenticates."},
     403: {"description": "The account's role may not read this."},
@@ -247,7 +245,7 @@ def _coverage_row(row: coverage_report.CoverageRow) -> CoverageRowOut:
 
 @router.get("/coverage", response_model=CoverageOut)
 def coverage(
-    session: DbSession, user: Reader, wave: str | None = None, level: GroupLevel = "district"
+    session: DbSession, user: ReportReader, wave: str | None = None, level: GroupLevel = "district"
 ) -> CoverageOut:
     """Response coverage per area and per province (counts only, no contacts)."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
@@ -295,7 +293,7 @@ def _ranking_row(row: rankings_report.RankingRow) -> RankingRowOut:
 @router.get("/rankings", response_model=RankingOut)
 def rankings(
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     wave: str | None = None,
     questionnaire: str | None = None,
     level: GroupLevel = "district",

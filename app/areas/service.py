@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.areas.models import LEVEL_ORDER, Area, AreaLevel
 from app.errors import Invalid
+from app.messages import N_, Message
 
 BUILTIN = Path(__file__).parent / "data" / "lang_son.csv"
 
@@ -34,7 +35,7 @@ def load_rows(session: Session, *, rows: Iterable[Mapping[str, str]]) -> int:
 
     Rows must list a parent before its children. Every row is checked before anything is written.
     """
-    problems: list[str] = []
+    problems: list[Message] = []
     parsed: list[tuple[str, str, AreaLevel, str]] = []
     known = {a.code: a for a in session.scalars(select(Area))}
     seen: dict[str, AreaLevel] = {code: AreaLevel(a.level) for code, a in known.items()}
@@ -44,32 +45,38 @@ def load_rows(session: Session, *, rows: Iterable[Mapping[str, str]]) -> int:
         level_text = (row.get("level") or "").strip()
         parent = (row.get("parent_code") or "").strip()
         if not code or not name:
-            problems.append(f"dòng {number}: thiếu mã hoặc tên (missing code or name)")
+            problems.append(Message(N_("row %(row)s: missing code or name"), row=number))
             continue
         try:
             level = AreaLevel(level_text)
         except ValueError:
-            problems.append(f"dòng {number}: cấp '{level_text}' không hợp lệ (unknown level)")
+            problems.append(
+                Message(N_("row %(row)s: unknown level '%(level)s'"), row=number, level=level_text)
+            )
             continue
         if parent:
             parent_level = seen.get(parent)
             if parent_level is None:
                 problems.append(
-                    f"dòng {number}: mã cấp trên '{parent}' chưa có (unknown parent code)"
+                    Message(
+                        N_("row %(row)s: unknown parent code '%(parent)s'"),
+                        row=number,
+                        parent=parent,
+                    )
                 )
                 continue
             if LEVEL_ORDER.index(parent_level) >= LEVEL_ORDER.index(level):
                 problems.append(
-                    f"dòng {number}: cấp trên phải là cấp lớn hơn (parent must be a higher level)"
+                    Message(N_("row %(row)s: the parent must be a higher level"), row=number)
                 )
                 continue
         elif level != AreaLevel.COUNTRY:
-            problems.append(f"dòng {number}: thiếu mã cấp trên (missing parent_code)")
+            problems.append(Message(N_("row %(row)s: missing parent_code"), row=number))
             continue
         seen[code] = level
         parsed.append((code, name, level, parent))
     if problems:
-        raise Invalid("\n".join(problems))
+        raise Invalid(N_("The areas were not loaded:\n%(problems)s"), problems=problems)
     for code, name, level, parent in parsed:
         area = known.get(code)
         parent_id = known[parent].id if parent else None

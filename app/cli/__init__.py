@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from app import memory
 from app.cli.export import export as export_command
+from app.cli.messages import spoken
 from app.cli.surveys import surveys_app
 from app.config import get_settings
 from app.db import Database
@@ -123,7 +124,8 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        # The application trusts proxies itself, by the FORWARDED_ALLOW_IPS setting.
+        proxy_headers=False,
     )
 
 
@@ -183,7 +185,7 @@ def users_create(
                 area_ids=tuple(area_ids),
             )
     except DomainError as exc:
-        errors.print(f"[red]{exc.message}[/]")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()
@@ -227,7 +229,7 @@ def areas_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)
         with db.transaction() as session:
             count = areas.load_csv(session, path=path)
     except Invalid as exc:
-        errors.print(f"[red]Không nạp được (not loaded):[/]\n{exc.message}")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

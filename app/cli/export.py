@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
+from app.cli.messages import spoken
 from app.errors import DomainError
 
 console = Console(stderr=True)
@@ -74,7 +75,7 @@ def export(
                 ):
                     handle.write(chunk)
     except DomainError as exc:
-        console.print(f"[red]{exc.message}[/] ({exc.message_en})")
+        console.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from app.cli.messages import spoken
+
 surveys_app = typer.Typer(help="Questionnaire files: validate, publish.", no_args_is_help=True)
 console = Console()
 errors = Console(stderr=True)
@@ -64,7 +66,7 @@ def publish(path: Annotated[Path, typer.Argument()] = Path("surveys")) -> None:
                 assert isinstance(q, Questionnaire)
                 console.print(f"[green]✓[/] {service.publish(session, questionnaire=q)}")
     except Conflict as exc:
-        errors.print(f"[red]{exc.message_en}[/]\n{exc.message}")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

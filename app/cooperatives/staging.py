@@ -24,6 +24,7 @@ from app.cooperatives.importer import TEMPLATE_HEADERS, ImportPlan
 from app.cooperatives.models import Cooperative
 from app.cooperatives.vocabulary import SECTORS, STATUSES
 from app.errors import NotFound
+from app.messages import N_
 
 MAX_BYTES = 10 * 1024 * 1024
 KEEP_SECONDS = 24 * 60 * 60
@@ -72,9 +73,10 @@ def load(token: str, *, user_id: int, folder: Path | None = None) -> tuple[bytes
         or hashlib.sha256(data).hexdigest() != info.get("sha256")
     ):
         raise NotFound(
-            "Không còn tệp đã kiểm tra (quá hạn hoặc đã nhập). Vui lòng tải tệp lên lại.",
-            message_en="The checked file is no longer here (expired or already imported). "
-            "Please upload it again.",
+            N_(
+                "The checked file is no longer here (expired or already imported). "
+                "Please upload it again."
+            )
         )
     return data, Staged(token, info["sha256"], info["filename"])
 

@@ -24,7 +24,7 @@ from app.reports.scope import (
     products_per_cooperative,
     sees_everything,
 )
-from app.responses.models import Response, ResponseStatus
+from app.responses.models import Response
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,11 @@ class CoverageReport:
 
 def _progress(wave_id: int) -> Subquery:
     """cooperative_id, questionnaire_key, done (1 when a current submission exists)."""
-    submitted = and_(Response.status == ResponseStatus.SUBMITTED, Response.superseded_at.is_(None))
     return (
         select(
             Response.cooperative_id.label("cooperative_id"),
             Response.questionnaire_key.label("questionnaire_key"),
-            func.max(case((submitted, 1), else_=0)).label("done"),
+            func.max(case((Response.counting, 1), else_=0)).label("done"),
         )
         .where(Response.wave_id == wave_id)
         .group_by(Response.cooperative_id, Response.questionnaire_key)

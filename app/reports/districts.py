@@ -11,6 +11,7 @@ from app.areas.models import Area, AreaLevel
 from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative
 from app.errors import NotFound
+from app.messages import N_
 from app.reports.rankings import COMBINED_TITLE, Label, labels, ranking_keys
 from app.reports.scope import WaveChoice, placement, sees_everything
 from app.reports.scores import COMBINED, cooperative_scores
@@ -73,13 +74,13 @@ def get_district(session: Session, *, area_id: int, visible: Select[int]) -> Are
     """A district the user may look into: one holding a cooperative they see (or they see all)."""
     area = session.get(Area, area_id)
     if area is None or area.level != AreaLevel.DISTRICT:
-        raise NotFound("Không tìm thấy huyện.", message_en="District not found.")
+        raise NotFound(N_("District not found."))
     areas = descendant_ids(session, area_ids=[area.id])
     holds_visible = session.scalar(
         select(exists().where(Cooperative.area_id.in_(areas), Cooperative.id.in_(visible)))
     )
     if not holds_visible and not sees_everything(session, visible=visible):
-        raise NotFound("Không tìm thấy huyện.", message_en="District not found.")
+        raise NotFound(N_("District not found."))
     return area
 
 
@@ -105,10 +106,7 @@ def district_report(
 ) -> DistrictReport:
     """The district's visible cooperatives with their scores in one questionnaire of a wave."""
     if key not in ranking_keys(choice):
-        raise NotFound(
-            "Đợt đánh giá này không có bộ câu hỏi đó.",
-            message_en="This wave does not ask that questionnaire.",
-        )
+        raise NotFound(N_("This wave does not ask that questionnaire."))
     dimensions, levels = labels(session, choice=choice, key=key)
     areas = descendant_ids(session, area_ids=[area.id])
     in_district = select(Cooperative.id).where(

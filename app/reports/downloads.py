@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.errors import Invalid
+from app.messages import N_
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.answers import answer_columns
@@ -116,7 +117,7 @@ def build_tables(
                 district_id=request.district_id,
             )
         ]
-    raise Invalid("Không có bảng này.", message_en="No such table.")
+    raise Invalid(N_("No such table."))
 
 
 def filename(choice: WaveChoice, request: ExportRequest) -> str:
@@ -142,15 +143,9 @@ def export(
     """Build an export and record who took it; raw answers are left to stream afterwards."""
     if request.what == "answers":
         if request.fmt != "csv":
-            raise Invalid(
-                "Câu trả lời gốc chỉ xuất được dạng CSV.",
-                message_en="Raw answers export as CSV only.",
-            )
+            raise Invalid(N_("Raw answers export as CSV only."))
         if request.key not in choice.subjects:
-            raise Invalid(
-                "Hãy chọn một bộ câu hỏi của đợt này.",
-                message_en="Choose a questionnaire of this wave.",
-            )
+            raise Invalid(N_("Choose a questionnaire of this wave."))
         body = None
         columns = answer_columns(session, choice=choice, key=request.key, visible=visible)
     else:

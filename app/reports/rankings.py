@@ -16,6 +16,7 @@ from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
+from app.messages import N_
 from app.reports.scope import (
     GroupLevel,
     WaveChoice,
@@ -393,10 +394,7 @@ def ranking(
 ) -> Ranking:
     """A wave's ranking of one questionnaire (or the combined index) by area."""
     if key not in ranking_keys(choice):
-        raise NotFound(
-            "Đợt đánh giá này không có bộ câu hỏi đó.",
-            message_en="This wave does not ask that questionnaire.",
-        )
+        raise NotFound(N_("This wave does not ask that questionnaire."))
     dimensions, levels = labels(session, choice=choice, key=key)
     measure = sort if sort in {d.key for d in dimensions} else OVERALL
     pop = population(visible, level=level).subquery("population")

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, aliased
 from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
 from app.errors import NotFound
+from app.messages import N_
 from app.responses import service as responses
-from app.responses.models import Response, ResponseStatus, Wave
+from app.responses.models import Response, Wave
 
 GroupLevel = Literal["district", "commune", "province"]
 GROUP_LEVELS: tuple[GroupLevel, ...] = get_args(GroupLevel)
@@ -99,8 +100,7 @@ def current(wave_id: int, key: str | None = None) -> ColumnElement[bool]:
     """The submissions that count in a wave: submitted and not superseded by a correction."""
     condition = and_(
         Response.wave_id == wave_id,
-        Response.status == ResponseStatus.SUBMITTED,
-        Response.superseded_at.is_(None),
+        Response.counting,
     )
     if key is not None:
         condition = and_(condition, Response.questionnaire_key == key)
@@ -133,13 +133,11 @@ def choose_wave(session: Session, *, wave_key: str | None) -> WaveChoice:
     if wave_key:
         wave = next((w for w in waves if w.key == wave_key), None)
         if wave is None:
-            raise NotFound("Không tìm thấy đợt đánh giá.", message_en="Wave not found.")
+            raise NotFound(N_("Wave not found."))
     else:
         wave = responses.open_wave(session) or (waves[0] if waves else None)
         if wave is None:
-            raise NotFound(
-                "Chưa có đợt đánh giá nào.", message_en="There is no assessment wave yet."
-            )
+            raise NotFound(N_("There is no assessment wave yet."))
     versions = responses.wave_versions(session, wave_id=wave.id)
     keys = sorted(versions, key=_order)
     return WaveChoice(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import app.accounts.models
 import app.cooperatives.models  # noqa: F401
 from app.errors import NotFound
+from app.messages import N_
 from app.responses.models import Answer, DimensionScore, Response, ResponseStatus
 from app.scoring.engine import ScoreResult, score
 from app.surveys import service as surveys
@@ -60,7 +61,7 @@ def rescore_version(session: Session, *, version_id: int, dry_run: bool = False)
     """Recompute every submitted response of a version; store and return what differs."""
     version = session.get(QuestionnaireVersion, version_id)
     if version is None:
-        raise NotFound("Không tìm thấy phiên bản bộ câu hỏi.", message_en="Version not found.")
+        raise NotFound(N_("Version not found."))
     questionnaire = surveys.definition(version)
     changes: list[Change] = []
     for batch in _batches(session, version_id=version_id):

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Invalid
+from app.messages import N_, Message
 from app.responses import service
 from app.responses.models import Response, ResponseStatus, Wave, WaveStatus
 from app.surveys.models import QuestionnaireVersion
 
 KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-Message = dict[str, str]  # {"vi": ..., "en": ...}
 
 
 @dataclass(frozen=True)
@@ -70,34 +70,23 @@ def check_new_wave(
     """What is wrong with a new wave's fields, by field (empty when it can be created)."""
     problems: dict[str, Message] = {}
     if not KEY.match(key):
-        problems["key"] = {
-            "vi": "Mã đợt gồm 1–32 chữ cái không dấu, số, dấu chấm, gạch dưới hoặc gạch ngang "
-            "(ví dụ 2027).",
-            "en": "A wave key is 1–32 letters, digits, '.', '_' or '-' (e.g. 2027).",
-        }
+        problems["key"] = Message(
+            N_("A wave key is 1–32 letters, digits, '.', '_' or '-' (e.g. 2027).")
+        )
     elif session.scalar(select(Wave.id).where(Wave.key == key)) is not None:
-        problems["key"] = {"vi": f"Đợt '{key}' đã có.", "en": f"Wave '{key}' exists."}
+        problems["key"] = Message(N_("Wave '%(key)s' exists."), key=key)
     if not name.strip():
-        problems["name"] = {"vi": "Vui lòng nhập tên đợt.", "en": "Please enter a name."}
+        problems["name"] = Message(N_("Please enter a name."))
     elif len(name) > 200:
-        problems["name"] = {"vi": "Tên dài quá 200 ký tự.", "en": "At most 200 characters."}
+        problems["name"] = Message(N_("At most 200 characters."))
     if opens_on and closes_on and closes_on < opens_on:
-        problems["closes_on"] = {
-            "vi": "Ngày kết thúc phải sau ngày bắt đầu.",
-            "en": "The closing date must come after the opening date.",
-        }
+        problems["closes_on"] = Message(N_("The closing date must come after the opening date."))
     if not version_ids:
-        problems["versions"] = {
-            "vi": "Hãy chọn ít nhất một bộ câu hỏi.",
-            "en": "Choose at least one questionnaire.",
-        }
+        problems["versions"] = Message(N_("Choose at least one questionnaire."))
     for questionnaire_key, version_id in version_ids.items():
         version = session.get(QuestionnaireVersion, version_id)
         if version is None or version.key != questionnaire_key:
-            problems[f"version_{questionnaire_key}"] = {
-                "vi": "Phiên bản không hợp lệ.",
-                "en": "Unknown version.",
-            }
+            problems[f"version_{questionnaire_key}"] = Message(N_("Unknown version."))
     return problems
 
 
@@ -121,7 +110,7 @@ def create(
     )
     if problems:
         first = next(iter(problems.values()))
-        raise Invalid(first["vi"], message_en=first["en"])
+        raise Invalid(first)
     return service.create_wave(
         session,
         key=key,
@@ -142,13 +131,10 @@ def open_(session: Session, *, wave: Wave) -> bool:
     other = service.open_wave(session)
     if other is not None:
         raise Conflict(
-            f"Đợt '{other.name}' đang mở. Hãy đóng đợt đó trước khi mở đợt khác.",
-            message_en=f"'{other.name}' is open. Close it before opening another wave.",
+            N_("'%(name)s' is open. Close it before opening another wave."), name=other.name
         )
     if not service.wave_versions(session, wave_id=wave.id):
-        raise Conflict(
-            "Đợt này chưa có bộ câu hỏi nào.", message_en="This wave asks no questionnaire."
-        )
+        raise Conflict(N_("This wave asks no questionnaire."))
     wave.status = WaveStatus.OPEN
     session.flush()
     return True
@@ -159,9 +145,7 @@ def close(session: Session, *, wave: Wave) -> bool:
     if wave.status == WaveStatus.CLOSED:
         return False
     if wave.status != WaveStatus.OPEN:
-        raise Conflict(
-            "Chỉ đóng được một đợt đang mở.", message_en="Only an open wave can be closed."
-        )
+        raise Conflict(N_("Only an open wave can be closed."))
     wave.status = WaveStatus.CLOSED
     session.flush()
     return True

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound
+from app.messages import N_
 from app.surveys.definition import Questionnaire, content_hash
 from app.surveys.models import QuestionnaireVersion
 
@@ -39,12 +40,12 @@ def publish(session: Session, *, questionnaire: Questionnaire) -> PublishResult:
     if existing is not None:
         if existing.content_hash != digest:
             raise Conflict(
-                f"Phiên bản {questionnaire.key} {questionnaire.version} đã được công bố với nội "
-                "dung khác. Hãy tăng số phiên bản (version) trong tệp rồi công bố lại.",
-                message_en=(
-                    f"{questionnaire.key} {questionnaire.version} is already published with "
-                    "different content; raise `version` in the file and publish again."
+                N_(
+                    "%(key)s %(version)s is already published with different content; raise "
+                    "`version` in the file and publish again."
                 ),
+                key=questionnaire.key,
+                version=questionnaire.version,
             )
         return PublishResult(questionnaire.key, questionnaire.version, created=False)
     session.add(
@@ -84,7 +85,7 @@ def latest_version(session: Session, *, key: str) -> QuestionnaireVersion:
     """The most recently published version of a questionnaire."""
     versions = list_versions(session, key=key)
     if not versions:
-        raise NotFound(f"Chưa công bố bộ câu hỏi '{key}'.", message_en=f"'{key}' not published.")
+        raise NotFound(N_("'%(key)s' not published."), key=key)
     return versions[0]
 
 
@@ -109,7 +110,7 @@ def definition_of(session: Session, *, version_id: int, digest: str | None = Non
             select(QuestionnaireVersion.content_hash).where(QuestionnaireVersion.id == version_id)
         )
     if digest is None:
-        raise NotFound("Không tìm thấy bộ câu hỏi.", message_en="Questionnaire not found.")
+        raise NotFound(N_("Questionnaire not found."))
     cached = _parsed.get((version_id, digest))
     if cached is not None:
         return cached

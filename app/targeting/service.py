@@ -20,13 +20,13 @@ from app.areas.service import descendant_ids, list_areas
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
 from app.cooperatives.vocabulary import SECTORS
 from app.errors import NotFound
+from app.messages import N_, Message
 from app.reports import scope
 from app.responses import service as responses
 from app.responses.models import DimensionScore, Response, Wave, WaveStatus
 from app.surveys import service as surveys
 from app.surveys.definition import Level, Questionnaire
 
-Message = dict[str, str]  # {"vi": ..., "en": ...}
 Kind = Literal["support", "model"]
 KINDS: tuple[Kind, ...] = ("support", "model")
 
@@ -36,10 +36,6 @@ DEFAULT_THRESHOLD = 40.0
 MODEL_LEVELS = {"digital": "nang_cao", "value_chain": "nhieu_khau", "ocop": "ba_sao"}
 DEFAULT_MIN_STARS = 3
 CHUNK = 5000  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
-
-
-def _message(vi: str, en: str) -> Message:
-    return {"vi": vi, "en": en}
 
 
 def order(key: str) -> tuple[int, str]:
@@ -99,7 +95,7 @@ def choices(session: Session, *, wave_key: str | None) -> Choices:
     if wave is None:
         wave = responses.open_wave(session) or (waves[0] if waves else None)
     if wave is None:
-        raise NotFound("Chưa có đợt đánh giá nào.", message_en="There is no assessment wave yet.")
+        raise NotFound(N_("There is no assessment wave yet."))
     versions = responses.wave_versions(session, wave_id=wave.id)
     return Choices(
         waves=waves,
@@ -170,10 +166,10 @@ def _common(
         known = {str(a.id): a.id for a in chosen.districts}
         area_id = known.get(district)
         if area_id is None:
-            errors["district"] = _message("Huyện không hợp lệ.", "Unknown district.")
+            errors["district"] = Message(N_("Unknown district."))
     sector = params.get("sector", "").strip() or None
     if sector is not None and sector not in SECTORS:
-        errors["sector"] = _message("Lĩnh vực không hợp lệ.", "Unknown sector.")
+        errors["sector"] = Message(N_("Unknown sector."))
         sector = None
     return area_id, sector
 
@@ -182,7 +178,7 @@ def search(session: Session, *, kind: str, params: Mapping[str, str]) -> Search:
     """Read a targeting query (as typed in the form) into criteria, with defaults filled in."""
     chosen_kind = next((k for k in KINDS if k == kind), None)
     if chosen_kind is None:
-        raise NotFound("Không có kiểu danh sách này.", message_en="Unknown list kind.")
+        raise NotFound(N_("Unknown list kind."))
     chosen = choices(session, wave_key=params.get("wave") or None)
     errors: dict[str, Message] = {}
     area_id, sector = _common(chosen, params, errors)
@@ -225,9 +221,7 @@ def _support(
     sector: str | None,
 ) -> SupportCriteria | None:
     if not chosen.questionnaires:
-        errors["dimension"] = _message(
-            "Đợt này chưa có bộ câu hỏi nào.", "This wave asks no questionnaire."
-        )
+        errors["dimension"] = Message(N_("This wave asks no questionnaire."))
         return None
     # The form asks both at once ("digital:strategy"); a link may give them apart.
     typed_dimension = params.get("dimension", "").strip()
@@ -240,9 +234,7 @@ def _support(
     if questionnaire is None or (
         dimension and dimension not in {d.key for d in questionnaire.dimensions}
     ):
-        errors["dimension"] = _message(
-            "Đợt này không hỏi khía cạnh đó.", "This wave does not ask that dimension."
-        )
+        errors["dimension"] = Message(N_("This wave does not ask that dimension."))
         return None
     dimension = dimension or questionnaire.dimensions[0].key
     threshold = DEFAULT_THRESHOLD
@@ -250,9 +242,7 @@ def _support(
     if typed:
         number = _number(typed)
         if number is None or not 0 <= number <= 100:
-            errors["threshold"] = _message(
-                "Ngưỡng là một số từ 0 đến 100.", "The threshold is a number from 0 to 100."
-            )
+            errors["threshold"] = Message(N_("The threshold is a number from 0 to 100."))
         else:
             threshold = number
     return SupportCriteria(chosen.wave.id, key, dimension, threshold, area_id, sector)
@@ -271,13 +261,11 @@ def _model(
         if questionnaire is None:
             levels[key] = None
             if key != "ocop":  # without the ocop self-check, official stars still count
-                errors[key] = _message(
-                    "Đợt này không có bộ câu hỏi này.", "This wave does not ask this questionnaire."
-                )
+                errors[key] = Message(N_("This wave does not ask this questionnaire."))
             continue
         typed = params.get(key) or _default_level(questionnaire, preferred)
         if not levels_from(questionnaire, typed):
-            errors[key] = _message("Mức độ không hợp lệ.", "Unknown level.")
+            errors[key] = Message(N_("Unknown level."))
         levels[key] = typed
     stars = DEFAULT_MIN_STARS
     typed_stars = params.get("stars", "").strip()
@@ -285,7 +273,7 @@ def _model(
         if typed_stars.isdigit() and 1 <= int(typed_stars) <= 5:
             stars = int(typed_stars)
         else:
-            errors["stars"] = _message("Số sao từ 1 đến 5.", "Stars are 1 to 5.")
+            errors["stars"] = Message(N_("Stars are 1 to 5."))
     if levels.get("digital") is None or levels.get("value_chain") is None:
         return None
     return ModelCriteria(

@@ -20,6 +20,7 @@ from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives.vocabulary import SECTORS
 from app.errors import Invalid, NotFound
+from app.messages import N_, Message, Number
 from app.reports import exports
 from app.responses import service as responses
 from app.responses.models import Wave
@@ -28,7 +29,6 @@ from app.surveys.definition import Questionnaire
 from app.targeting.models import Shortlist, ShortlistEntry
 from app.targeting.service import (
     Criteria,
-    Message,
     ModelCriteria,
     ModelRow,
     Search,
@@ -46,14 +46,9 @@ def check_name(*, name: str) -> dict[str, Message]:
     """What is wrong with a shortlist's name (empty when it can be saved)."""
     text = " ".join(name.split())
     if not text:
-        return {"name": {"vi": "Vui lòng đặt tên cho danh sách.", "en": "Please name the list."}}
+        return {"name": Message(N_("Please name the list."))}
     if len(text) > NAME_MAX:
-        return {
-            "name": {
-                "vi": f"Tên dài tối đa {NAME_MAX} ký tự.",
-                "en": f"A name is at most {NAME_MAX} characters.",
-            }
-        }
+        return {"name": Message(N_("A name is at most %(max)s characters."), max=Number(NAME_MAX))}
     return {}
 
 
@@ -68,7 +63,7 @@ def save_shortlist(
 ) -> Shortlist:
     """Save the list the criteria give now, for this user, under a name."""
     if found.criteria is None:
-        raise Invalid("Tiêu chí không hợp lệ.", message_en="Invalid criteria.")
+        raise Invalid(N_("Invalid criteria."))
     rows = results(session, visible=visible, criteria=found.criteria)
     shortlist = Shortlist(
         name=" ".join(name.split()),
@@ -148,7 +143,7 @@ def open_shortlist(session: Session, *, shortlist_id: int, visible: Select[int])
     """A saved shortlist with today's figures for the entries the viewer may see."""
     row = session.execute(_saved(visible).where(Shortlist.id == shortlist_id)).first()
     if row is None:
-        raise NotFound("Không tìm thấy danh sách.", message_en="Shortlist not found.")
+        raise NotFound(N_("Shortlist not found."))
     saved = SavedList(row[0], row[1], row[2], int(row[3]))
     # The queries below keep to `visible` too, so an entry the viewer may not see never shows.
     entries = select(ShortlistEntry.cooperative_id).where(
@@ -270,7 +265,7 @@ def export_shortlist(
     Returns the file name and the bytes.
     """
     if fmt not in ("csv", "xlsx"):
-        raise NotFound("Không có định dạng này.", message_en="Unknown format.")
+        raise NotFound(N_("Unknown format."))
     opened = open_shortlist(session, shortlist_id=shortlist_id, visible=visible)
     columns = _CONTACT + (_SUPPORT if opened.saved.shortlist.kind == "support" else _MODEL)
     rows = [_export_row(row) for row in opened.rows]

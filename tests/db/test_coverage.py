@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.cooperatives.models import Cooperative
 from app.reports import coverage, scope
 from tests import factories
-from tests.db.test_rankings import EVERYONE, Province, make_wave, province, publish, stored
+from tests.worlds import EVERYONE, Province, make_wave, province, publish, stored
 
 
 @pytest.fixture

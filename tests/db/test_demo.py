@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords
 from app.accounts import service as accounts
 from app.areas import service as areas
 from app.cooperatives.models import Cooperative, Product
@@ -30,12 +28,6 @@ SMALL = 40
 @pytest.fixture(scope="module")
 def questionnaires() -> list[Questionnaire]:
     return list(load_dir(SURVEYS))
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo signs its accounts in with argon2 at full cost: not what these tests are about."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture

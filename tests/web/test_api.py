@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords
 from app.web.i18n import number, percent
-from tests.conftest import page_csrf
-from tests.db.test_rankings import Province, province
-from tests.web.test_reports import as_user, table_rows
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters: these tests are about the API, not password hashing."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
+from tests.conftest import page_csrf, table_rows
+from tests.worlds import Province, as_user, province
 
 
 @pytest.fixture

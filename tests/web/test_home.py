@@ -109,9 +109,10 @@ class TestShell:
     ) -> None:
         from fastapi import Depends
 
-        from app.web.deps import require_roles
+        from app.accounts.permissions import Capability
+        from app.web.deps import require
 
-        @client.app.get("/only-admins", dependencies=[Depends(require_roles(Role.ADMIN))])  # type: ignore[attr-defined]
+        @client.app.get("/only-admins", dependencies=[Depends(require(Capability.ADMINISTER))])  # type: ignore[attr-defined]
         def only_admins() -> dict[str, str]:
             return {"ok": "yes"}
 

@@ -23,7 +23,7 @@ from app.responses.models import Answer, Response, WaveStatus
 from app.surveys import service as surveys
 from tests import factories
 from tests.conftest import page_csrf, sign_in
-from tests.db.test_targeting import _questionnaires, submit
+from tests.worlds import real_questionnaires, submit
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Setting:
 
 @pytest.fixture
 def setting(session: Session) -> Setting:
-    for questionnaire in _questionnaires():
+    for questionnaire in real_questionnaires():
         surveys.publish(session, questionnaire=questionnaire)
     versions = {
         key: surveys.latest_version(session, key=key).id

@@ -5,78 +5,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords
-from app.accounts.models import Role
 from app.areas.models import Area, AreaLevel
 from app.audit.models import AuditEvent
-from app.cooperatives.models import Cooperative
 from app.responses.models import Answer
 from app.surveys import service as surveys
 from app.surveys.definition import Question, Text
 from app.surveys.loader import load_file
 from tests import factories
-from tests.conftest import csrf_from, page_csrf, sign_in
-from tests.db.test_rankings import MINI, Province, make_wave, province, publish, stored
+from tests.conftest import csrf_from, page_csrf, table_rows
+from tests.worlds import MINI, Province, as_user, make_wave, province, publish, stored
 
 BOM = "\ufeff"
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters: these tests are about reports, not password hashing."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
 
 
 @pytest.fixture
 def world(session: Session) -> Province:
     return province(session)
-
-
-ACCOUNTS = {
-    "quantri": Role.ADMIN,
-    "canbo": Role.ADVISOR,
-    "canbo.a": Role.ADVISOR,
-    "bancd": Role.STEERING,
-    "giamdoc": Role.MANAGER,
-}
-
-
-def as_user(client: TestClient, username: str) -> TestClient:
-    """Create the account (an advisor limited to An Bình, a manager of HTX A1) and sign in."""
-    app_session: Session = client.app.state.db.session
-    world_areas = app_session.scalars(select(Area).where(Area.code == "D1")).all()
-    coops = app_session.scalars(select(Cooperative).where(Cooperative.name == "HTX A1")).all()
-    factories.user(
-        app_session,
-        role=ACCOUNTS[username],
-        username=username,
-        areas=tuple(world_areas) if username == "canbo.a" else (),
-        cooperatives=tuple(coops) if username == "giamdoc" else (),
-    )
-    sign_in(client, username, factories.PASSWORD)
-    return client
-
-
-def table_rows(html: str) -> list[str]:
-    """The text of each body row of the first table, cells joined by '|'."""
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    rows = []
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
-        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
-        rows.append("|".join(re.sub(r"<[^>]+>", "", c).strip() for c in cells))
-    return rows
 
 
 def export(client: TestClient, page: str, **fields: str) -> Response:

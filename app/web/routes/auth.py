@@ -12,6 +12,7 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.passwords import password_problem
 from app.audit import service as audit
+from app.messages import N_, Message
 from app.web.deps import DbSession, OptionalUser
 from app.web.security import ANON_COOKIE, SESSION_COOKIE
 from app.web.templating import LANG_COOKIE, render
@@ -136,7 +137,7 @@ def _password_page(
     *,
     username: str,
     code: str,
-    error: str | None = None,
+    error: Message | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -205,7 +206,7 @@ def code_set_password(
     assert user is not None
     problem = password_problem(password, username=user.username)
     if problem is None and password != confirm:
-        problem = "mismatch"
+        problem = Message(N_("The two passwords are not the same."))
     if problem is not None:
         return _password_page(request, username=username, code=code, error=problem, status_code=422)
     if not onboarding.consume_code(session, user=user, code=code):

@@ -9,24 +9,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.permissions import Capability, can
 from app.cooperatives.vocabulary import STATUSES
 from app.errors import Forbidden
+from app.messages import N_
 from app.reports import answers, districts, downloads, scope
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.scope import GroupLevel
-from app.web.deps import DbSession, get_db, require_roles
+from app.web.deps import DbSession, ReportReader, get_db
 from app.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
-Reader = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.STEERING, Role.ADMIN))]
 # Who may see cooperatives' contacts and raw answers.
-STAFF = (Role.ADVISOR, Role.ADMIN)
 CHASE_PAGE = 100
 
 
@@ -85,7 +84,7 @@ def bar_chart(
 def rankings_page(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     wave: str | None = None,
     questionnaire: str | None = None,
     level: GroupLevel = "district",
@@ -116,7 +115,7 @@ def rankings_page(
             "level": level,
             "sort": report.measure,
         },
-        "can_export_answers": user.role in STAFF and key in choice.subjects,
+        "can_export_answers": can(user, Capability.ADVISE) and key in choice.subjects,
         "district_link": lambda area_id: _link(
             f"/districts/{area_id}", wave=choice.wave.key, questionnaire=key
         ),
@@ -130,7 +129,7 @@ def rankings_page(
 def coverage_page(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     wave: str | None = None,
     level: GroupLevel = "district",
     district: int | None = None,
@@ -140,7 +139,7 @@ def coverage_page(
     choice = scope.choose_wave(session, wave_key=wave)
     report = coverage_report.coverage(session, choice=choice, visible=visible, level=level)
     chase = None
-    if user.role in STAFF:
+    if can(user, Capability.ADVISE):
         chase = coverage_report.chase_list(
             session,
             choice=choice,
@@ -186,7 +185,7 @@ def coverage_page(
 def district_page(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     area_id: int,
     wave: str | None = None,
     questionnaire: str | None = None,
@@ -238,7 +237,7 @@ def district_page(
             },
             "statuses": list(STATUSES),
             "page_link": page_link,
-            "link_profiles": user.role in STAFF,
+            "link_profiles": can(user, Capability.ADVISE),
             "rankings_link": _link("/reports/rankings", wave=choice.wave.key, questionnaire=key),
         },
     )
@@ -248,7 +247,7 @@ def district_page(
 def export(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     what: Annotated[downloads.What, Form()],
     fmt: Annotated[downloads.Format, Form(alias="format")] = "csv",
     wave: Annotated[str | None, Form()] = None,
@@ -257,11 +256,8 @@ def export(
     sort: Annotated[str | None, Form()] = None,
     district: Annotated[int | None, Form()] = None,
 ) -> Response:
-    if what in downloads.PERSONAL and user.role not in STAFF:
-        raise Forbidden(
-            "Tài khoản của bạn không được tải dữ liệu của từng HTX.",
-            message_en="Your account may not download individual cooperatives' data.",
-        )
+    if what in downloads.PERSONAL and not can(user, Capability.ADVISE):
+        raise Forbidden(N_("Your account may not download individual cooperatives' data."))
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
     wanted = downloads.ExportRequest(

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from app.audit import service as audit
 from app.errors import Conflict, NotFound
+from app.messages import N_
 from app.scoring.proof import load_proven
 from app.surveys import diff
 from app.surveys import service as surveys
@@ -109,7 +110,7 @@ def compare(
 def preview(request: Request, session: DbSession, user: Admin, version_id: int) -> Response:
     version = next((v for v in surveys.list_versions(session) if v.id == version_id), None)
     if version is None:
-        raise NotFound("Không tìm thấy phiên bản.", message_en="No such version.")
+        raise NotFound(N_("No such version."))
     questionnaire = surveys.definition(version)
     return render(
         request,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.audit import service as audit
+from app.messages import N_, Message
 from app.responses import service as responses
 from app.responses import waves
 from app.surveys import service as surveys
@@ -63,7 +64,7 @@ def create_wave(request: Request, session: DbSession, user: Admin, form: Posted)
             dates[name] = _date(values[name])
         except ValueError:
             dates[name] = None
-            errors[name] = {"vi": "Ngày không hợp lệ.", "en": "Not a valid date."}
+            errors[name] = Message(N_("Not a valid date."))
     version_ids: dict[str, int] = {}
     for name, value in form.multi_items():
         if name.startswith("version_") and isinstance(value, str) and value.isdigit():
