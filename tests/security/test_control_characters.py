@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.advice import service as advice
+from app.advice.schemas import NoteForm
 from app.areas.models import Area
 from app.cooperatives.models import Cooperative, Product
 from app.reports.downloads import FORMATS, WHATS
@@ -61,7 +62,7 @@ class TestTheDoor:
             session,
             author=user,
             cooperative_id=coop.id,
-            body="Đã gọi.\r\nHẹn lại\x00\x08 tuần sau.",
+            note=NoteForm(body="Đã gọi.\r\nHẹn lại\x00\x08 tuần sau."),
             ip_address=None,
         )
         session.expire_all()
