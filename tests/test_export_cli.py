@@ -83,7 +83,13 @@ def test_answers__stream_to_the_file(
     runner: CliRunner, world: Province, session: Session, tmp_path: Path
 ) -> None:
     response = session.scalars(
-        select(Response).where(Response.cooperative_id == world.cooperatives["A1"].id)
+        select(Response)
+        .where(
+            Response.cooperative_id == world.cooperatives["A1"].id,
+            Response.questionnaire_key == "mini",
+            Response.counting,
+        )
+        .order_by(Response.id)
     ).first()
     assert response is not None
     session.add(Answer(response_id=response.id, question_code="tools", value="excel"))

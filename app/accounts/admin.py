@@ -226,8 +226,19 @@ def link_area(session: Session, *, user: User, area_id: int) -> LinkedArea:
     return LinkedArea(area.id, area.code, area.name)
 
 
+def set_whole_province(session: Session, *, user: User, granted: bool) -> bool:
+    """Grant or withdraw an advisor's view of the whole province; whether anything changed."""
+    if user.role != Role.ADVISOR:
+        raise Invalid(N_("Only an advisor's account is given the whole province."))
+    if user.whole_province == granted:
+        return False
+    user.whole_province = granted
+    session.flush()
+    return True
+
+
 def unlink_area(session: Session, *, user: User, area_id: int) -> None:
-    """Remove an area from an advisor's limits (none left: every area)."""
+    """Remove an area from an advisor's areas (none left, and no grant: nothing to see)."""
     session.execute(
         delete(UserArea).where(UserArea.user_id == user.id, UserArea.area_id == area_id)
     )

@@ -139,6 +139,9 @@ def users_create(
         list[str] | None, typer.Option(help="Registration code (managers)")
     ] = None,
     area: Annotated[list[str] | None, typer.Option(help="Area code (advisors)")] = None,
+    whole_province: Annotated[
+        bool, typer.Option(help="Advisors: see the whole province (without it, only --area)")
+    ] = False,
     password_stdin: Annotated[
         bool, typer.Option(help="Read the password from standard input")
     ] = False,
@@ -184,6 +187,7 @@ def users_create(
                 password=password,
                 cooperative_ids=tuple(coop_ids),
                 area_ids=tuple(area_ids),
+                whole_province=whole_province,
             )
     except DomainError as exc:
         errors.print(f"[red]{spoken(exc.message)}[/]")

@@ -16,6 +16,8 @@ from app.messages import N_, Message
 
 SESSION_COOKIE = "htxso_session"
 ANON_COOKIE = "htxso_anon"
+# A browser where an account signed in before (app.accounts.throttle); sent to /signin only.
+DEVICE_COOKIE = "htxso_device"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

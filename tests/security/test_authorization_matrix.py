@@ -129,6 +129,7 @@ ADMIN_ROUTES = [
     ("POST", "/admin/accounts/{user_id}/areas"),
     ("POST", "/admin/accounts/{user_id}/areas/{area_id}/remove"),
     ("POST", "/admin/accounts/{user_id}/code"),
+    ("POST", "/admin/accounts/{user_id}/whole-province"),
     ("POST", "/admin/accounts/{user_id}/cooperatives"),
     ("POST", "/admin/accounts/{user_id}/cooperatives/{cooperative_id}/remove"),
     ("POST", "/admin/accounts/{user_id}/disable"),

@@ -1,4 +1,8 @@
-"""Cached number formats write what Babel writes for the value rounded half up, as scores are."""
+"""Cached number formats write what Babel writes for the same value rounded half up.
+
+Figures are rounded half up everywhere (scores by the engine, pages and exports alike), where
+Babel alone would round half to even.
+"""
 
 from __future__ import annotations
 
@@ -18,17 +22,12 @@ values = st.one_of(
 )
 
 
-def half_up(value: float, digits: int) -> Decimal:
-    """The shortest decimal of the value, rounded half up at the last kept digit."""
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
 @given(values, st.sampled_from(i18n.LOCALES), st.integers(min_value=0, max_value=3))
 def test_number__matches_babel(value: float, locale: str, digits: int) -> None:
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
 
     assert i18n.number(value, locale, digits) == format_decimal(
-        half_up(value, digits), format=pattern, locale=locale
+        _half_up(value, digits), format=pattern, locale=locale
     )
 
 
@@ -37,17 +36,21 @@ def test_percent__matches_babel(value: float, locale: str, digits: int) -> None:
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
 
     assert i18n.percent(value, locale, digits) == format_percent(
-        half_up(value, digits + 2), format=pattern, locale=locale
+        _half_up(value, digits + 2), format=pattern, locale=locale
     )
+
+
+def _half_up(value: float, digits: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def test_halves__round_up_as_scores_do() -> None:
+    assert i18n.number(0.25, "en", 1) == "0.3"
+    assert i18n.number(45.125, "vi", 2) == "45,13"
+    assert i18n.percent(0.125, "en", 0) == "13%"
 
 
 def test_vietnamese__groups_with_dots_and_decimals_with_a_comma() -> None:
     assert i18n.number(1234.55, "vi") == "1.234,6"
     assert i18n.number(None, "vi") == "–"
     assert i18n.percent(0.125, "vi", 1) == "12,5%"
-
-
-def test_a_half__rounds_up_as_scores_do() -> None:
-    assert i18n.number(0.125, "vi", 2) == "0,13"
-    assert i18n.number(2.25, "en", 1) == "2.3"
-    assert i18n.percent(0.0125, "vi", 1) == "1,3%"

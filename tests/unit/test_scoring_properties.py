@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.scoring import ScoreResult, missing_required, score, visible_codes
+from app.scoring.engine import walk
 from app.surveys.answers import answer_points
 from app.surveys.conditions import ConditionSyntaxError, parse_condition
 from app.surveys.definition import Question, Questionnaire
@@ -117,12 +118,19 @@ def test_better_answer__never_lowers_a_dimension_or_the_overall_score(
 @by_file
 @SETTINGS
 @given(data=st.data())
-def test_scored_answers__never_change_what_is_asked(path: Path, data: st.DataObject) -> None:
+def test_scored_answers__never_change_what_is_asked_under_rules_1_nor_what_applies(
+    path: Path, data: st.DataObject
+) -> None:
     q = _load(path)
     question = data.draw(st.sampled_from([x for x in q.questions if x.scored]))
     answers = data.draw(answers_for(q))
     changed = {**answers, question.code: data.draw(valid_answer(question))}
-    assert visible_codes(q, changed) == visible_codes(q, answers)
+    if q.scoring_rules == 1:
+        assert visible_codes(q, changed) == visible_codes(q, answers)
+    else:
+        # Under rules 2 a scored answer may decide what is asked (the proof sees to it that
+        # a better answer never hides more), never what applies.
+        assert walk(q, changed).applicable == walk(q, answers).applicable
 
 
 @by_file

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel
 from app.audit.models import AuditEvent
-from app.responses.models import Answer
+from app.responses.models import Answer, WaveQuestionnaire
 from app.surveys import service as surveys
 from app.surveys.definition import Question, Text
 from app.surveys.loader import load_file
@@ -56,6 +56,22 @@ class TestRankingsPage:
         assert rows[3].startswith("–|quá ít phiếu|Cẩm Lý|3|100%|95,0")
         assert "Tỉnh: Lạng Sơn" in page.text
         assert "55,0" in page.text  # the province mean
+
+    def test_ranking__names_its_version_and_says_when_the_change_spans_two(
+        self, client: TestClient, session: Session, world: Province
+    ) -> None:
+        page = as_user(client, "bancd").get("/reports/rankings?wave=2026")
+        assert "Bộ câu hỏi phiên bản 1" in page.text
+        assert "so sánh hai phiên bản bộ câu hỏi" not in page.text
+        later = publish(session, version="2")
+        asked = session.scalars(
+            select(WaveQuestionnaire).where(WaveQuestionnaire.wave_id == world.wave.id)
+        ).one()
+        asked.version_id = later.id
+        session.flush()
+        page = client.get("/reports/rankings?wave=2026")
+        assert "Bộ câu hỏi phiên bản 2" in page.text
+        assert "Mức thay đổi so với đợt 2025 so sánh hai phiên bản bộ câu hỏi (1 và 2)" in page.text
 
     def test_districts_of_several_provinces__show_their_province(
         self, client: TestClient, world: Province, session: Session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -15,10 +16,12 @@ from app.accounts.passwords import password_problem
 from app.audit import service as audit
 from app.messages import N_, Message
 from app.web.deps import DbSession, OptionalUser
-from app.web.security import ANON_COOKIE, SESSION_COOKIE, secure_cookies
+from app.web.security import ANON_COOKIE, DEVICE_COOKIE, SESSION_COOKIE, secure_cookies
 from app.web.templating import LANG_COOKIE, render
 
 router = APIRouter()
+# How long a browser stays known to an account after signing in there.
+DEVICE_COOKIE_DAYS = 180
 
 
 def safe_next(target: str | None) -> str:
@@ -46,17 +49,27 @@ def signin(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     name = accounts.normalise_username(username)
-    if throttle.is_throttled(session, username=name, ip_address=_ip(request)):
-        # Refused before the password is checked, whatever the account: guessing stops here.
-        return render(
+    known = throttle.is_known_device(
+        request.app.state.settings.secret_key,
+        username=name,
+        token=request.cookies.get(DEVICE_COOKIE),
+    )
+    waiting = throttle.wait(session, username=name, ip_address=_ip(request), known_device=known)
+    if waiting:
+        # Refused before the password is checked, whatever the account: guessing slows here.
+        return _throttled(
             request,
             "auth/signin.html",
-            {"next": safe_next(next), "username": username, "error": "throttled"},
-            status_code=429,
+            waiting,
+            {"next": safe_next(next), "username": username},
         )
     user = accounts.authenticate(session, username=username, password=password)
     throttle.record_attempt(
-        session, username=name, ip_address=_ip(request), succeeded=user is not None
+        session,
+        username=name,
+        ip_address=_ip(request),
+        succeeded=user is not None,
+        known_device=known,
     )
     if user is None:
         audit.record(
@@ -78,6 +91,21 @@ def signin(
 
 def _ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+def _throttled(
+    request: Request, template: str, waiting: dt.timedelta, context: dict[str, object]
+) -> Response:
+    """The sign-in page saying how long to wait (429, with Retry-After)."""
+    seconds = max(1, math.ceil(waiting.total_seconds()))
+    response = render(
+        request,
+        template,
+        {**context, "error": "throttled", "wait_seconds": seconds},
+        status_code=429,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _signed_in(
@@ -119,6 +147,16 @@ def _signed_in(
         path="/",
     )
     response.delete_cookie(ANON_COOKIE)
+    # This browser is now known to the account: others' failures never slow it (throttle).
+    response.set_cookie(
+        DEVICE_COOKIE,
+        throttle.device_token(request.app.state.settings.secret_key, username=user.username),
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+        max_age=DEVICE_COOKIE_DAYS * 24 * 60 * 60,
+        path="/signin",
+    )
     return response
 
 
@@ -161,8 +199,9 @@ def _check(
 ) -> tuple[User | None, Response | None]:
     """The account a code opens, or the page that says why not (attempts are throttled)."""
     name = accounts.normalise_username(username)
-    if throttle.is_throttled(session, username=name, ip_address=_ip(request)):
-        return None, _code_page(request, username=username, error="throttled", status_code=429)
+    waiting = throttle.wait(session, username=name, ip_address=_ip(request))
+    if waiting:
+        return None, _throttled(request, "auth/code.html", waiting, {"username": username})
     result, user = onboarding.check_code(session, username=name, code=code)
     if result != onboarding.CodeCheck.OK:
         throttle.record_attempt(session, username=name, ip_address=_ip(request), succeeded=False)
@@ -212,7 +251,7 @@ def code_set_password(
     if refusal is not None:
         return refusal
     assert user is not None
-    problem = password_problem(password, username=user.username)
+    problem = password_problem(password, username=user.username, names=(user.full_name,))
     if problem is None and password != confirm:
         problem = Message(N_("The two passwords are not the same."))
     if problem is not None:

@@ -46,7 +46,11 @@ def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
         )
     if user.role in (Role.ADVISOR, Role.STEERING):
         districts = cooperatives.district_counts(session, visible=visible)
-        return render(request, "home/districts.html", {"districts": districts})
+        return render(
+            request,
+            "home/districts.html",
+            {"districts": districts, "no_area": accounts.sees_nothing(session, user=user)},
+        )
     return render(
         request,
         "home/admin.html",

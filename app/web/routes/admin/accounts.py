@@ -233,6 +233,23 @@ def unlink_area(
     return _link_changed(request, session, user, account, linked, removed=True)
 
 
+@router.post("/accounts/{user_id}/whole-province")
+def whole_province(
+    request: Request,
+    session: DbSession,
+    user: Admin,
+    user_id: int,
+    granted: Annotated[bool, Form()] = False,
+) -> Response:
+    """Grant or withdraw an advisor's view of the whole province, on purpose and audited."""
+    target = accounts_admin.get_account(session, user_id=user_id).user
+    if accounts_admin.set_whole_province(session, user=target, granted=granted):
+        return _account_change(
+            request, session, user, target, "account.scope", whole_province=granted
+        )
+    return see_other(f"/admin/accounts/{target.id}")
+
+
 @router.post("/accounts/{user_id}/code")
 def reset_code(request: Request, session: DbSession, user: Admin, user_id: int) -> Response:
     account = accounts_admin.get_account(session, user_id=user_id)
