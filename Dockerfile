@@ -8,6 +8,12 @@ RUN pip install --no-cache-dir --prefix=/install -c constraints.txt .
 FROM python:3.11-slim
 # Four workers below: 4 × (12 + 10 overflow) connections stay under PostgreSQL's default 100.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ENVIRONMENT=production DATABASE_POOL_SIZE=12
+# WeasyPrint lays PDFs out with Pango; Liberation Serif 2 (metric-compatible with Times New
+# Roman) and DejaVu Sans (charts) carry every Vietnamese letter.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       fonts-liberation2 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 htxso
 COPY --from=build /install /usr/local
 WORKDIR /srv/htxso

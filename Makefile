@@ -39,10 +39,14 @@ test-fast: setup
 
 # Benchmarks against floors measured in the same run (bench/README.md). `make bench` runs the
 # reduced scale on SQLite and PostgreSQL in a few minutes; `make bench SCALE=national` the full one.
+# `make bench SCALE=smoke DB=sqlite` is the half-minute check .ci/run makes that the bench runs.
+# The load generator (wrk) and the database clients come from apt: bench/install-tools.
 SCALE ?= reduced
 DB ?= both
+BENCH_ONLY ?=
 bench: setup
-	$(BIN)/python -m bench --scale $(SCALE) --db $(DB)
+	bench/install-tools $(DB)
+	$(BIN)/python -m bench --scale $(SCALE) --db $(DB) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 # Refresh the Vietnamese catalog after adding interface text: every `_()`/`gettext` in the
 # templates and every `N_()`-marked message id in app/ (docs/architecture.md, "Messages").

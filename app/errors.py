@@ -8,6 +8,7 @@ web layer and the command line translate it for the reader:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.messages import Message
@@ -34,4 +35,24 @@ class Conflict(DomainError):
 
 
 class Invalid(DomainError):
-    """The input is wrong; the message says how to fix it."""
+    """The input is wrong; the message says how to fix it, `fields` which field says what."""
+
+    def __init__(
+        self,
+        message: str | Message,
+        /,
+        *,
+        fields: Mapping[str, Message] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(message, **params)
+        self.fields = dict(fields or {})
+
+    @classmethod
+    def of(cls, fields: Mapping[str, Message]) -> Invalid:
+        """The problems of a form, by field; the first one is the error's own message."""
+        return cls(next(iter(fields.values())), fields=fields)
+
+
+class TooLarge(DomainError):
+    """The request carries more than the portal accepts (a file over its size limit)."""

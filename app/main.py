@@ -6,9 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-# Rankings import pandas when first used, so that `htxso export` starts 0.3 s sooner; the
-# server loads it at start-up instead, before the first ranking page and the freeze.
-import pandas  # noqa: F401
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
@@ -17,17 +14,20 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.tables  # noqa: F401 - every model mapped before the first request
 from app import memory
-from app.api import v1
+from app.api import schema, v1
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.web import errors
 from app.web.deps import ids_in_range, verify_csrf
+from app.web.limits import BoundedBodies
 from app.web.routes import (
     admin,
     advice,
     auth,
     chase,
     cooperatives,
+    dashboard,
+    documents,
     home,
     passwords,
     reports,
@@ -44,7 +44,8 @@ class Portal(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
         stack: ASGIApp = SecurityHeaders(
-            errors.AnsweredErrors(super().build_middleware_stack()), https=settings.https
+            errors.AnsweredErrors(BoundedBodies(super().build_middleware_stack())),
+            https=settings.https,
         )
         if settings.forwarded_allow_ips.strip():
             # Outermost, so every layer sees the client's address as the proxy reported it.
@@ -73,9 +74,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         summary="Self-assessment portal for cooperatives and the provincial Cooperative Alliance",
         lifespan=lifespan,
         dependencies=[Depends(ids_in_range), Depends(verify_csrf)],
-        docs_url="/api/docs",
+        # Served by app.api.schema to signed-in readers only.
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -87,10 +89,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(cooperatives.router)
     app.include_router(responses.router)
     app.include_router(reports.router)
+    app.include_router(dashboard.router)
+    app.include_router(documents.router)
     app.include_router(advice.router)
     app.include_router(chase.router)
     app.include_router(admin.router)
     app.include_router(v1.router)
+    app.include_router(schema.router)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
     return app

@@ -213,10 +213,10 @@ def page_csrf(client: TestClient, path: str = "/") -> str:
 
 
 def table_rows(html: str) -> list[str]:
-    """The text of each body row of the first table, cells joined by '|'."""
+    """The text of each body row of the first table, cells joined by '|', spaces collapsed."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     rows = []
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
         cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
-        rows.append("|".join(re.sub(r"<[^>]+>", "", c).strip() for c in cells))
+        rows.append("|".join(" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells))
     return rows

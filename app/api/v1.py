@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -18,11 +18,13 @@ from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative
+from app.paging import API_MAX_SIZE, MAX_SIZE, paginate
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports import scope
 from app.reports.scope import GroupLevel
 from app.reports.scores import cooperative_scores
+from app.responses.models import Response as SubmittedResponse
 from app.web.deps import CurrentUser, DbSession, ReportReader
 
 ERRORS = {
@@ -147,18 +149,40 @@ def list_areas(
     ]
 
 
+def _paged(request: Request, response: Response, *, page: int, size: int, total: int) -> None:
+    """The total in X-Total-Count, and links to the next and previous pages (RFC 8288)."""
+    response.headers["X-Total-Count"] = str(total)
+    links = []
+    if page * size < total:
+        links.append(f'<{request.url.include_query_params(page=page + 1)}>; rel="next"')
+    if page > 1:
+        links.append(f'<{request.url.include_query_params(page=page - 1)}>; rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+
+
+PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1")]
+PageSize = Annotated[
+    int, Query(ge=1, le=API_MAX_SIZE, description="Items per page; X-Total-Count gives the total")
+]
+
+
 @router.get("/cooperatives", response_model=list[CooperativeOut])
 def list_cooperatives(
+    request: Request,
+    response: Response,
     session: DbSession,
     user: CurrentUser,
     area_id: int | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    page: PageNumber = 1,
+    size: PageSize = MAX_SIZE,
 ) -> list[CooperativeOut]:
-    """The cooperatives this account may see (a manager: their own), by name."""
+    """The cooperatives this account may see (a manager: their own), by name, one page at a time."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
     area_ids = areas.descendant_ids(session, area_ids=[area_id]) if area_id else None
-    rows = cooperatives.list_cooperatives(session, visible=visible, area_ids=area_ids)
+    query = cooperatives.cooperatives_query(visible=visible, area_ids=area_ids)
+    rows, total = paginate(session, query, page=page, size=size)
+    _paged(request, response, page=page, size=size, total=total)
     return [
         CooperativeOut(
             id=c.id,
@@ -169,27 +193,35 @@ def list_cooperatives(
             sector=c.sector,
             status=c.status,
         )
-        for c, a in rows[offset : offset + limit]
+        for c, a in rows
     ]
 
 
 @router.get("/scores", response_model=list[ScoresOut])
 def scores(
+    request: Request,
+    response: Response,
     session: DbSession,
     user: CurrentUser,
     wave: str | None = None,
     cooperative_id: int | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    page: PageNumber = 1,
+    size: PageSize = MAX_SIZE,
 ) -> list[ScoresOut]:
-    """Stored scores per visible cooperative in a wave (default: the open or latest wave)."""
+    """Stored scores per visible cooperative with a submission in a wave (default: the open or
+    latest wave), one page at a time."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
-    rows = cooperatives.list_cooperatives(session, visible=visible)
+    query = cooperatives.cooperatives_query(visible=visible).where(
+        Cooperative.id.in_(
+            select(SubmittedResponse.cooperative_id).where(scope.current(choice.wave.id))
+        )
+    )
     if cooperative_id is not None:
-        rows = [(c, a) for c, a in rows if c.id == cooperative_id]
-    page = rows[offset : offset + limit]
-    ids = [c.id for c, _ in page]
+        query = query.where(Cooperative.id == cooperative_id)
+    rows, total = paginate(session, query, page=page, size=size)
+    _paged(request, response, page=page, size=size, total=total)
+    ids = [c.id for c, _ in rows]
     table = cooperative_scores(
         session,
         wave_id=choice.wave.id,
@@ -197,7 +229,7 @@ def scores(
         cooperatives=select(Cooperative.id).where(Cooperative.id.in_(ids)),
     )
     answer = []
-    for cooperative, _ in page:
+    for cooperative, _ in rows:
         entry = table.get(cooperative.id)
         if entry is None:
             continue

@@ -31,7 +31,7 @@ def target_names(
     names: dict[str, str] = {}
 
     def ids(kind: str) -> list[int]:
-        return [int(ref) for ref in wanted.get(kind, ()) if ref.isdigit()]
+        return [int(ref) for ref in wanted.get(kind, ()) if ref.isdecimal()]
 
     for cid, name, code in session.execute(
         select(Cooperative.id, Cooperative.name, Cooperative.registration_code).where(

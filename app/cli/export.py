@@ -17,7 +17,12 @@ console = Console(stderr=True)
 
 def export(
     what: Annotated[
-        str, typer.Argument(help="rankings, coverage, scores, dimensions, chase or answers")
+        str,
+        typer.Argument(
+            help="rankings, coverage, scores, dimensions, chase, answers, registry (the "
+            "registry in the import's columns), or report (the quarterly report draft, "
+            "--format docx or pdf)"
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="File to write", dir_okay=False)],
     wave: Annotated[str | None, typer.Option(help="Wave key (default: open or latest)")] = None,
@@ -27,7 +32,9 @@ def export(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", help="csv, csv_excel (semicolons, for Excel in Vietnamese) or xlsx"
+            "--format",
+            help="csv, csv_excel (semicolons, for Excel in Vietnamese) or xlsx; "
+            "docx or pdf for report",
         ),
     ] = "csv",
     level: Annotated[str, typer.Option(help="district, commune or province")] = "district",
@@ -41,8 +48,15 @@ def export(
     from app.cooperatives.models import Cooperative
     from app.reports import answers, downloads, scope
 
+    if what == "registry":
+        _export_registry(out)
+        return
+    if what == "report":
+        _report(out=out, wave=wave, fmt=fmt, level=level)
+        return
     if what not in downloads.WHATS:
-        raise typer.BadParameter(f"unknown export '{what}'; use {', '.join(downloads.WHATS)}")
+        known = ", ".join([*downloads.WHATS, "registry", "report"])
+        raise typer.BadParameter(f"unknown export '{what}'; use {known}")
     if fmt not in downloads.FORMATS:
         raise typer.BadParameter("--format is csv, csv_excel or xlsx")
     if level not in scope.GROUP_LEVELS:
@@ -86,6 +100,64 @@ def export(
                     labels=download.labels,
                 ):
                     handle.write(chunk)
+    except DomainError as exc:
+        console.print(f"[red]{spoken(exc.message)}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] {out}")
+
+
+def _export_registry(out: Path) -> None:
+    """The registry in the import template's columns: importing it back changes nothing."""
+    import csv
+    import io
+
+    from app.cli import database
+    from app.cooperatives.template import registry_rows
+    from app.reports.exports import neutralise
+
+    db = database()
+    try:
+        with db.read_sessions() as session:
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerows([neutralise(v) for v in row] for row in registry_rows(session))
+    finally:
+        db.dispose()
+    out.write_bytes(("\ufeff" + text.getvalue()).encode("utf-8"))
+
+
+def _report(*, out: Path, wave: str | None, fmt: str, level: str) -> None:
+    """The quarterly report draft of a wave, as the dashboard's button writes it."""
+    from app.advice.service import today
+    from app.cli import database
+    from app.config import get_settings
+    from app.cooperatives.models import Cooperative
+    from app.documents import downloads as documents
+    from app.reports import scope
+
+    if fmt not in documents.DOCUMENT_FORMATS:
+        raise typer.BadParameter("--format is docx or pdf for a report")
+    if level not in scope.GROUP_LEVELS:
+        raise typer.BadParameter("--level is district, commune or province")
+    db = database()
+    try:
+        with db.transaction() as session:
+            choice = scope.choose_wave(session, wave_key=wave)
+            document = documents.report_document(
+                session,
+                choice=choice,
+                visible=select(Cooperative.id),
+                fmt=fmt,
+                level=level,
+                settings=get_settings(),
+                today=today(),
+                actor=None,
+                via="cli",
+            )
+            # Written inside the transaction: a path that cannot be written records nothing.
+            out.write_bytes(document.body)
     except DomainError as exc:
         console.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None

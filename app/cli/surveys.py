@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -77,8 +77,16 @@ def rescore(
     key: Annotated[str, typer.Argument(help="Questionnaire key, e.g. digital")],
     version: Annotated[str, typer.Argument(help="Published version, e.g. 2026.1")],
     dry_run: Annotated[bool, typer.Option(help="Only list what would change")] = False,
+    under: Annotated[
+        str | None,
+        typer.Option(help="Only report how scores would move under this later version's rules"),
+    ] = None,
 ) -> None:
-    """Recompute the stored scores of a version's submitted responses; fix those that differ."""
+    """Recompute the stored scores of a version's submitted responses; fix those that differ.
+
+    With --under, nothing is stored: it reports how many responses would change score and
+    level (the star band for ocop) under a later version's scoring rules, and why.
+    """
     from app.cli import database
     from app.responses import rescoring
     from app.surveys import service
@@ -86,12 +94,15 @@ def rescore(
     db = database()
     try:
         with db.transaction() as session:
-            found = next(
-                (v for v in service.list_versions(session, key=key) if v.version == version), None
-            )
-            if found is None:
-                errors.print(f"[red]{key} {version} is not published[/]")
-                raise typer.Exit(1)
+            versions = {v.version: v for v in service.list_versions(session, key=key)}
+            for wanted in (version, under):
+                if wanted is not None and wanted not in versions:
+                    errors.print(f"[red]{key} {wanted} is not published[/]")
+                    raise typer.Exit(1)
+            found = versions[version]
+            if under is not None:
+                _report_moves(session, key, found, versions[under])
+                return
             checked = rescoring.count_submitted(session, version_id=found.id)
             changes = rescoring.rescore_version(session, version_id=found.id, dry_run=dry_run)
     finally:
@@ -113,3 +124,35 @@ def rescore(
         console.print(f"{len(changes)} change(s) found; dry run, nothing saved")
     else:
         console.print(f"[green]✓[/] {len(changes)} response(s) rescored")
+
+
+def _report_moves(session: Any, key: str, old: Any, new: Any) -> None:
+    from app.responses import rescoring
+    from app.scoring.comparison import compare
+    from app.surveys import service
+
+    moves = compare(
+        service.definition(old),
+        service.definition(new),
+        rescoring.stored_results(session, version_id=old.id),
+    )
+    what = "star band" if key == "ocop" else "level"
+    console.print(
+        f"{moves.checked} submitted response(s) of {key} {old.version} scored under the rules "
+        f"of {new.version} (nothing stored):"
+    )
+    console.print(
+        f"  overall score changes: {moves.overall_changed} "
+        f"(largest drop {moves.largest_drop:+.2f}, largest rise {moves.largest_rise:+.2f})",
+        highlight=False,
+    )
+    console.print(
+        f"  {what} changes: {moves.level_changed} ({moves.down} down, {moves.up} up)",
+        highlight=False,
+    )
+    for (before, after), count in moves.transitions.most_common():
+        console.print(f"    {before} → {after}: {count}", highlight=False)
+    if moves.reasons:
+        console.print(f"  why (a response may have several reasons; counted over {what} moves):")
+        for reason, count in moves.reasons.most_common():
+            console.print(f"    {reason}: {count}", markup=False, highlight=False)

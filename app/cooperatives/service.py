@@ -24,18 +24,26 @@ class DistrictCount:
     ocop_products: int
 
 
-def list_cooperatives(
-    session: Session, *, visible: Select[int], area_ids: set[int] | None = None
-) -> list[tuple[Cooperative, Area]]:
-    """Visible cooperatives with their area, by name."""
+def cooperatives_query(
+    *, visible: Select[int], area_ids: set[int] | None = None
+) -> Select[Cooperative, Area]:
+    """Visible cooperatives with their area, by name then registration code (for paging)."""
     query = (
         select(Cooperative, Area)
         .join(Area, Area.id == Cooperative.area_id)
         .where(Cooperative.id.in_(visible))
-        .order_by(Cooperative.name)
+        .order_by(Cooperative.name, Cooperative.registration_code, Cooperative.id)
     )
     if area_ids is not None:
         query = query.where(Cooperative.area_id.in_(area_ids))
+    return query
+
+
+def list_cooperatives(
+    session: Session, *, visible: Select[int], area_ids: set[int] | None = None
+) -> list[tuple[Cooperative, Area]]:
+    """Visible cooperatives with their area, by name."""
+    query = cooperatives_query(visible=visible, area_ids=area_ids)
     return [(c, a) for c, a in session.execute(query)]
 
 

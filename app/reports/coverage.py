@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.areas.models import Area
 from app.cooperatives.models import Cooperative
+from app.paging import MAX_SIZE, Page, paginate
 from app.reports.scope import (
     GroupLevel,
     WaveChoice,
@@ -224,9 +225,11 @@ class ChaseRow:
 @dataclass(frozen=True)
 class ChaseList:
     rows: list[ChaseRow]
-    total: int
-    offset: int
-    limit: int
+    page: Page
+
+    @property
+    def total(self) -> int:
+        return self.page.total
 
 
 ContactFilter = Literal["all", "not_contacted", "contacted", "answered"]
@@ -239,13 +242,14 @@ def chase_list(
     visible: Select[int],
     district_id: int | None = None,
     contact: ContactFilter = "all",
-    offset: int = 0,
-    limit: int | None = 100,
+    page: int | None = 1,
+    size: int = MAX_SIZE,
 ) -> ChaseList:
     """Active cooperatives that have not started or finished the wave, by district, then name.
 
-    `contact` narrows it to those not reminded yet, or already reminded; "answered" lists
-    instead the reminded ones that have since finished, to see what reminding achieved.
+    One page of `size` rows, or every row when `page` is None (a download). `contact` narrows
+    it to those not reminded yet, or already reminded; "answered" lists instead the reminded
+    ones that have since finished, to see what reminding achieved.
     """
     pop = population(visible, level="district").subquery("population")
     per = _per_cooperative(choice)
@@ -268,11 +272,13 @@ def chase_list(
             query = query.where(~reminded)
     if district_id is not None:
         query = query.where(pop.c.unit_id == district_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(Area.code, Cooperative.name, Cooperative.id).offset(offset)
-    if limit is not None:
-        page = page.limit(limit)
-    found = session.execute(page).all()
+    ordered = query.order_by(Area.code, Cooperative.name, Cooperative.id)
+    if page is None:
+        found = list(session.execute(ordered))
+        where = Page(number=1, size=max(len(found), 1), total=len(found))
+    else:
+        found, total = paginate(session, ordered, page=page, size=size)
+        where = Page(number=page, size=size, total=total)
     progress = _progress(choice.wave.id)
     ids = [c.id for c, _, _ in found]
     done: dict[tuple[int, str], int] = {}
@@ -304,4 +310,4 @@ def chase_list(
                 latest.get(cooperative.id),
             )
         )
-    return ChaseList(rows, total, offset, limit or total)
+    return ChaseList(rows, where)

@@ -12,6 +12,7 @@ from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative
 from app.errors import NotFound
 from app.messages import N_
+from app.paging import Page
 from app.reports.rankings import COMBINED_TITLE, Label, labels, ranking_keys
 from app.reports.scope import WaveChoice, placement, sees_everything
 from app.reports.scores import COMBINED, cooperative_scores
@@ -54,8 +55,7 @@ class DistrictReport:
     total: int  # rows matching the filters, over every page
     scored: int  # of those, with a score
     sectors: list[str]  # sectors present in the district, for the filter
-    page: int
-    pages: int
+    page: Page
 
     @property
     def has_communes(self) -> bool:
@@ -182,8 +182,10 @@ def district_report(
         )
     # Highest score first; cooperatives without one follow, by name.
     rows.sort(key=lambda r: (r.overall is None, -(r.overall or 0.0), r.name, r.cooperative_id))
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    # Sorted by a score that may combine several questionnaires in Python, so paged here.
+    pages = Page(number=1, size=PAGE_SIZE, total=len(rows)).pages
     page = min(max(page, 1), pages)
+    where = Page(number=page, size=PAGE_SIZE, total=len(rows))
     return DistrictReport(
         area=area,
         choice=choice,
@@ -195,6 +197,5 @@ def district_report(
         total=len(rows),
         scored=sum(1 for r in rows if r.overall is not None),
         sectors=sectors,
-        page=page,
-        pages=pages,
+        page=where,
     )

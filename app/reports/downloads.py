@@ -98,16 +98,19 @@ def build_tables(
         ]
     if request.what == "chase":
         chase = coverage_report.chase_list(
-            session, choice=choice, visible=visible, district_id=request.district_id, limit=None
+            session, choice=choice, visible=visible, district_id=request.district_id, page=None
         )
         return [chase_table(choice, chase)]
     if request.what == "scores":
         district_id = request.district_id
-        found = [scores_table(session, choice=choice, visible=visible, district_id=district_id)]
+        only = request.key if request.key != COMBINED else None
+        found = [
+            scores_table(session, choice=choice, visible=visible, district_id=district_id, key=only)
+        ]
         if request.fmt == "xlsx":
             found.append(
                 dimensions_table(
-                    session, choice=choice, visible=visible, key=None, district_id=district_id
+                    session, choice=choice, visible=visible, key=only, district_id=district_id
                 )
             )
         return found
@@ -127,7 +130,7 @@ def build_tables(
 def filename(choice: WaveChoice, request: ExportRequest) -> str:
     """htxso-<what>-<wave>[-<questionnaire>].<format>"""
     parts = ["htxso", request.what, choice.wave.key]
-    if request.key and request.what in ("rankings", "dimensions", "answers"):
+    if request.key and request.what in ("rankings", "scores", "dimensions", "answers"):
         parts.append(request.key)
     if request.district_id is not None:
         parts.append(f"area{request.district_id}")

@@ -12,16 +12,19 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from itertools import islice
 from typing import Any, Literal
 
+from app.text import FORMULA_STARTS, spreadsheet_safe
+
 BOM = "\ufeff"
 LINE_END = "\r\n"
-# Excel (and LibreOffice) treat a cell starting with these as a formula or a DDE call.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The same, for `text[:1] in _FORMULA_FIRST`: twice as fast as startswith, per cell of an export.
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
+# The most characters an Excel cell holds.
+XLSX_CELL_MAX = 32767
 
 Kind = Literal["text", "integer", "number", "percent", "date"]
 
@@ -38,9 +41,12 @@ class Column:
 
 
 def neutralise(value: Any) -> Any:
-    """A text value Excel would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A workbook cell's value: text made safe and cut to what Excel holds; others unchanged.
+
+    With `_text_cell` (CSV), the one converter every export's text goes through.
+    """
+    if isinstance(value, str):
+        return spreadsheet_safe(value)[:XLSX_CELL_MAX]
     return value
 
 
@@ -52,7 +58,10 @@ def header_row(columns: Sequence[Column]) -> list[str]:
 def _text_cell(value: Any) -> str:
     # Text first: option codes are most of the cells of a raw-answers export.
     if isinstance(value, str):
-        return "'" + value if value[:1] in _FORMULA_FIRST else value
+        # spreadsheet_safe's fast path, inlined: a raw-answers export converts millions of cells.
+        if value.isprintable() and "," not in value and ";" not in value:
+            return "'" + value if value[:1] in _FORMULA_FIRST else value
+        return spreadsheet_safe(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -66,8 +75,17 @@ def _text_cell(value: Any) -> str:
 def _number_cell(value: Any) -> str:
     if isinstance(value, float):
         # A dot decimal separator: stable for machines; Excel reads it by import settings.
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+        if value == int(value):
+            return str(int(value))
+        # Half up, as scores are rounded (surveys/README.md): formatting the binary value would
+        # write 45.125 as 45.12.
+        return str(_half_up(value, "0.01")).rstrip("0").rstrip(".")
     return _text_cell(value)
+
+
+def _half_up(value: float, step: str) -> Decimal:
+    """Rounded half up, as scores are, from the float's shortest decimal (not its binary value)."""
+    return Decimal(repr(value)).quantize(Decimal(step), rounding=ROUND_HALF_UP)
 
 
 # One converter per kind, chosen once per column: exports run to millions of cells.
@@ -144,10 +162,10 @@ def _decimal_comma(value: Any, *, percent: bool) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return _text_cell(value)
     if percent:
-        return f"{value * 100:.1f}%".replace(".", ",")
+        return f"{_half_up(value * 100, '0.1')}%".replace(".", ",")
     if isinstance(value, int):
         return str(value)
-    return f"{value:.1f}".replace(".", ",")
+    return str(_half_up(value, "0.1")).replace(".", ",")
 
 
 _EXCEL_CELLS: dict[Kind, Callable[[Any], str]] = {
@@ -248,7 +266,7 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, locale: str = "vi") -> bytes:
                 if numeric and isinstance(value, int | float) and not isinstance(value, bool):
                     ws.write_number(number, index, value, fmt)
                     continue
-                cell = text(value)
+                cell = text(value)[:XLSX_CELL_MAX]
                 ws.write_string(number, index, cell)
                 if len(cell) > widths[index]:
                     widths[index] = min(len(cell), 60)

@@ -7,6 +7,7 @@ commune), so a cooperative's district and province are found with two joins, in 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -19,6 +20,8 @@ from app.errors import NotFound
 from app.messages import N_
 from app.responses import service as responses
 from app.responses.models import Response, Wave
+from app.surveys import service as surveys
+from app.surveys.models import QuestionnaireVersion
 
 GroupLevel = Literal["district", "commune", "province"]
 GROUP_LEVELS: tuple[GroupLevel, ...] = get_args(GroupLevel)
@@ -119,12 +122,9 @@ class WaveChoice:
     titles: dict[str, dict[str, str]]
 
 
-# The order pages list questionnaires in; any other key follows alphabetically.
-PREFERRED_ORDER = ("digital", "value_chain", "ocop")
-
-
-def _order(key: str) -> tuple[int, str]:
-    return (PREFERRED_ORDER.index(key), key) if key in PREFERRED_ORDER else (99, key)
+def ordered(versions: Mapping[str, QuestionnaireVersion]) -> list[str]:
+    """Questionnaire keys in the order pages list them: each file's `order`, then the key."""
+    return sorted(versions, key=lambda key: (surveys.definition(versions[key]).order, key))
 
 
 def choose_wave(session: Session, *, wave_key: str | None) -> WaveChoice:
@@ -139,7 +139,7 @@ def choose_wave(session: Session, *, wave_key: str | None) -> WaveChoice:
         if wave is None:
             raise NotFound(N_("There is no assessment wave yet."))
     versions = responses.wave_versions(session, wave_id=wave.id)
-    keys = sorted(versions, key=_order)
+    keys = ordered(versions)
     return WaveChoice(
         wave=wave,
         previous=responses.previous_wave(session, wave=wave),

@@ -70,6 +70,30 @@ def rescore_version(session: Session, *, version_id: int, dry_run: bool = False)
     return changes
 
 
+def stored_results(
+    session: Session, *, version_id: int
+) -> Iterator[tuple[float, str, dict[str, Any]]]:
+    """Each submitted response of a version as (stored overall, stored level, answers)."""
+    for batch in _batches(session, version_id=version_id):
+        ids = [r.id for r in batch]
+        answers = _answers(session, ids)
+        for response in batch:
+            if response.overall is not None and response.level is not None:
+                yield response.overall, response.level, answers[response.id]
+
+
+def _answers(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The stored answers of these responses, by response id then question code."""
+    answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
+    for response_id, code, value in session.execute(
+        select(Answer.response_id, Answer.question_code, Answer.value).where(
+            Answer.response_id.in_(ids)
+        )
+    ):
+        answers[response_id][code] = value
+    return answers
+
+
 def _batches(session: Session, *, version_id: int) -> Iterator[list[Response]]:
     # Keyset pagination on id: stable while rows of the batch just read are being updated.
     after = 0
@@ -96,13 +120,7 @@ def _rescore(
     session: Session, questionnaire: Questionnaire, batch: list[Response], *, dry_run: bool
 ) -> list[Change]:
     ids = [r.id for r in batch]
-    answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    for response_id, code, value in session.execute(
-        select(Answer.response_id, Answer.question_code, Answer.value).where(
-            Answer.response_id.in_(ids)
-        )
-    ):
-        answers[response_id][code] = value
+    answers = _answers(session, ids)
     stored: dict[int, dict[str, float]] = {i: {} for i in ids}
     for response_id, key, value in session.execute(
         select(

@@ -6,20 +6,17 @@ unfinished; answering and submitting refuse a wave that is not open.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Invalid
-from app.messages import N_, Message
+from app.errors import Conflict
+from app.messages import N_
 from app.responses import service
 from app.responses.models import Response, ResponseStatus, Wave, WaveStatus
+from app.responses.schemas import NewWaveForm
 from app.surveys.models import QuestionnaireVersion
-
-KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 
 @dataclass(frozen=True)
@@ -58,66 +55,15 @@ def get_row(session: Session, *, wave_id: int) -> WaveRow:
     return next(row for row in list_waves(session) if row.wave.id == wave.id)
 
 
-def check_new_wave(
-    session: Session,
-    *,
-    key: str,
-    name: str,
-    opens_on: dt.date | None,
-    closes_on: dt.date | None,
-    version_ids: dict[str, int],
-) -> dict[str, Message]:
-    """What is wrong with a new wave's fields, by field (empty when it can be created)."""
-    problems: dict[str, Message] = {}
-    if not KEY.match(key):
-        problems["key"] = Message(
-            N_("A wave key is 1–32 letters, digits, '.', '_' or '-' (e.g. 2027).")
-        )
-    elif session.scalar(select(Wave.id).where(Wave.key == key)) is not None:
-        problems["key"] = Message(N_("Wave '%(key)s' exists."), key=key)
-    if not name.strip():
-        problems["name"] = Message(N_("Please enter a name."))
-    elif len(name) > 200:
-        problems["name"] = Message(N_("At most 200 characters."))
-    if opens_on and closes_on and closes_on < opens_on:
-        problems["closes_on"] = Message(N_("The closing date must come after the opening date."))
-    if not version_ids:
-        problems["versions"] = Message(N_("Choose at least one questionnaire."))
-    for questionnaire_key, version_id in version_ids.items():
-        version = session.get(QuestionnaireVersion, version_id)
-        if version is None or version.key != questionnaire_key:
-            problems[f"version_{questionnaire_key}"] = Message(N_("Unknown version."))
-    return problems
-
-
-def create(
-    session: Session,
-    *,
-    key: str,
-    name: str,
-    opens_on: dt.date | None,
-    closes_on: dt.date | None,
-    version_ids: dict[str, int],
-) -> Wave:
+def create(session: Session, *, form: NewWaveForm) -> Wave:
     """A new wave, not yet open, asking one chosen version of each chosen questionnaire."""
-    problems = check_new_wave(
-        session,
-        key=key,
-        name=name,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        version_ids=version_ids,
-    )
-    if problems:
-        first = next(iter(problems.values()))
-        raise Invalid(first)
     return service.create_wave(
         session,
-        key=key,
-        name=name.strip(),
-        version_ids=version_ids,
-        opens_on=opens_on,
-        closes_on=closes_on,
+        key=form.key,
+        name=form.name,
+        version_ids=form.versions,
+        opens_on=form.opens_on,
+        closes_on=form.closes_on,
     )
 
 

@@ -8,7 +8,7 @@ numbers on every machine and in every order.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -22,6 +22,7 @@ __all__ = [
     "ScoreResult",
     "effective_answers",
     "missing_required",
+    "placement",
     "score",
     "visible_codes",
     "walk",
@@ -158,12 +159,19 @@ def score(q: Questionnaire, answers: Mapping[str, object]) -> ScoreResult:
         exact_scores[dimension.key], counts[dimension.key] = _dimension(
             q.questions_by_dimension.get(dimension.key, ()), w, rules=q.scoring_rules
         )
-    weights = {d.key: exact(d.weight) for d in q.dimensions}
+    # Rules 1: a dimension with nothing counted scores 0 and still weighs in the overall,
+    # since leaving a whole dimension out must not lift the overall score. Rules 2: only
+    # applicability can empty a dimension (what is not done counts at its lowest points), and
+    # applicability is a fact about the subject, so a dimension that does not apply leaves.
+    weights = {
+        d.key: Fraction(0) if q.scoring_rules == 2 and counts[d.key][1] == 0 else exact(d.weight)
+        for d in q.dimensions
+    }
     total_weight = sum(weights.values(), Fraction(0))
-    # A dimension with nothing counted scores 0 and still weighs in the overall:
-    # leaving a whole dimension out must not lift the overall score.
     overall = _round(
         sum((weights[k] * s for k, s in exact_scores.items()), Fraction(0)) / total_weight
+        if total_weight
+        else Fraction(0)
     )
 
     dimensions = {}
@@ -172,7 +180,9 @@ def score(q: Questionnaire, answers: Mapping[str, object]) -> ScoreResult:
         dimensions[key] = DimensionScore(
             key=key,
             score=float(rounded),
-            points=float(_round(value * weights[key] / total_weight)),
+            points=float(
+                _round(value * weights[key] / total_weight if total_weight else value * 0)
+            ),
             level=q.levels[_threshold_index(q.levels, rounded)].key,
             answered=counts[key][0],
             counted=counts[key][1],
@@ -205,25 +215,42 @@ def walk(q: Questionnaire, answers: Mapping[str, object]) -> Walk:
     shown: set[str] = set()
     effective: dict[str, AnswerValue] = {}
     for question in _unique(q):
-        if not all(c.references() <= applicable for c in question.conditions):
-            continue  # it hangs on a question that does not apply: neither does it
-        applies = question.applies_when
-        relevant = question.relevant
-        if applies is not None and not applies.evaluate(effective):
-            continue
-        if relevant is not None and not (
-            relevant.references() <= shown and relevant.evaluate(effective)
-        ):
-            continue  # rules 1: hidden is the same as not applying
-        applicable.add(question.code)
-        asked = question.asked_when
-        if asked is not None and not (asked.references() <= shown and asked.evaluate(effective)):
+        applies, asked = placement(question, applicable=applicable, shown=shown, answers=effective)
+        if applies:
+            applicable.add(question.code)
+        if not asked:
             continue
         shown.add(question.code)
         value = coerce_stored(question, answers.get(question.code))
         if value is not None:
             effective[question.code] = value
     return Walk(frozenset(applicable), frozenset(shown), effective)
+
+
+def placement(
+    question: Question,
+    *,
+    applicable: Set[str],
+    shown: Set[str],
+    answers: Mapping[str, object],
+) -> tuple[bool, bool]:
+    """Whether a question applies and whether it is asked, given the questions before it.
+
+    `applicable` and `shown` are the earlier questions that apply and that were asked;
+    `answers` holds the answers of the asked ones.
+    """
+    if not all(c.references() <= applicable for c in question.conditions):
+        return False, False  # it hangs on a question that does not apply: neither does it
+    applies = question.applies_when
+    if applies is not None and not applies.evaluate(answers):
+        return False, False
+    relevant = question.relevant
+    if relevant is not None and not (relevant.references() <= shown and relevant.evaluate(answers)):
+        return False, False  # rules 1: hidden is the same as not applying
+    asked = question.asked_when
+    if asked is not None and not (asked.references() <= shown and asked.evaluate(answers)):
+        return True, False
+    return True, True
 
 
 def _dimension(

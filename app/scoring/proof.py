@@ -411,11 +411,21 @@ def _descent(
     q: Questionnaire, behaviour: Iterable[Question], facts: Mapping[str, AnswerValue]
 ) -> Iterator[dict[str, AnswerValue]]:
     """The best answers, then one answer lowered a step at a time down to the lowest."""
-    ranked = {question.code: _ranked(q, question) for question in behaviour}
+    # Answers that a level requires are lowered last, so that the score walks down through
+    # every band while the requirements still hold.
+    required = {
+        code
+        for gate in _gates(q)
+        if gate.loc[0] == "levels"
+        for code in gate.condition.references()
+    }
+    order = sorted(behaviour, key=lambda question: question.code in required)
+    ranked = {question.code: _ranked(q, question) for question in order}
     answers: dict[str, AnswerValue] = dict(facts)
     for code, values in ranked.items():
         if values:
-            answers[code] = _best(q, q.question(code), values)
+            question = q.question(code)
+            answers[code] = _best(q, question, _domain(q, question))
     yield dict(answers)
     for code, values in reversed(ranked.items()):
         for value in values[1:]:
@@ -424,13 +434,17 @@ def _descent(
 
 
 def _ranked(q: Questionnaire, question: Question) -> list[AnswerValue]:
-    """Its answers, best first."""
-    return sorted(_domain(q, question), key=lambda v: _points(question, v), reverse=True)
+    """Its answers, best first; of answers worth the same points only the first is kept."""
+    by_points: dict[Fraction, AnswerValue] = {}
+    for value in _domain(q, question):
+        by_points.setdefault(_points(question, value), value)
+    return [by_points[p] for p in sorted(by_points, reverse=True)]
 
 
-def _best(q: Questionnaire, question: Question, ranked: list[AnswerValue]) -> AnswerValue:
+def _best(q: Questionnaire, question: Question, domain: list[AnswerValue]) -> AnswerValue:
     """Among the answers worth the most, one that shows what any of them shows."""
-    top = [v for v in ranked if _points(question, v) == _points(question, ranked[0])]
+    most = max(_points(question, v) for v in domain)
+    top = [v for v in domain if _points(question, v) == most]
     if len(top) == 1:
         return top[0]
     tables = [

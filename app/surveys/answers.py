@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from app.messages import N_, Bilingual, Message, Number
 from app.surveys.definition import Question, QuestionType, exact
+from app.text import clean_text
 
 __all__ = [
     "ANSWER_TYPES",
@@ -37,7 +38,6 @@ MAX_TEXT_LENGTH = 2000
 # Beyond this a number cannot be a real count or amount, and floats stop being exact.
 _MAX_MAGNITUDE = Decimal(10) ** 15
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _SCALE = re.compile(r"-?[0-9]{1,6}", re.ASCII)
 _PLAIN = re.compile(r"[0-9]+", re.ASCII)
@@ -91,8 +91,7 @@ def answer_points(question: Question, value: object) -> Fraction | None:
 
 def _clean(value: str) -> str:
     # Phones send decomposed Vietnamese and stray control characters; storage wants neither.
-    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
-    return _CONTROL.sub("", text).strip()
+    return clean_text(unicodedata.normalize("NFC", value)).strip()
 
 
 def _one(values: list[str]) -> str:

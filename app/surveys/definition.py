@@ -23,6 +23,7 @@ from pydantic import (
     PlainValidator,
     Strict,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -86,6 +87,9 @@ def exact(number: float) -> Fraction:
     and parsing a decimal string into a Fraction dominated the cost of scoring.
     """
     return Fraction(number) if isinstance(number, int) else Fraction(repr(float(number)))
+
+
+DEFAULT_ORDER = 100
 
 
 class _Model(BaseModel):
@@ -263,6 +267,16 @@ class Questionnaire(_Model):
     levels: tuple[Level, ...] = Field(min_length=1)
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
+    # Where the questionnaire comes in forms and tables, lowest first (then by key).
+    order: int = DEFAULT_ORDER
+    # The level a model cooperative reaches at least, offered first on the targeting page.
+    model_level: Key | None = None
+
+    @model_validator(mode="after")
+    def _model_level_known(self) -> Self:
+        if self.model_level is not None and self.model_level not in {lv.key for lv in self.levels}:
+            raise ValueError(f"model_level: {self.model_level!r} is not one of the level keys")
+        return self
 
     @cached_property
     def _questions_by_code(self) -> dict[str, Question]:
@@ -294,8 +308,16 @@ class Questionnaire(_Model):
         raise KeyError(key)
 
 
+ADDED_FIELDS: dict[str, Any] = {"order": DEFAULT_ORDER, "model_level": None}
+
+
 def content_hash(questionnaire: Questionnaire) -> str:
     """SHA-256 of the canonical JSON form: layout and comments of the file do not count."""
+    # Fields added after versions were published count only when a file sets them, so an
+    # unchanged file keeps the hash it was published with.
     data: Any = questionnaire.model_dump(mode="json")
+    for name, default in ADDED_FIELDS.items():
+        if data.get(name) == default:
+            del data[name]
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -534,6 +534,17 @@ def _check_question(
             if q.bands[j].at_least <= q.bands[j - 1].at_least:
                 yield (*at, "bands", j, "at_least"), "bands must be in increasing order"
     yield from _check_kinds(at, q, parts.rules)
+    unasked = q.asked_when is not None or not q.required
+    if parts.rules == 2 and q.scored and q.min_points > 0 and unasked:
+        why = "not asked" if q.asked_when is not None else "left blank"
+        field = "options" if q.type in ("single_choice", "multiple_choice") else "type"
+        yield (
+            (*at, field),
+            (
+                f"{why}, it counts at its lowest points ({float(q.min_points):g}): give its "
+                "lowest answer 0 points, so that not doing the thing is worth nothing"
+            ),
+        )
     for name in ("relevant", "applies_when", "asked_when"):
         condition = getattr(q, name)
         if condition is not None:

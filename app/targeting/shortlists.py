@@ -20,36 +20,17 @@ from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives.vocabulary import SECTORS
 from app.errors import Invalid, NotFound
-from app.messages import N_, Message, Number
-from app.reports import exports
+from app.messages import N_
+from app.reports import exports, scope
 from app.responses import service as responses
 from app.responses.models import Wave
 from app.surveys import service as surveys
 from app.surveys.definition import Questionnaire
+from app.targeting.criteria import Criteria, ModelCriteria, Search, SupportCriteria
 from app.targeting.models import Shortlist, ShortlistEntry
-from app.targeting.service import (
-    Criteria,
-    ModelCriteria,
-    ModelRow,
-    Search,
-    SupportCriteria,
-    SupportRow,
-    level_label,
-    order,
-    results,
-)
-
-NAME_MAX = 200
-
-
-def check_name(*, name: str) -> dict[str, Message]:
-    """What is wrong with a shortlist's name (empty when it can be saved)."""
-    text = " ".join(name.split())
-    if not text:
-        return {"name": Message(N_("Please name the list."))}
-    if len(text) > NAME_MAX:
-        return {"name": Message(N_("A name is at most %(max)s characters."), max=Number(NAME_MAX))}
-    return {}
+from app.targeting.queries import results
+from app.targeting.rows import ModelRow, SupportRow, level_label
+from app.targeting.schemas import ShortlistName
 
 
 def save_shortlist(
@@ -57,7 +38,7 @@ def save_shortlist(
     *,
     user: User,
     visible: Select[int],
-    name: str,
+    named: ShortlistName,
     found: Search,
     ip_address: str | None,
 ) -> Shortlist:
@@ -66,7 +47,7 @@ def save_shortlist(
         raise Invalid(N_("Invalid criteria."))
     rows = results(session, visible=visible, criteria=found.criteria)
     shortlist = Shortlist(
-        name=" ".join(name.split()),
+        name=named.name,
         kind=found.kind,
         wave_id=found.criteria.wave_id,
         criteria={"kind": found.kind, "wave": found.choices.wave.key, **asdict(found.criteria)},
@@ -155,7 +136,7 @@ def open_shortlist(session: Session, *, shortlist_id: int, visible: Select[int])
         saved,
         criteria,
         results(session, visible=visible, criteria=criteria, only=entries),
-        {k: surveys.definition(versions[k]) for k in sorted(versions, key=order)},
+        {k: surveys.definition(versions[k]) for k in scope.ordered(versions)},
         session.scalar(select(Area.name).where(Area.id == criteria.area_id))
         if criteria.area_id
         else None,

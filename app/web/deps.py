@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, TypeVar
 
@@ -20,11 +19,12 @@ from app.messages import N_
 from app.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
+    REFUSAL,
     SAFE_METHODS,
     SESSION_COOKIE,
-    csrf_binding,
-    csrf_token,
-    same_origin,
+    bad_token,
+    refusal_from_headers,
+    token_matches,
 )
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -158,7 +158,7 @@ async def ids_in_range(request: Request) -> None:
     """
     for value in request.path_params.values():
         digits = value.removeprefix("-") if isinstance(value, str) else ""
-        if digits.isdigit() and (len(digits) > 19 or int(digits) > MAX_ID):
+        if digits.isdecimal() and (len(digits) > 19 or int(digits) > MAX_ID):
             raise HTTPException(status_code=404)
 
 
@@ -170,25 +170,23 @@ Admin = Annotated[User, Depends(require(Capability.ADMINISTER))]
 
 
 async def verify_csrf(request: Request) -> None:
-    """Refuse an unsafe request from another site or without this browser's CSRF token."""
+    """Refuse an unsafe request from another site or without this browser's CSRF token.
+
+    What the headers tell was already decided at the door (`app.web.limits`), before the
+    body was read; here the routes that never read their body are refused too, and a form's
+    token field is checked.
+    """
+    refusal = request.scope.get(REFUSAL)
+    if refusal is not None:
+        raise refusal
     if request.method in SAFE_METHODS:
         return
-    settings = get_settings_dep(request)
-    if not same_origin(request):
-        raise Forbidden(N_("The request came from another site and was refused."))
-    sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    secret = get_settings_dep(request).secret_key
+    refusal = refusal_from_headers(request, secret)
+    if refusal is not None:
+        raise refusal
+    if request.headers.get(CSRF_HEADER) is None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
-        sent = value if isinstance(value, str) else None
-    binding = csrf_binding(request)
-    if (
-        not sent
-        or not binding
-        or not hmac.compare_digest(sent, csrf_token(settings.secret_key, binding))
-    ):
-        raise Forbidden(
-            N_("The form has expired or is not valid. Please reload the page and try again.")
-        )
+        if not token_matches(value if isinstance(value, str) else None, request, secret):
+            raise bad_token()

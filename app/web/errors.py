@@ -14,21 +14,23 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as ASGIMessage
 
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from app.messages import N_, Message
 from app.web.deps import NotSignedIn
 from app.web.i18n import translate
+from app.web.security import Refusal
 from app.web.templating import is_htmx, render, request_locale
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422}
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413}
 TITLES = {
     400: N_("Bad request"),
     403: N_("Forbidden"),
     404: N_("Page not found"),
     405: N_("Method not allowed"),
     409: N_("Conflict"),
+    413: N_("Too large"),
     422: N_("Invalid input"),
     500: N_("Something went wrong"),
 }
@@ -85,6 +87,8 @@ def install(app: FastAPI) -> None:
             )
         if exc.status_code == 405:
             return error_response(request, 405, Message(N_("This method is not allowed here.")))
+        if isinstance(exc, Refusal):
+            return error_response(request, exc.status_code, exc.message)
         # Raised by the framework with English text of its own, not a catalog entry.
         return error_response(request, exc.status_code, Message("%(detail)s", detail=exc.detail))
 

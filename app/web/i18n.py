@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -111,10 +111,11 @@ def percent(value: float | None, locale: str, digits: int = 0) -> str:
 
 
 def _rounded(value: float | int, digits: int) -> str:
-    # Babel's own first steps (the shortest decimal of the float, then half-even rounding):
-    # rounding here gives the same text, and few enough distinct values to cache. Kept as
-    # text: Decimal("-0") equals Decimal("0"), but Babel writes them differently.
-    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN))
+    # The shortest decimal of the float, rounded half up as scores are (surveys/README.md), so a
+    # figure never reads differently from the same figure elsewhere; Babel then has nothing
+    # left to round. Kept as text: Decimal("-0") equals Decimal("0"), but Babel writes them
+    # differently.
+    return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 @lru_cache(maxsize=16384)

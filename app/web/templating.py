@@ -19,7 +19,7 @@ from app.config import ROOT
 from app.cooperatives.vocabulary import OCOP_GROUPS, SECTORS, STATUSES, label
 from app.surveys.answers import format_number
 from app.web import flash, i18n
-from app.web.security import ANON_COOKIE, SESSION_COOKIE, csrf_binding, csrf_token
+from app.web.security import ANON_COOKIE, SESSION_COOKIE, csrf_binding, csrf_token, secure_cookies
 
 LANG_COOKIE = "htxso_lang"
 
@@ -145,6 +145,6 @@ def set_anon_cookie(request: Request, response: Response) -> None:
             token,
             httponly=True,
             samesite="lax",
-            secure=request.app.state.settings.https,
+            secure=secure_cookies(request),
             max_age=60 * 60 * 24 * 30,
         )

@@ -1,7 +1,7 @@
 """password requests and wave contacts
 
 Revision ID: 7c41e9a25b1d
-Revises: 05fedf9a2fe5
+Revises: 8b2d5f0e9a17
 Create Date: 2026-12-03 13:35:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.db
 
 revision: str = "7c41e9a25b1d"
-down_revision: str | None = "05fedf9a2fe5"
+down_revision: str | None = "8b2d5f0e9a17"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -100,5 +100,5 @@ class TestChaseList:
             session, choice=choice, visible=EVERYONE, district_id=world.districts["D"].id
         )
         assert [r.name for r in only_d.rows] == ["HTX D6"]
-        second = coverage.chase_list(session, choice=choice, visible=EVERYONE, offset=1, limit=1)
+        second = coverage.chase_list(session, choice=choice, visible=EVERYONE, page=2, size=1)
         assert (second.total, [r.name for r in second.rows]) == (2, ["HTX D6"])

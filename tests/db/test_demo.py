@@ -108,7 +108,7 @@ def test_another_seed__gives_other_scores(province: Session) -> None:
     assert snapshot(province) != before
 
 
-def test_waves__are_2025_closed_and_2026_open_asking_the_latest_versions(
+def test_waves__are_2025_closed_on_2026_1_and_2026_open_on_2026_2(
     province: Session,
 ) -> None:
     result = make(province)
@@ -126,10 +126,10 @@ def test_waves__are_2025_closed_and_2026_open_asking_the_latest_versions(
                 )
             ).all()
         )
-        assert asked == {
-            key: surveys.latest_version(province, key=key).id
-            for key in ("digital", "value_chain", "ocop")
-        }
+        # The closed wave asked the first published version, the open one asks the latest.
+        expected = "2026.2" if w.status == "open" else "2026.1"
+        versions = {key: province.get(QuestionnaireVersion, i).version for key, i in asked.items()}
+        assert versions == dict.fromkeys(("digital", "value_chain", "ocop"), expected)
 
 
 def test_submitted_responses__store_exactly_the_engines_score(province: Session) -> None:

@@ -15,10 +15,15 @@ from app.accounts.models import Role, User
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.db import utcnow
+from app.errors import Invalid
 from app.responses import service as responses
-from app.targeting import service as targeting
+from app.targeting import criteria as targeting
+from app.targeting import queries as targeting_queries
+from app.targeting import rows as targeting_rows
 from app.targeting import shortlists
 from app.targeting.models import ShortlistEntry
+from app.targeting.schemas import ShortlistName
+from app.validation import parse
 from app.web.i18n import translate
 from tests.workbooks import column_codes, keyed_rows
 from tests.worlds import TargetingProvince as Province
@@ -55,17 +60,17 @@ def limited_to(session: Session, area: Area) -> Select[int]:
     )
 
 
-def names(rows: list[targeting.SupportRow] | list[targeting.ModelRow]) -> list[str]:
+def names(rows: list[targeting_rows.SupportRow] | list[targeting_rows.ModelRow]) -> list[str]:
     return [row.contact.name for row in rows]
 
 
 def support(
     session: Session, province: Province, visible: Select[int] | None = None, **params: str
-) -> list[targeting.SupportRow]:
+) -> list[targeting_rows.SupportRow]:
     found = targeting.search(session, kind="support", params=params)
     assert found.errors == {}
     assert isinstance(found.criteria, targeting.SupportCriteria)
-    return targeting.needs_support(
+    return targeting_queries.needs_support(
         session,
         visible=visible if visible is not None else everyone(session),
         criteria=found.criteria,
@@ -74,11 +79,11 @@ def support(
 
 def models(
     session: Session, province: Province, visible: Select[int] | None = None, **params: str
-) -> list[targeting.ModelRow]:
+) -> list[targeting_rows.ModelRow]:
     found = targeting.search(session, kind="model", params=params)
     assert found.errors == {}
     assert isinstance(found.criteria, targeting.ModelCriteria)
-    return targeting.model_candidates(
+    return targeting_queries.model_candidates(
         session,
         visible=visible if visible is not None else everyone(session),
         criteria=found.criteria,
@@ -196,7 +201,7 @@ def save(session: Session, province: Province, name: str, **params: str) -> int:
         session,
         user=province.advisor,
         visible=everyone(session),
-        name=name,
+        named=ShortlistName(name=name),
         found=found,
         ip_address="10.0.0.1",
     )
@@ -285,10 +290,9 @@ class TestShortlists:
         assert names(opened.rows) == ["HTX Cường"]
 
     def test_an_empty_name__is_refused(self) -> None:
-        assert (
-            translate(shortlists.check_name(name="   ")["name"], "vi")
-            == "Vui lòng đặt tên cho danh sách."
-        )
+        with pytest.raises(Invalid) as refused:
+            parse(ShortlistName, {"name": "   "})
+        assert translate(refused.value.fields["name"], "vi") == "Vui lòng đặt tên cho danh sách."
 
 
 class TestShortlistExport:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,10 +42,11 @@ def test_xlsx__neutralises_every_formula_start_and_keeps_numbers_as_numbers() ->
     book = load_workbook(io.BytesIO(xlsx_bytes([Sheet("Bảng", COLUMNS, rows)])))
     sheet = book["Bảng"]
     values = list(sheet.iter_rows(min_row=2, values_only=True))
-    # A carriage return is stored as Excel's escape _x000D_ (Excel reads it back as one); every
-    # cell still starts with the apostrophe that makes it inert.
-    read = [v[0].replace("_x000D_", "\r") for v in values]
-    assert read == ["'" + value for value in DANGEROUS]
+    # A carriage return is stored as Excel's escape _x000D_ (Excel reads it back as one), and
+    # openpyxl reads it back as "\r" with lxml installed, as "\n" without it; every cell still
+    # starts with the apostrophe that makes it inert.
+    read = [v[0].replace("_x000D_", "\r").replace("\r", "\n") for v in values]
+    assert read == ["'" + value.replace("\r", "\n") for value in DANGEROUS]
     assert all(v[1] == 12 and v[2] == 72.5 for v in values)
     assert sheet.freeze_panes == "A2"
 
@@ -55,9 +57,12 @@ def test_negative_numbers__stay_numbers() -> None:
 
 
 safe_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    # No control characters (dropped: tests/security/test_control_characters.py).
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t\r\n"),
     max_size=40,
-).filter(lambda s: not s.startswith(("=", "+", "-", "@", "\t", "\r")))
+).filter(
+    lambda s: not re.search(r"(^|[;,] *)[=+\-@\t\r]", s)  # formula triggers get a `'`
+)
 
 
 @given(names=st.lists(safe_text, max_size=6))

@@ -141,3 +141,11 @@ def test_condition_kinds__need_rules_2() -> None:
     )
     with pytest.raises(Exception, match="'asked_when' needs `scoring_rules: 2`"):
         load_text(text)
+
+
+def test_unasked_follow_up__needs_a_zero_point_answer() -> None:
+    text = _rules_2("", "asked_when: \"${g} = 'yes'\"").replace(
+        "points: {yes: 1, no: 0}", "points: {yes: 2, no: 1}"
+    )
+    with pytest.raises(Exception, match=r"not asked, it counts at its lowest points \(1\)"):
+        load_text(text)

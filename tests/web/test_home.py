@@ -64,7 +64,9 @@ class TestHome:
         row = page[page.index("Huyện Khác") :]
         assert row.split('<td class="num">')[2].startswith("0<")
 
-    def test_steering__sees_districts(self, client: TestClient, session: Session) -> None:
+    def test_steering__without_a_wave_sees_districts(
+        self, client: TestClient, session: Session
+    ) -> None:
         factories.area(session, name="Huyện Ban Chỉ Đạo")
         factories.user(session, role=Role.STEERING, username="bancd1")
         sign_in(client, "bancd1", factories.PASSWORD)

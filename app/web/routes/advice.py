@@ -12,9 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.advice import service as advice
+from app.advice.schemas import FollowUpForm, NoteForm
+from app.errors import Invalid
 from app.messages import Message
-from app.targeting import service as targeting
+from app.targeting import criteria as targeting
+from app.targeting import queries as targeting_queries
 from app.targeting import shortlists
+from app.targeting.schemas import ShortlistName
+from app.validation import parse
 from app.web.deps import Adviser, DbSession
 from app.web.routes.cooperatives import profile_context
 from app.web.templating import is_htmx, render
@@ -61,16 +66,17 @@ def write_note(
     body: Annotated[str, Form()] = "",
 ) -> Response:
     found = advice.profile(session, user=user, cooperative_id=cooperative_id)
-    problems = advice.check_note(body=body)
-    if problems:
-        return _form_errors(request, found, problems, {"body": body})
-    advice.add_note(
-        session,
-        cooperative_id=found.cooperative.id,
-        author=user,
-        body=body,
-        ip_address=_client_ip(request),
-    )
+    typed = {"body": body}
+    try:
+        advice.add_note(
+            session,
+            cooperative_id=found.cooperative.id,
+            author=user,
+            note=parse(NoteForm, typed),
+            ip_address=_client_ip(request),
+        )
+    except Invalid as refused:
+        return _form_errors(request, found, refused.fields, typed)
     return _after_change(request, session, user, found.cooperative.id)
 
 
@@ -84,21 +90,17 @@ def plan_follow_up(
     due_on: Annotated[str, Form()] = "",
 ) -> Response:
     found = advice.profile(session, user=user, cooperative_id=cooperative_id)
-    problems, date = advice.check_follow_up(
-        description=description, due_on=due_on, today=advice.today()
-    )
-    if problems or date is None:
-        return _form_errors(
-            request, found, problems, {"description": description, "due_on": due_on}
+    typed = {"description": description, "due_on": due_on}
+    try:
+        advice.plan_follow_up(
+            session,
+            cooperative_id=found.cooperative.id,
+            author=user,
+            planned=parse(FollowUpForm, typed),
+            ip_address=_client_ip(request),
         )
-    advice.plan_follow_up(
-        session,
-        cooperative_id=found.cooperative.id,
-        author=user,
-        description=description,
-        due_on=date,
-        ip_address=_client_ip(request),
-    )
+    except Invalid as refused:
+        return _form_errors(request, found, refused.fields, typed)
     return _after_change(request, session, user, found.cooperative.id)
 
 
@@ -136,7 +138,7 @@ def _targeting_page(
     found = targeting.search(session, kind=kind, params=params)
     visible = accounts.accessible_cooperative_ids(session, user=user)
     rows = (
-        targeting.results(session, visible=visible, criteria=found.criteria)
+        targeting_queries.results(session, visible=visible, criteria=found.criteria)
         if found.criteria
         else []
     )
@@ -161,7 +163,7 @@ def _targeting_page(
 
 
 def _page_number(text: str | None) -> int:
-    return int(text) if text and text.isdigit() and int(text) > 0 else 1
+    return int(text) if text and text.isdecimal() and int(text) > 0 else 1
 
 
 @router.get("/targeting")
@@ -203,16 +205,19 @@ def save_shortlist(
         "sector": sector,
     }
     found = targeting.search(session, kind=kind, params=params)
-    problems = shortlists.check_name(name=name)
-    if problems or found.criteria is None:
+    try:
+        named = parse(ShortlistName, {"name": name})
+    except Invalid as refused:
         return _targeting_page(
-            request, session, user, kind, params, name=name, name_errors=problems
+            request, session, user, kind, params, name=name, name_errors=refused.fields
         )
+    if found.criteria is None:
+        return _targeting_page(request, session, user, kind, params, name=name)
     saved = shortlists.save_shortlist(
         session,
         user=user,
         visible=accounts.accessible_cooperative_ids(session, user=user),
-        name=name,
+        named=named,
         found=found,
         ip_address=_client_ip(request),
     )

@@ -13,7 +13,7 @@ from app.audit import service as audit
 from app.errors import Invalid
 from app.web import flash, i18n
 from app.web.deps import Adviser, CurrentUser, DbSession, OptionalUser
-from app.web.routes.auth import set_session_cookie
+from app.web.routes.auth import set_session_cookie, throttled
 from app.web.templating import render, request_locale
 
 router = APIRouter()
@@ -67,7 +67,7 @@ def change_password(
 def forgot_page(request: Request, user: OptionalUser) -> Response:
     if user is not None:
         return RedirectResponse("/account/password", status_code=303)
-    return render(request, "auth/forgot.html", {"username": "", "throttled": False})
+    return render(request, "auth/forgot.html", {"username": "", "error": None})
 
 
 @router.post("/signin/forgot")
@@ -77,10 +77,9 @@ def forgot(
     username: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     name = accounts.normalise_username(username)
-    if throttle.is_throttled(session, username=name, ip_address=_ip(request)):
-        return render(
-            request, "auth/forgot.html", {"username": username, "throttled": True}, status_code=429
-        )
+    waiting = throttle.wait(session, username=name, ip_address=_ip(request))
+    if waiting:
+        return throttled(request, "auth/forgot.html", waiting, {"username": username})
     if name and recovery.request_code(session, username=name):
         audit.record(
             session,

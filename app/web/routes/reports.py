@@ -27,8 +27,6 @@ from app.web.deps import DbSession, ReportReader, get_db
 from app.web.templating import is_htmx, render, request_locale
 
 router = APIRouter(include_in_schema=False)
-# Who may see cooperatives' contacts and raw answers.
-CHASE_PAGE = 100
 
 
 def days_left(closes_on: dt.date | None) -> int | None:
@@ -41,6 +39,12 @@ def days_left(closes_on: dt.date | None) -> int | None:
 def _link(path: str, **params: Any) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "")}
     return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def _paged(path: str, **params: Any) -> str:
+    """The list's link with its filters, ready for the pager to add "page=N"."""
+    link = _link(path, **params)
+    return link + ("&" if "?" in link else "?")
 
 
 # Bars a chart shows at most: beyond that the highest and lowest ranked areas are drawn and
@@ -156,19 +160,12 @@ def coverage_page(
             visible=visible,
             district_id=district,
             contact=contact,
-            offset=(page - 1) * CHASE_PAGE,
-            limit=CHASE_PAGE,
+            page=page,
         )
 
-    def page_link(number: int) -> str:
-        return _link(
-            "/reports/coverage",
-            wave=choice.wave.key,
-            level=level,
-            district=district,
-            contact=contact,
-            page=number,
-        )
+    page_link = _paged(
+        "/reports/coverage", wave=choice.wave.key, level=level, district=district, contact=contact
+    )
 
     districts_for_filter = (
         report.rows
@@ -189,8 +186,6 @@ def coverage_page(
             "portal_url": str(request.base_url).rstrip("/"),
             "districts": districts_for_filter,
             "page_link": page_link,
-            "chase_page": page,
-            "chase_pages": max(1, -(-chase.total // CHASE_PAGE)) if chase else 1,
             "export": {"wave": choice.wave.key, "level": level},
         },
     )
@@ -227,16 +222,14 @@ def district_page(
         page=page,
     )
 
-    def page_link(number: int) -> str:
-        return _link(
-            f"/districts/{area.id}",
-            wave=choice.wave.key,
-            questionnaire=key,
-            sector=sector,
-            level=level,
-            status=status,
-            page=number,
-        )
+    page_link = _paged(
+        f"/districts/{area.id}",
+        wave=choice.wave.key,
+        questionnaire=key,
+        sector=sector,
+        level=level,
+        status=status,
+    )
 
     return render(
         request,

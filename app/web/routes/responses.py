@@ -26,6 +26,7 @@ from app.reports import comparison
 from app.responses import service as responses
 from app.responses.models import ResponseStatus, Wave
 from app.scoring.engine import ScoreResult, missing_required, visible_codes
+from app.surveys import service as surveys
 from app.surveys.definition import Question
 from app.web import flash, i18n
 from app.web.deps import (
@@ -455,6 +456,10 @@ def result(request: Request, session: DbSession, user: Respondent, response_id: 
             key=response.questionnaire_key,
             subject=response.subject_key,
         )
+    # A change across two questionnaire versions is not a like-for-like change: say so.
+    previous_version = None
+    if previous is not None and previous.version_id != response.version_id:
+        previous_version = surveys.definition_of(session, version_id=previous.version_id).version
     weakest_first = sorted(stored.dimensions.values(), key=lambda d: d.score)
     history = responses.history(
         session,
@@ -493,6 +498,7 @@ def result(request: Request, session: DbSession, user: Respondent, response_id: 
             province_avg=province_avg,
             previous=previous,
             previous_wave=earlier_wave,
+            previous_version=previous_version,
             history=history,
             is_current=response.counting,
             pending_revision=newest if newest.id != response.id else None,

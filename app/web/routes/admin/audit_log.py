@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from app.audit import service as audit
 from app.audit import targets
 from app.messages import N_
+from app.paging import Page
 from app.reports import exports
 from app.web import i18n
 from app.web.deps import DbSession
@@ -117,8 +118,7 @@ def audit_page(
             "targets": targets.target_names(session, events=events, locale=locale),
             "action_label": lambda action: action_label(action, locale),
             "total": total,
-            "page": page,
-            "pages": max(1, -(-total // AUDIT_PAGE)),
+            "page": Page(number=page, size=AUDIT_PAGE, total=total),
             "actions": audit.actions(session),
             "filters": {"action": action, "actor": actor, "since": since, "until": until},
         },
