@@ -308,16 +308,32 @@ class Questionnaire(_Model):
         raise KeyError(key)
 
 
-ADDED_FIELDS: dict[str, Any] = {"order": DEFAULT_ORDER, "model_level": None}
+# Fields added to the format after versions were published: they count only where a file
+# sets them to something else, so a file whose questions did not change keeps its hash.
+ADDED_FIELDS: dict[str, Any] = {"order": DEFAULT_ORDER, "model_level": None, "scoring_rules": 1}
+ADDED_QUESTION_FIELDS: dict[str, Any] = {"applies_when": None, "asked_when": None}
+# How the portal lists and filters a questionnaire, not what it asks or how it scores: changing
+# them needs no new version (see "Listing settings" in surveys/README.md).
+LISTING_FIELDS = ("order", "model_level")
+
+
+def _canonical(questionnaire: Questionnaire, *, listing: bool) -> str:
+    data: Any = questionnaire.model_dump(mode="json")
+    for name, default in ADDED_FIELDS.items():
+        if data.get(name) == default or (not listing and name in LISTING_FIELDS):
+            data.pop(name, None)
+    for question in data.get("questions", []):
+        for name, default in ADDED_QUESTION_FIELDS.items():
+            if question.get(name) == default:
+                question.pop(name, None)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def content_hash(questionnaire: Questionnaire) -> str:
     """SHA-256 of the canonical JSON form: layout and comments of the file do not count."""
-    # Fields added after versions were published count only when a file sets them, so an
-    # unchanged file keeps the hash it was published with.
-    data: Any = questionnaire.model_dump(mode="json")
-    for name, default in ADDED_FIELDS.items():
-        if data.get(name) == default:
-            del data[name]
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(questionnaire, listing=True).encode("utf-8")).hexdigest()
+
+
+def instrument_hash(questionnaire: Questionnaire) -> str:
+    """SHA-256 of what a version asks and how it scores, its listing settings left out."""
+    return hashlib.sha256(_canonical(questionnaire, listing=False).encode("utf-8")).hexdigest()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound
 from app.messages import N_
-from app.surveys.definition import Questionnaire, content_hash
+from app.surveys.definition import LISTING_FIELDS, Questionnaire, content_hash, instrument_hash
 from app.surveys.models import QuestionnaireVersion
 
 
@@ -38,6 +38,19 @@ def publish(session: Session, *, questionnaire: Questionnaire) -> PublishResult:
         )
     )
     if existing is not None:
+        if existing.content_hash == digest:
+            return PublishResult(questionnaire.key, questionnaire.version, created=False)
+        stored = Questionnaire.model_validate(existing.definition)
+        if instrument_hash(stored) == instrument_hash(questionnaire):
+            # Only the listing settings changed: the snapshot's questions and scoring stay as
+            # responses saw them. A new hash keeps every worker's parsed copy from going stale.
+            definition = dict(existing.definition)
+            for name in LISTING_FIELDS:
+                definition[name] = getattr(questionnaire, name)
+            existing.definition = definition
+            existing.content_hash = digest
+            session.flush()
+            return PublishResult(questionnaire.key, questionnaire.version, created=False)
         if existing.content_hash != digest:
             raise Conflict(
                 N_(

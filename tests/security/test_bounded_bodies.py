@@ -4,6 +4,7 @@ headers already tell (app.web.limits)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +70,10 @@ def drive(
         "client": ("203.0.113.5", 50000),
         "server": ("testserver", 80),
     }
-    anyio.run(app, scope, receive, send)
+    # In a thread of its own: once the browser tests have run, Playwright's sync API keeps an
+    # event loop registered in this thread for the rest of the session.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(anyio.run, app, scope, receive, send).result()
     return exchange
 
 
