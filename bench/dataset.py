@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, Table, insert, select, text
+from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import Role
@@ -35,6 +36,7 @@ from app.demo.answers import BASE_MATURITY, SECTOR_MATURITY, draw_subjects
 from app.demo.registry import FAMILY, GIVEN, NAME_WORDS, PRODUCTS, SECTOR_PREFIX, SECTOR_WEIGHTS
 from app.demo.responses import Actors, draw_response
 from app.demo.waves import TODAY, DemoWave, WaveRef, published_forms
+from app.demo.waves import WAVES as DEMO_WAVES
 from app.responses import service as responses
 from app.responses.models import ResponseStatus, Wave, WaveStatus
 from app.tables import metadata
@@ -79,6 +81,12 @@ WAVES = (
 ADVISOR, STEERING, ADMIN = "bench_canbo", "bench_bancd", "bench_admin"
 COOPS_PER_CHUNK = 1000
 TABLES = ("cooperatives", "products", "responses", "answers", "dimension_scores")
+
+
+def bench_forms(session: Session) -> list[dict[str, Any]]:
+    """Each bench wave asks what the demo wave of the same status asks (open: the newest)."""
+    by_status = dict(zip((w.status for w in DEMO_WAVES), published_forms(session), strict=True))
+    return [by_status[spec.status] for spec in WAVES]
 
 
 @dataclass
@@ -168,13 +176,13 @@ class Sink:
                 accounts.create_user(
                     session, username=ADMIN, full_name=ADMIN, role=Role.ADMIN, password=None
                 )
-                versions = {key: form.version_id for key, form in published_forms(session).items()}
-                for spec in WAVES:
+                per_wave = bench_forms(session)
+                for index, spec in enumerate(WAVES):
                     responses.create_wave(
                         session,
                         key=spec.key,
                         name=spec.name,
-                        version_ids=versions,
+                        version_ids={key: form.version_id for key, form in per_wave[index].items()},
                         opens_on=spec.opens_on,
                         closes_on=spec.closes_on,
                         status=spec.status,
@@ -317,7 +325,7 @@ class Refs:
 
     districts: list[tuple[int, str, str]]  # id, name, province name
     advisor_id: int
-    forms: dict[str, Any]
+    forms: list[dict[str, Any]]  # per demo wave, as `published_forms` gives them
     waves: list[Any]
 
 
@@ -331,7 +339,7 @@ def read_refs(target: Target) -> Refs:
         ]
         advisor = accounts.get_user(session, username=ADVISOR)
         assert advisor is not None
-        forms = published_forms(session)
+        forms = bench_forms(session)
         waves = [
             WaveRef(spec, wave.id, index)
             for index, spec in enumerate(WAVES)
@@ -469,13 +477,15 @@ def _answers(
                 + district[coop["area_id"]]
                 + SECTOR_MATURITY.get(coop["sector"], 0.0)
                 + 0.03 * (math.log(coop["members"] or 20) - 3.3),
+                sector=coop["sector"],
                 products=by_coop.get(coop["id"], []),
-                forms=refs.forms,
+                keys={key for asked in refs.forms for key in asked},
                 waves=len(WAVES),
             )
             for wave in refs.waves:
                 for subject in subjects:
-                    made = draw_response(rng, wave, refs.forms[subject.key], subject, actors)
+                    form = refs.forms[wave.index].get(subject.key)
+                    made = None if form is None else draw_response(rng, wave, form, subject, actors)
                     if made is None:
                         continue
                     response_id += 1
