@@ -191,8 +191,11 @@ def accessible_cooperative_ids(session: Session, *, user: User) -> Select[int]:
     area_ids = list(session.scalars(select(UserArea.area_id).where(UserArea.user_id == user.id)))
     if not area_ids:
         return select(Cooperative.id)
+    # An advisor's area may be a province, a 2025 commune or a former district: a cooperative
+    # is theirs when it lies in one of them in either tree.
+    within = descendant_ids(session, area_ids=area_ids)
     return select(Cooperative.id).where(
-        Cooperative.area_id.in_(descendant_ids(session, area_ids=area_ids))
+        Cooperative.area_id.in_(within) | Cooperative.former_district_id.in_(within)
     )
 
 

@@ -16,7 +16,8 @@ console = Console(stderr=True)
 
 def export(
     what: Annotated[
-        str, typer.Argument(help="rankings, coverage, scores, dimensions, chase or answers")
+        str,
+        typer.Argument(help="rankings, coverage, scores, dimensions, chase, answers or registry"),
     ],
     out: Annotated[Path, typer.Option("--out", help="File to write", dir_okay=False)],
     wave: Annotated[str | None, typer.Option(help="Wave key (default: open or latest)")] = None,
@@ -24,7 +25,10 @@ def export(
         str | None, typer.Option(help="Questionnaire key, or 'combined' for rankings")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
-    level: Annotated[str, typer.Option(help="district, commune or province")] = "district",
+    by: Annotated[
+        str | None,
+        typer.Option("--by", "--level", help="commune, former-district or province"),
+    ] = None,
     sort: Annotated[str | None, typer.Option(help="Rank by a dimension key")] = None,
 ) -> None:
     """Export figures or raw answers as CSV (UTF-8 with BOM) or an Excel workbook."""
@@ -32,12 +36,17 @@ def export(
     from app.cooperatives.models import Cooperative
     from app.reports import answers, downloads, scope
 
+    if what == "registry":
+        export_registry(out, fmt)
+        return
     if what not in downloads.WHATS:
         raise typer.BadParameter(f"unknown export '{what}'; use {', '.join(downloads.WHATS)}")
     if fmt not in downloads.FORMATS:
         raise typer.BadParameter("--format is csv or xlsx")
-    if level not in scope.GROUP_LEVELS:
-        raise typer.BadParameter("--level is district, commune or province")
+    try:
+        scope.group_level(by)
+    except DomainError:
+        raise typer.BadParameter("--by is commune, former-district or province") from None
     db = database()
     try:
         with db.transaction() as session:
@@ -48,7 +57,7 @@ def export(
                 what=what,
                 fmt=fmt,
                 key=questionnaire,
-                level=level,
+                level=scope.choose_level(session, asked=by, visible=visible),
                 sort=sort,
             )
             download = downloads.export(
@@ -76,6 +85,36 @@ def export(
     except DomainError as exc:
         console.print(f"[red]{exc.message}[/] ({exc.message_en})")
         raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] {out}")
+
+
+def export_registry(out: Path, fmt: str) -> None:
+    """Write the whole registry (every cooperative, both area trees) to a file."""
+    from app.cli import database
+    from app.cooperatives.models import Cooperative
+    from app.reports import downloads
+    from app.reports.registry import export_registry as build
+
+    if fmt not in downloads.FORMATS:
+        raise typer.BadParameter("--format is csv or xlsx")
+    db = database()
+    try:
+        with db.transaction() as session:
+            download = build(
+                session,
+                visible=select(Cooperative.id),
+                fmt="csv" if fmt == "csv" else "xlsx",
+                actor=None,
+                via="cli",
+            )
+            # Opened before the export is recorded: a path that cannot be written is refused
+            # with nothing recorded.
+            handle = out.open("wb")
+        with handle:
+            assert download.body is not None
+            handle.write(download.body)
     finally:
         db.dispose()
     console.print(f"[green]✓[/] {out}")

@@ -12,7 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.areas.models import Area, AreaLevel
+from app.areas.resolver import Placement, Query, Resolver
+from app.areas.resolver import Problem as PlaceProblem
 from app.cooperatives.models import Cooperative
 from app.cooperatives.vocabulary import SECTORS, STATUSES, fold, match
 
@@ -27,18 +28,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "ma dang ky",
     ),
     "name": ("name", "cooperative name", "ten htx", "ten hop tac xa", "ten"),
-    "area": (
-        "area",
-        "area_code",
-        "area code",
-        "district",
-        "ma dia ban",
-        "dia ban",
-        "huyen",
-        "ma huyen",
-        "xa",
-        "commune",
-    ),
+    "area": ("area", "area_code", "area code", "ma dia ban", "dia ban"),
+    # A 2025 commune or a former ward, by code or name (the form of the row decides the tree).
+    "commune_code": ("commune_code", "commune code", "ma xa", "ma xa/phuong"),
+    "commune": ("commune", "xa", "xa/phuong", "xa, phuong", "xa phuong", "phuong/xa"),
+    "district_code": ("former_district_code", "district_code", "ma huyen", "ma huyen (cu)"),
+    "district": ("former_district", "district", "huyen", "huyen (cu)", "huyen cu"),
     "sector": ("sector", "linh vuc", "nganh nghe"),
     "members": ("members", "so thanh vien", "thanh vien"),
     "founded_year": ("founded_year", "founded year", "nam thanh lap"),
@@ -46,9 +41,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "contact_name": ("contact_name", "contact", "nguoi lien he", "giam doc"),
     "phone": ("phone", "dien thoai", "so dien thoai", "sdt"),
     "email": ("email", "thu dien tu"),
-    "address": ("address", "dia chi"),
+    "address": ("address", "dia chi", "dia chi tru so", "dia chi tru so chinh"),
 }
-REQUIRED = ("registration_code", "name", "area", "sector")
+REQUIRED = ("registration_code", "name", "sector")
+# At least one of these says where a cooperative is.
+PLACE_COLUMNS = ("area", "commune_code", "commune", "district_code", "district", "address")
 # The headers a template file carries (Vietnamese first: the people filling it in read it).
 TEMPLATE_HEADERS = {
     "registration_code": "Mã số HTX",
@@ -62,6 +59,11 @@ TEMPLATE_HEADERS = {
     "phone": "Điện thoại",
     "email": "Email",
     "address": "Địa chỉ",
+    # Where a cooperative is, besides (or instead of) the area code: the form decides the tree.
+    "commune": "Xã/Phường",
+    "district": "Huyện (cũ)",
+    "commune_code": "Mã xã/phường",
+    "district_code": "Mã huyện (cũ)",
 }
 MAX_ROWS = 100_000
 
@@ -88,6 +90,8 @@ class RegistryRow:
     registration_code: str
     name: str
     area_id: int
+    former_district_id: int | None
+    former_ward_id: int | None
     sector: str
     members: int | None
     founded_year: int | None
@@ -172,19 +176,30 @@ def plan_import(
         return plan
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
-        folded = fold(title)
-        for name, aliases in COLUMNS.items():
-            if folded in aliases and name not in positions:
-                positions[name] = index
+        # The portal's own exports head a column "code | Vietnamese header".
+        for part in title.split("|"):
+            folded = fold(part)
+            for name, aliases in COLUMNS.items():
+                if folded in aliases and name not in positions:
+                    positions[name] = index
     for name in REQUIRED:
         if name not in positions:
             plan.problems.append(
                 Problem(1, TEMPLATE_HEADERS[name], "thiếu cột bắt buộc (required column missing)")
             )
+    if not any(name in positions for name in PLACE_COLUMNS):
+        plan.problems.append(
+            Problem(
+                1,
+                TEMPLATE_HEADERS["commune"],
+                "cần cột xã/phường, địa chỉ hoặc mã địa bàn (a commune, address or area column"
+                " is required)",
+            )
+        )
     if plan.problems:
         return plan
 
-    areas = _area_lookup(session)
+    areas = Resolver(session)
     existing = set(session.scalars(select(Cooperative.registration_code)))
     seen: dict[str, int] = {}
     for number, raw in _rows_or_problem(rows, plan.problems):
@@ -198,6 +213,8 @@ def plan_import(
             )
             break
         cells = {name: (raw[i].strip() if i < len(raw) else "") for name, i in positions.items()}
+        if number == 2 and cells.get("registration_code") == "registration_code":
+            continue  # the row of column codes under the headers of an exported workbook
         row = _check_row(number, cells, areas, plan.problems)
         if row is None:
             continue
@@ -232,18 +249,8 @@ def _rows_or_problem(
         problems.append(Problem(number + 1, "", f"tệp CSV bị lỗi định dạng ({exc})"))
 
 
-def _area_lookup(session: Session) -> dict[str, int | None]:
-    """Area id by code and by folded name; None marks a name shared by two areas."""
-    lookup: dict[str, int | None] = {}
-    for area in session.scalars(select(Area).where(Area.level != AreaLevel.COUNTRY)):
-        lookup[area.code] = area.id
-        name = fold(area.name)
-        lookup[name] = None if name in lookup and lookup[name] != area.id else area.id
-    return lookup
-
-
 def _check_row(
-    number: int, cells: dict[str, str], areas: dict[str, int | None], problems: list[Problem]
+    number: int, cells: dict[str, str], areas: Resolver, problems: list[Problem]
 ) -> RegistryRow | None:
     before = len(problems)
 
@@ -269,12 +276,27 @@ def _check_row(
         problem("name", "không được để trống (required)")
     elif len(name) > 300:
         problem("name", "dài quá 300 ký tự (longer than 300 characters)")
-    area_text = cells.get("area", "")
-    area_id = areas.get(area_text) or areas.get(fold(area_text))
-    if not area_text:
-        problem("area", "không được để trống (required)")
-    elif area_id is None:
-        problem("area", f"không tìm thấy địa bàn '{area_text}' (unknown area code or name)")
+    place = areas.resolve(
+        Query(
+            commune_code=cells.get("commune_code", ""),
+            commune=cells.get("commune", ""),
+            district=cells.get("district_code") or cells.get("district", ""),
+            address=cells.get("address", ""),
+            area=cells.get("area", ""),
+        )
+    )
+    if place is None:
+        problem("commune", "không được để trống (a commune, address or area is required)")
+    elif isinstance(place, PlaceProblem):
+        column = next(
+            (
+                c
+                for c in ("commune_code", "commune", "district_code", "district", "address", "area")
+                if cells.get(c) == place.text
+            ),
+            "address" if cells.get("address") else "commune",
+        )
+        problem(column, f"{place.message_vi} ({place.message_en})")
     sector = match(SECTORS, cells.get("sector", ""))
     if sector is None:
         problem(
@@ -296,13 +318,15 @@ def _check_row(
         problem("email", "địa chỉ email không hợp lệ (invalid email)")
     if len(problems) > before:
         return None
-    assert area_id is not None
+    assert isinstance(place, Placement)
     assert sector is not None
     assert status is not None
     return RegistryRow(
         registration_code=code,
         name=name,
-        area_id=area_id,
+        area_id=place.area_id,
+        former_district_id=place.former_district_id,
+        former_ward_id=place.former_ward_id,
         sector=sector,
         members=members,
         founded_year=founded,

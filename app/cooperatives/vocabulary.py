@@ -5,7 +5,7 @@ The importer accepts a key or either name; pages show the name in the reader's l
 
 from __future__ import annotations
 
-import unicodedata
+from app.text import fold as fold  # re-exported: the importer matches with it
 
 SECTORS: dict[str, tuple[str, str]] = {
     "agriculture": ("Nông nghiệp", "Agriculture"),
@@ -36,14 +36,6 @@ OCOP_GROUPS: dict[str, tuple[str, str]] = {
     "ornamentals": ("Sinh vật cảnh", "Ornamental plants and animals"),
     "tourism": ("Dịch vụ du lịch cộng đồng, sinh thái và điểm du lịch", "Rural tourism services"),
 }
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics or extra spaces, for matching what people type."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(plain.lower().replace("_", " ").split())
 
 
 def match(vocabulary: dict[str, tuple[str, str]], value: str) -> str | None:

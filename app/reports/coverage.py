@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.areas.models import Area
+from app.areas.models import Area, AreaLevel
+from app.areas.service import former_districts_of
 from app.cooperatives.models import Cooperative
 from app.reports.scope import (
     GroupLevel,
@@ -52,6 +53,8 @@ class CoverageRow:
     started: int
     finished: int
     by_key: dict[str, Tally] = field(default_factory=dict)
+    # For a 2025 commune: the former districts its wards came from.
+    former_districts: str | None = None
 
     @property
     def coverage(self) -> float | None:
@@ -170,6 +173,11 @@ def _tallies(
     for unit_id, row in rows.items():
         area = names[unit_id]
         row.code, row.name, row.area_level = area.code, area.name, area.level
+    before = former_districts_of(
+        session, commune_ids=[u for u, r in rows.items() if r.area_level == AreaLevel.COMMUNE]
+    )
+    for unit_id, names_before in before.items():
+        rows[unit_id].former_districts = ", ".join(names_before)
     return rows
 
 
@@ -200,7 +208,8 @@ class ChaseRow:
     cooperative_id: int
     registration_code: str
     name: str
-    district: str
+    commune: str
+    district: str  # the former district
     contact_name: str | None
     phone: str | None
     # questionnaire key -> not_started, in_progress, submitted, not_asked
@@ -228,27 +237,37 @@ def chase_list(
     offset: int = 0,
     limit: int | None = 100,
 ) -> ChaseList:
-    """Active cooperatives that have not started or finished the wave, by district, then name."""
-    pop = population(visible, level="district").subquery("population")
+    """Active cooperatives that have not started or finished the wave, by area, then name.
+
+    `district_id` narrows the list to one area: a 2025 commune or a former district.
+    """
+    pop = population(visible, level="commune").subquery("population")
     per = _per_cooperative(choice)
     products = products_per_cooperative()
+    commune = aliased(Area, name="commune_area")
+    district = aliased(Area, name="former_district_area")
     query = (
-        select(Cooperative, Area.name, products.c.cooperative_id.is_not(None))
+        select(Cooperative, commune.name, district.name, products.c.cooperative_id.is_not(None))
         .join(pop, pop.c.cooperative_id == Cooperative.id)
-        .outerjoin(Area, Area.id == pop.c.unit_id)
+        .outerjoin(commune, commune.id == pop.c.unit_id)
+        .outerjoin(district, district.id == Cooperative.former_district_id)
         .outerjoin(per, per.c.cooperative_id == Cooperative.id)
         .outerjoin(products, products.c.cooperative_id == Cooperative.id)
         .where(~_finished(choice, per, products))
     )
     if district_id is not None:
-        query = query.where(pop.c.unit_id == district_id)
+        query = query.where(
+            (pop.c.unit_id == district_id) | (Cooperative.former_district_id == district_id)
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(Area.code, Cooperative.name, Cooperative.id).offset(offset)
+    page = query.order_by(commune.name, district.name, Cooperative.name, Cooperative.id).offset(
+        offset
+    )
     if limit is not None:
         page = page.limit(limit)
     found = session.execute(page).all()
     progress = _progress(choice.wave.id)
-    ids = [c.id for c, _, _ in found]
+    ids = [c.id for c, _, _, _ in found]
     done: dict[tuple[int, str], int] = {}
     if ids:
         for cid, key, flag in session.execute(
@@ -256,7 +275,7 @@ def chase_list(
         ).all():
             done[cid, key] = flag
     rows = []
-    for cooperative, district, has_products in found:
+    for cooperative, commune_name, district_name, has_products in found:
         states = {}
         for key, subject in choice.subjects.items():
             if subject == "product" and not has_products:
@@ -270,7 +289,8 @@ def chase_list(
                 cooperative.id,
                 cooperative.registration_code,
                 cooperative.name,
-                district or "",
+                commune_name or "",
+                district_name or "",
                 cooperative.contact_name,
                 cooperative.phone,
                 states,

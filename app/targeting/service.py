@@ -16,8 +16,9 @@ from sqlalchemy import Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.areas.models import Area, AreaLevel
-from app.areas.service import descendant_ids, list_areas
+from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
+from app.cooperatives.service import areas_in_use, in_areas
 from app.cooperatives.vocabulary import SECTORS
 from app.errors import NotFound
 from app.reports import scope
@@ -88,7 +89,8 @@ class Choices:
     waves: list[Wave]
     wave: Wave
     questionnaires: dict[str, Questionnaire]  # of the chosen wave, in page order
-    districts: list[Area]
+    districts: list[Area]  # former districts holding cooperatives
+    communes: list[Area]  # 2025 communes holding cooperatives
     sectors: list[str]
 
 
@@ -107,7 +109,8 @@ def choices(session: Session, *, wave_key: str | None) -> Choices:
         questionnaires={
             key: surveys.definition(versions[key]) for key in sorted(versions, key=order)
         },
-        districts=list_areas(session, level=AreaLevel.DISTRICT),
+        districts=areas_in_use(session, level=AreaLevel.FORMER_DISTRICT),
+        communes=areas_in_use(session, level=AreaLevel.COMMUNE),
         sectors=list(SECTORS),
     )
 
@@ -167,10 +170,10 @@ def _common(
     district = params.get("district", "").strip()
     area_id = None
     if district:
-        known = {str(a.id): a.id for a in chosen.districts}
+        known = {str(a.id): a.id for a in [*chosen.communes, *chosen.districts]}
         area_id = known.get(district)
         if area_id is None:
-            errors["district"] = _message("Huyện không hợp lệ.", "Unknown district.")
+            errors["district"] = _message("Địa bàn không hợp lệ.", "Unknown area.")
     sector = params.get("sector", "").strip() or None
     if sector is not None and sector not in SECTORS:
         errors["sector"] = _message("Lĩnh vực không hợp lệ.", "Unknown sector.")
@@ -310,7 +313,8 @@ class Contact:
     registration_code: str
     name: str
     sector: str
-    district: str | None
+    commune: str | None
+    district: str | None  # the former district
     contact_name: str | None
     phone: str | None
     email: str | None
@@ -334,13 +338,8 @@ class ModelRow:
     stars: int  # the best official OCOP rating of its products
 
 
-_own = aliased(Area, name="own_area")
-_parent = aliased(Area, name="parent_area")
-_district_name = case(
-    (_own.level == AreaLevel.DISTRICT, _own.name),
-    (_parent.level == AreaLevel.DISTRICT, _parent.name),
-    else_=None,
-)
+_commune = aliased(Area, name="commune_area")
+_district = aliased(Area, name="former_district_area")
 
 
 def _listed(query: Select[Any]) -> Select[Any]:
@@ -351,13 +350,14 @@ def _listed(query: Select[Any]) -> Select[Any]:
             Cooperative.registration_code,
             Cooperative.name,
             Cooperative.sector,
-            _district_name,
+            case((_commune.level == AreaLevel.COMMUNE, _commune.name), else_=None),
+            _district.name,
             Cooperative.contact_name,
             Cooperative.phone,
             Cooperative.email,
         )
-        .join(_own, _own.id == Cooperative.area_id)
-        .outerjoin(_parent, _parent.id == _own.parent_id)
+        .join(_commune, _commune.id == Cooperative.area_id)
+        .outerjoin(_district, _district.id == Cooperative.former_district_id)
     )
 
 
@@ -366,7 +366,7 @@ def _filters(
 ) -> Select[Any]:
     query = query.where(Cooperative.status == CooperativeStatus.ACTIVE)
     if area_id is not None:
-        query = query.where(Cooperative.area_id.in_(descendant_ids(session, area_ids=[area_id])))
+        query = query.where(in_areas(descendant_ids(session, area_ids=[area_id])))
     if sector is not None:
         query = query.where(Cooperative.sector == sector)
     return query

@@ -29,9 +29,12 @@ def test_good_csv_with_bom_and_vietnamese_headers__inserts_every_row(session: Se
     assert plan.inserts == ["4900000001", "4900000002"]
     apply_import(session, plan=plan)
     stored = session.scalars(select(Cooperative).order_by(Cooperative.registration_code)).all()
-    assert [(c.name, c.area_id, c.sector, c.members, c.status) for c in stored] == [
-        ("HTX Na Đồng Mỏ", district.id, "agriculture", 35, "active"),
-        ("HTX Hồi Chi Lăng", district.id, "forestry", 12, "active"),
+    # A former district places a cooperative in it and in its province, not yet in a commune.
+    assert [
+        (c.name, c.former_district_id, c.area_id, c.sector, c.members, c.status) for c in stored
+    ] == [
+        ("HTX Na Đồng Mỏ", district.id, district.parent_id, "agriculture", 35, "active"),
+        ("HTX Hồi Chi Lăng", district.id, district.parent_id, "forestry", 12, "active"),
     ]
 
 
@@ -80,7 +83,7 @@ def test_bad_rows__import_nothing_and_list_every_problem(session: Session) -> No
 
 def test_missing_required_column__is_reported_before_any_row(session: Session) -> None:
     plan = plan_import(session, data=b"name,sector\nHTX A,agriculture\n", filename="r.csv")
-    assert {p.column for p in plan.problems} == {"Mã số HTX", "Mã địa bàn"}
+    assert {p.column for p in plan.problems} == {"Mã số HTX", "Xã/Phường"}
     assert plan.rows == []
 
 

@@ -128,7 +128,10 @@ def build_province(session: Session, *, wave_key: str = "2026") -> Province:
     )
     chi_lang = factories.area(session, name="Chi Lăng")
     commune = factories.area(
-        session, name="Xã Quang Lang", level=AreaLevel.COMMUNE, parent=chi_lang
+        session,
+        name="Xã Quang Lang",
+        level=AreaLevel.COMMUNE,
+        parent=session.get(Area, chi_lang.parent_id),
     )
     huu_lung = factories.area(session, name="Hữu Lũng")
     place = {
@@ -143,7 +146,12 @@ def build_province(session: Session, *, wave_key: str = "2026") -> Province:
     }
     coops = {
         name: factories.cooperative(
-            session, in_area=area, name=f"HTX {name}", sector=sector, status=status
+            session,
+            in_area=area,
+            former_district=chi_lang if area is commune else None,
+            name=f"HTX {name}",
+            sector=sector,
+            status=status,
         )
         for name, (area, sector, status) in place.items()
     }
@@ -299,12 +307,21 @@ class TestNeedsSupport:
     ) -> None:
         assert names(support(session, province)) == ["HTX Dũng", "HTX Bình", "HTX An", "HTX Em"]
 
-    def test_a_district__includes_its_communes_and_names_the_district(
+    def test_a_former_district__includes_its_communes_and_names_the_district(
         self, session: Session, province: Province
     ) -> None:
         rows = support(session, province, district=str(province.chi_lang.id))
         assert names(rows) == ["HTX Bình", "HTX An"]
         assert {row.contact.district for row in rows} == {"Chi Lăng"}
+        assert {row.contact.commune for row in rows} == {"Xã Quang Lang", None}
+
+    def test_a_commune__narrows_to_the_cooperatives_placed_in_it(
+        self, session: Session, province: Province
+    ) -> None:
+        commune = session.scalar(select(Area).where(Area.name == "Xã Quang Lang"))
+        assert commune is not None
+        rows = support(session, province, district=str(commune.id))
+        assert names(rows) == ["HTX Bình"]
 
     def test_a_sector__filters_the_list(self, session: Session, province: Province) -> None:
         assert names(support(session, province, sector="handicraft", threshold="60")) == [
@@ -502,14 +519,15 @@ class TestShortlistExport:
         assert content.startswith(b"\xef\xbb\xbf")
         lines = content.decode("utf-8-sig").split("\r\n")
         assert lines[0] == (
-            "registration_code | Mã số HTX,name | Tên HTX,district | Huyện,sector | Lĩnh vực,"
+            "registration_code | Mã số HTX,name | Tên HTX,commune | Xã/Phường,"
+            "district | Huyện (cũ),sector | Lĩnh vực,"
             "contact_name | Người liên hệ,phone | Điện thoại,email | Email,"
             "dimension_score | Điểm khía cạnh,overall | Điểm chung,level | Mức độ,"
             "product | Sản phẩm"
         )
         bình = province.coops["Bình"]
         assert lines[1] == (
-            f"{bình.registration_code},HTX Bình,Chi Lăng,Nông nghiệp,Hoàng Văn Thắng,"
+            f"{bình.registration_code},HTX Bình,Xã Quang Lang,Chi Lăng,Nông nghiệp,Hoàng Văn Thắng,"
             "0912345678,,12,20,Bắt đầu,"
         )
         assert lines[2].startswith(f"{province.coops['An'].registration_code},HTX An,")

@@ -65,10 +65,13 @@ class TestHome:
         assert row.split('<td class="num">')[2].startswith("0<")
 
     def test_steering__sees_districts(self, client: TestClient, session: Session) -> None:
-        factories.area(session, name="Huyện Ban Chỉ Đạo")
+        factories.cooperative(session, in_area=factories.area(session, name="Huyện Ban Chỉ Đạo"))
+        factories.area(session, name="Huyện Không Có HTX")
         factories.user(session, role=Role.STEERING, username="bancd1")
         sign_in(client, "bancd1", factories.PASSWORD)
-        assert "Huyện Ban Chỉ Đạo" in client.get("/").text
+        page = client.get("/").text
+        assert "Huyện Ban Chỉ Đạo" in page
+        assert "Huyện Không Có HTX" not in page  # no registry behind it, no row
 
     def test_admin__sees_counts(self, client: TestClient, session: Session) -> None:
         factories.user(session, role=Role.ADMIN, username="admin1")

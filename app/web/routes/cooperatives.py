@@ -13,6 +13,8 @@ from app.advice import service as advice
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
+from app.reports import registry
+from app.reports.downloads import Format
 from app.web.deps import DbSession, require_roles
 from app.web.templating import render
 
@@ -28,11 +30,46 @@ def list_page(
     visible = accounts.accessible_cooperative_ids(session, user=user)
     area_ids = areas.descendant_ids(session, area_ids=[district]) if district else None
     rows = cooperatives.list_cooperatives(session, visible=visible, area_ids=area_ids)
-    districts = areas.list_areas(session, level=AreaLevel.DISTRICT)
     return render(
         request,
         "cooperatives/list.html",
-        {"rows": rows, "districts": districts, "district": district},
+        {
+            "rows": rows,
+            "communes": cooperatives.areas_in_use(
+                session, level=AreaLevel.COMMUNE, visible=visible
+            ),
+            "districts": cooperatives.areas_in_use(
+                session, level=AreaLevel.FORMER_DISTRICT, visible=visible
+            ),
+            "district": district,
+        },
+    )
+
+
+@router.post("/cooperatives/export")
+def export_registry(
+    request: Request,
+    session: DbSession,
+    user: Staff,
+    fmt: Annotated[Format, Form(alias="format")] = "csv",
+) -> Response:
+    """The registry of the cooperatives this advisor or administrator may see."""
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    download = registry.export_registry(
+        session,
+        visible=visible,
+        fmt=fmt,
+        actor=user,
+        via="web",
+        ip_address=request.client.host if request.client else None,
+    )
+    return Response(
+        download.body,
+        media_type=download.media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{download.filename}"',
+            "cache-control": "no-store",
+        },
     )
 
 

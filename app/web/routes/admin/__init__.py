@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.web.routes.admin import accounts, audit_log, onboarding, questionnaires, registry, waves
+from app.web.routes.admin import (
+    accounts,
+    audit_log,
+    onboarding,
+    placements,
+    questionnaires,
+    registry,
+    waves,
+)
 from app.web.routes.admin.shared import Admin
 from app.web.templating import render
 
@@ -21,5 +29,5 @@ def index(request: Request, user: Admin) -> Response:
 
 
 # Onboarding before accounts: its fixed paths would otherwise be taken for an account id.
-for area in (waves, questionnaires, registry, onboarding, accounts, audit_log):
+for area in (waves, questionnaires, registry, placements, onboarding, accounts, audit_log):
     router.include_router(area.router)

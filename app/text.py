@@ -1,0 +1,13 @@
+"""Text as people type it, folded for matching."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics or extra spaces, for matching what people type."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return " ".join(plain.lower().replace("_", " ").split())
