@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel, AreaLink
-from app.text import fold
+from app.folding import fold
 
 # Type words that open a unit's name, longest first so "thị xã" is not read as "xã".
 COMMUNE_WORDS = ("thi tran", "dac khu", "phuong", "xa")

@@ -95,7 +95,7 @@ def export_registry(out: Path, fmt: str) -> None:
     from app.cli import database
     from app.cooperatives.models import Cooperative
     from app.reports import downloads
-    from app.reports.registry import export_registry as build
+    from app.reports.registry_export import export_registry as build
 
     if fmt not in downloads.FORMATS:
         raise typer.BadParameter("--format is csv or xlsx")

@@ -5,7 +5,7 @@ The importer accepts a key or either name; pages show the name in the reader's l
 
 from __future__ import annotations
 
-from app.text import fold as fold  # re-exported: the importer matches with it
+from app.folding import fold as fold  # re-exported: the importer matches with it
 
 SECTORS: dict[str, tuple[str, str]] = {
     "agriculture": ("Nông nghiệp", "Agriculture"),

@@ -13,7 +13,7 @@ from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives.importer import apply_import, plan_import
 from app.cooperatives.models import Cooperative
-from app.reports.registry import export_registry
+from app.reports.registry_export import export_registry
 from tests import factories
 
 EVERYONE = select(Cooperative.id)

@@ -13,7 +13,7 @@ from app.advice import service as advice
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
-from app.reports import registry
+from app.reports import registry_export
 from app.reports.downloads import Format
 from app.web.deps import DbSession, require_roles
 from app.web.templating import render
@@ -55,7 +55,7 @@ def export_registry(
 ) -> Response:
     """The registry of the cooperatives this advisor or administrator may see."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
-    download = registry.export_registry(
+    download = registry_export.export_registry(
         session,
         visible=visible,
         fmt=fmt,

@@ -1,4 +1,4 @@
-"""Text as people type it, folded for matching."""
+"""Names as people type them, folded for matching (areas and registry vocabularies alike)."""
 
 from __future__ import annotations
 
