@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck messages clean bench
+.PHONY: setup run test test-fast lint typecheck messages clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,17 +33,28 @@ typecheck: setup
 test: lint typecheck
 	$(BIN)/pytest
 
+# The inner loop: SQLite, no browser, stop at the first failure. `make test` runs everything.
+test-fast: setup
+	TEST_DATABASE_URL= $(BIN)/pytest -q -x --ff --ignore=tests/browser
+
 # Benchmarks against floors measured in the same run (bench/README.md). `make bench` runs the
 # reduced scale on SQLite and PostgreSQL in a few minutes; `make bench SCALE=national` the full one.
+# `make bench SCALE=smoke DB=sqlite` is the half-minute check .ci/run makes that the bench runs.
+# The load generator (wrk) and the database clients come from apt: bench/install-tools.
 SCALE ?= reduced
 DB ?= both
+BENCH_ONLY ?=
 bench: setup
-	$(BIN)/python -m bench --scale $(SCALE) --db $(DB)
+	bench/install-tools $(DB)
+	$(BIN)/python -m bench --scale $(SCALE) --db $(DB) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
-# Refresh the Vietnamese catalog after adding interface text.
+# Refresh the Vietnamese catalog after adding interface text: every `_()`/`gettext` in the
+# templates and every `N_()`-marked message id in app/ (docs/architecture.md, "Messages").
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location -o var/messages.pot .
-	$(BIN)/pybabel update -i var/messages.pot -d app/locale -l vi --no-location --omit-header
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d app/locale -D messages -l vi -w 100 \
+		--ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

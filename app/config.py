@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     province: str = "20"
     # Set when TLS terminates in front of the app, so cookies are Secure and HSTS is sent.
     https: bool = False
+    # The quarterly report draft's letterhead (Nghị định 30/2020/NĐ-CP): the governing body,
+    # the issuing body, the symbol after the number, and the place written before the date.
+    report_governing_body: str = "UBND TỈNH LẠNG SƠN"
+    report_issuer: str = "LIÊN MINH HỢP TÁC XÃ TỈNH LẠNG SƠN"
+    report_symbol: str = "BC-LMHTX"
+    report_place: str = "Lạng Sơn"
+    # Addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed
+    # (comma-separated IPs or networks, e.g. "10.0.0.2" or "172.18.0.0/16"). Empty: nobody's,
+    # so a client cannot choose the address the sign-in throttle and the audit log see.
+    forwarded_allow_ips: str = ""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 import orjson
-from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from app import search
+from app.text import clean_line, clean_text
 
 # Stable constraint names let Alembic (and SQLite batch mode) find constraints again.
 NAMING_CONVENTION = {
@@ -61,6 +74,35 @@ class Base(DeclarativeBase):
 READ_ONLY = "htxso_read_only"
 
 
+@cache
+def _text_columns(mapper: Mapper[Any]) -> tuple[tuple[str, Callable[[str], str]], ...]:
+    """Each text attribute of a mapped class, with how its input is cleaned."""
+    found = []
+    for attribute in mapper.column_attrs:
+        column_type = attribute.columns[0].type
+        if isinstance(column_type, Text):
+            found.append((attribute.key, clean_text))
+        elif isinstance(column_type, String):
+            found.append((attribute.key, clean_line))
+    return tuple(found)
+
+
+@event.listens_for(Session, "before_flush")
+def _clean_text_at_the_door(session: Session, context: Any, instances: Any) -> None:
+    """Every text written through the ORM, cleaned by one rule (app.text), on both databases.
+
+    Names, notes, addresses and titles alike: no service can forget it, and a NUL never
+    reaches PostgreSQL (which refuses it) or SQLite (which would store it for the exports).
+    """
+    for instance in (*session.new, *session.dirty):
+        for key, clean in _text_columns(inspect(instance).mapper):
+            value = getattr(instance, key)
+            if isinstance(value, str):
+                cleaned = clean(value)
+                if cleaned is not value and cleaned != value:
+                    setattr(instance, key, cleaned)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -72,6 +114,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # translate() for searches that ignore diacritics, as PostgreSQL has it built in.
+        search.register(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -4,23 +4,56 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
-# Rankings import pandas when first used, so that `htxso export` starts 0.3 s sooner; the
-# server loads it at start-up instead, before the first ranking page and the freeze.
-import pandas  # noqa: F401
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import app.tables  # noqa: F401 - every model mapped before the first request
 from app import memory
-from app.api import v1
+from app.api import schema, v1
 from app.config import ROOT, Settings, get_settings
 from app.db import Database
 from app.web import errors
-from app.web.deps import verify_csrf
-from app.web.routes import admin, advice, auth, cooperatives, home, reports, responses, system
+from app.web.deps import ids_in_range, verify_csrf
+from app.web.limits import BoundedBodies
+from app.web.routes import (
+    admin,
+    advice,
+    auth,
+    cooperatives,
+    dashboard,
+    documents,
+    home,
+    reports,
+    responses,
+    system,
+)
 from app.web.security import SecurityHeaders
+
+
+class Portal(FastAPI):
+    """FastAPI with the outermost layers of our own: even a 500 page carries the security
+    headers, and answering it does not drop the connection."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        stack: ASGIApp = SecurityHeaders(
+            errors.AnsweredErrors(BoundedBodies(super().build_middleware_stack())),
+            https=settings.https,
+        )
+        if settings.forwarded_allow_ips.strip():
+            # Outermost, so every layer sees the client's address as the proxy reported it.
+            stack = cast(
+                ASGIApp,
+                ProxyHeadersMiddleware(
+                    cast(Any, stack), trusted_hosts=settings.forwarded_allow_ips
+                ),
+            )
+        return stack
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -34,14 +67,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if db is None:
             database.dispose()
 
-    app = FastAPI(
+    app = Portal(
         title="HTX Số",
         summary="Self-assessment portal for cooperatives and the provincial Cooperative Alliance",
         lifespan=lifespan,
-        dependencies=[Depends(verify_csrf)],
-        docs_url="/api/docs",
+        dependencies=[Depends(ids_in_range), Depends(verify_csrf)],
+        # Served by app.api.schema to signed-in readers only.
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -52,12 +86,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(cooperatives.router)
     app.include_router(responses.router)
     app.include_router(reports.router)
+    app.include_router(dashboard.router)
+    app.include_router(documents.router)
     app.include_router(advice.router)
     app.include_router(admin.router)
     app.include_router(v1.router)
+    app.include_router(schema.router)
     app.mount("/static", StaticFiles(directory=ROOT / "app" / "static"), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(SecurityHeaders, https=settings.https)
     return app
 
 

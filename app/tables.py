@@ -16,6 +16,7 @@ from app.db import Base
 from app.responses.models import Answer, DimensionScore, Response, Wave, WaveQuestionnaire
 from app.surveys.models import QuestionnaireVersion
 from app.targeting.models import Shortlist, ShortlistEntry
+from app.targets.models import WaveTarget
 
 metadata = Base.metadata
 
@@ -41,5 +42,6 @@ __all__ = [
     "UserCooperative",
     "Wave",
     "WaveQuestionnaire",
+    "WaveTarget",
     "metadata",
 ]

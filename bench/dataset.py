@@ -158,7 +158,12 @@ class Sink:
                 areas.load_rows(session, rows=area_rows(scale))
                 for username, role in ((ADVISOR, Role.ADVISOR), (STEERING, Role.STEERING)):
                     accounts.create_user(
-                        session, username=username, full_name=username, role=role, password=None
+                        session,
+                        username=username,
+                        full_name=username,
+                        role=role,
+                        password=None,
+                        whole_province=True,
                     )
                 accounts.create_user(
                     session, username=ADMIN, full_name=ADMIN, role=Role.ADMIN, password=None

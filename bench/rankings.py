@@ -3,7 +3,7 @@
 The floor is the report's own SQL: every SELECT `app.reports.rankings.ranking` runs for the
 page, recorded with its parameters and replayed through the database's command-line client,
 timed by the database itself (sqlite3 `.timer`, psql `\\timing`). What the page adds on top is
-Python: the ORM, pandas quartiles, ranks, the template, gzip and HTTP. A hand-written single
+Python: the ORM, quartiles, ranks, the template, gzip and HTTP. A hand-written single
 GROUP BY (mean score per district) is reported beside it for scale.
 """
 

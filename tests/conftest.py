@@ -14,18 +14,37 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, make_url, text
 from sqlalchemy.orm import Session
 
 from app import migrate
+from app.accounts import passwords
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.web.deps import get_session
 
 TEST_SECRET = "test-secret-" + "x" * 40
+
+# argon2 at the production cost takes a tenth of a second and 64 MiB a hash; a test that signs
+# five accounts in would spend most of its time there. Only the tests of hashing itself pay it.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Cheap argon2 parameters, unless the test is marked `real_password_hashing`."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+    # The dummy hash that keeps unknown users slow is cached: it must match the hasher in use.
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._dummy_hash.cache_clear()
 
 
 def reset_postgres(url: str) -> None:
@@ -126,6 +145,11 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def app(session: Session, settings: Settings, database_url: str) -> FastAPI:
+    return portal_app(session, settings, database_url)
+
+
+def portal_app(session: Session, settings: Settings, database_url: str) -> FastAPI:
+    """The portal on the test's session, whatever the settings."""
     application = create_app(settings, db=TestDatabase(session, database_url))  # type: ignore[arg-type]
 
     def test_session() -> Iterator[Session]:
@@ -171,6 +195,28 @@ def sign_in(client: TestClient, username: str, password: str) -> None:
     assert response.status_code == 303, response.text
 
 
+@pytest.fixture
+def signed_in_admin(client: TestClient) -> TestClient:
+    """The client, signed in as a fresh administrator."""
+    from app.accounts.models import Role
+    from tests import factories
+
+    with client.app.state.db.transaction() as session:  # type: ignore[attr-defined]
+        factories.user(session, role=Role.ADMIN, username="quantri_chung")
+    sign_in(client, "quantri_chung", factories.PASSWORD)
+    return client
+
+
 def page_csrf(client: TestClient, path: str = "/") -> str:
     """The CSRF token of a page the signed-in client can open."""
     return csrf_from(client.get(path).text)
+
+
+def table_rows(html: str) -> list[str]:
+    """The text of each body row of the first table, cells joined by '|', spaces collapsed."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        rows.append("|".join(" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells))
+    return rows

@@ -109,15 +109,19 @@ def user(
     password: str = PASSWORD,
     cooperatives: tuple[Cooperative, ...] = (),
     areas: tuple[Area, ...] = (),
+    full_name: str = "Người dùng thử",
+    whole_province: bool | None = None,
 ) -> User:
+    """An account; an advisor given no area sees the whole province unless told otherwise."""
     return accounts.create_user(
         session,
         username=username or f"user{next(_counter)}",
-        full_name="Người dùng thử",
+        full_name=full_name,
         role=role,
         password=password,
         cooperative_ids=tuple(c.id for c in cooperatives),
         area_ids=tuple(a.id for a in areas),
+        whole_province=not areas if whole_province is None else whole_province,
     )
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import csv
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,9 @@ from typer.testing import CliRunner
 from app import cli
 from app.audit.models import AuditEvent
 from app.cli import app as htxso
-from app.responses.models import Answer, Response
+from app.responses.models import Answer, Response, WaveQuestionnaire
 from tests import conftest
-from tests.db.test_rankings import Province, province
+from tests.worlds import Province, province, publish
 
 
 @pytest.fixture
@@ -113,7 +112,13 @@ def test_answers__stream_to_the_file(
     runner: CliRunner, world: Province, session: Session, tmp_path: Path
 ) -> None:
     response = session.scalars(
-        select(Response).where(Response.cooperative_id == world.cooperatives["A1"].id)
+        select(Response)
+        .where(
+            Response.cooperative_id == world.cooperatives["A1"].id,
+            Response.questionnaire_key == "mini",
+            Response.counting,
+        )
+        .order_by(Response.id)
     ).first()
     assert response is not None
     session.add(Answer(response_id=response.id, question_code="tools", value="excel"))
@@ -157,17 +162,42 @@ def test_an_unknown_export__is_a_usage_error(runner: CliRunner, tmp_path: Path) 
     assert done.exit_code == 2
 
 
-def test_the_export_command__starts_without_pandas() -> None:
-    # pandas takes a third of a second to import; only a ranking needs it.
-    loaded = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, app.cli, app.tables; from app.reports import answers, downloads;"
-            "print('pandas' in sys.modules)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+def _csv(runner: CliRunner, tmp_path: Path, *args: str) -> list[dict[str, str]]:
+    out = tmp_path / "out.csv"
+    done = runner.invoke(htxso, ["export", *args, "--wave", "2026", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8").lstrip("\ufeff"))))
+    codes = [h.split(" | ")[0] for h in rows[0]]
+    return [dict(zip(codes, row, strict=True)) for row in rows[1:]]
+
+
+def test_scores__are_filtered_by_questionnaire_and_name_its_version(
+    runner: CliRunner, world: Province, session: Session, tmp_path: Path
+) -> None:
+    other = publish(session, key="other", version="7")
+    session.add(
+        WaveQuestionnaire(wave_id=world.wave.id, questionnaire_key="other", version_id=other.id)
     )
-    assert loaded.stdout.strip() == "False"
+    session.flush()
+
+    both = _csv(runner, tmp_path, "scores")
+    only = _csv(runner, tmp_path, "scores", "--questionnaire", "mini")
+
+    assert {"mini_overall", "other_overall", "combined"} <= set(both[0])
+    assert "other_overall" not in only[0]
+    assert "combined" not in only[0]
+    scored = next(row for row in only if row["mini_overall"])
+    assert scored["mini_version"] == "1"
+
+
+def test_rankings_and_dimensions__name_the_version_and_give_level_key_and_label(
+    runner: CliRunner, world: Province, tmp_path: Path
+) -> None:
+    ranking = _csv(runner, tmp_path, "rankings", "--questionnaire", "mini")
+    assert {row["version"] for row in ranking} == {"1"}
+    dimensions = _csv(runner, tmp_path, "dimensions", "--questionnaire", "mini")
+    labels = {"low": "Thấp", "mid": "Trung bình", "high": "Cao"}
+    assert {row["version"] for row in dimensions} == {"1"}
+    assert all(labels[row["level"]] == row["level_label"] for row in dimensions)
+    answers = _csv(runner, tmp_path, "answers", "--questionnaire", "mini")
+    assert all(labels[row["level"]] == row["level_label"] for row in answers)

@@ -14,18 +14,16 @@ from sqlalchemy.orm import Session, aliased
 from app.accounts import onboarding
 from app.accounts import service as accounts
 from app.accounts.models import Role, User, UserArea, UserCooperative
+from app.accounts.schemas import NewAccountForm, registered
 from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative, CooperativeStatus
 from app.cooperatives.service import in_areas
 from app.errors import Conflict, Invalid, NotFound
+from app.messages import N_
+from app.paging import paginate
 
-Message = dict[str, str]  # {"vi": ..., "en": ...}
 PAGE_SIZE = 50
 CHUNK = 5000  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
-
-
-def _message(vi: str, en: str) -> Message:
-    return {"vi": vi, "en": en}
 
 
 @dataclass(frozen=True)
@@ -88,22 +86,23 @@ def list_accounts(
     if active is not None:
         query = query.where(User.is_active.is_(active))
     if search and search.strip():
-        pattern = f"%{search.strip().lower()}%"
+        # `%` and `_` typed in the search box are themselves, not wildcards.
+        term = search.strip().lower()
         query = query.where(
-            or_(func.lower(User.username).like(pattern), func.lower(User.full_name).like(pattern))
+            or_(
+                func.lower(User.username).contains(term, autoescape=True),
+                func.lower(User.full_name).contains(term, autoescape=True),
+            )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    users = list(
-        session.scalars(query.order_by(User.username).limit(size).offset((page - 1) * size))
-    )
-    return _with_links(session, users), total
+    rows, total = paginate(session, query.order_by(User.username, User.id), page=page, size=size)
+    return _with_links(session, [user for (user,) in rows]), total
 
 
 def get_account(session: Session, *, user_id: int) -> Account:
     """One account with its links."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("Không tìm thấy tài khoản.", message_en="Account not found.")
+        raise NotFound(N_("Account not found."))
     return _with_links(session, [user])[0]
 
 
@@ -138,102 +137,24 @@ def _with_links(session: Session, users: list[User]) -> list[Account]:
 # Creating, disabling, linking ---------------------------------------------------------------
 
 
-def find_cooperatives(session: Session, *, codes: str) -> tuple[list[int], list[str]]:
-    """Cooperative ids for registration codes typed in a field; and the codes not found."""
-    wanted = [c for c in re.split(r"[\s,;]+", codes) if c]
-    found = dict(
-        session.execute(
-            select(Cooperative.registration_code, Cooperative.id).where(
-                Cooperative.registration_code.in_(wanted)
-            )
-        ).all()
-    )
-    return [found[c] for c in dict.fromkeys(wanted) if c in found], [
-        c for c in wanted if c not in found
-    ]
-
-
-def check_new_account(
-    session: Session,
-    *,
-    username: str,
-    full_name: str,
-    role: str,
-    cooperative_codes: str,
-    area_ids: list[int],
-) -> dict[str, Message]:
-    """What is wrong with a new account's fields, by field (empty when it can be created)."""
-    problems: dict[str, Message] = {}
-    name = accounts.normalise_username(username)
-    if not accounts.USERNAME.match(name):
-        problems["username"] = _message(
-            "Tên đăng nhập gồm 3–100 chữ thường không dấu, số, dấu chấm, gạch dưới hoặc "
-            "gạch ngang.",
-            "A username is 3–100 lower-case letters, digits, '.', '_' or '-'.",
-        )
-    elif accounts.get_user(session, username=name) is not None:
-        problems["username"] = _message(
-            f"Tên đăng nhập '{name}' đã có.", f"The username '{name}' is taken."
-        )
-    if not full_name.strip():
-        problems["full_name"] = _message("Vui lòng nhập họ và tên.", "Please enter the name.")
-    if role not in set(Role):
-        problems["role"] = _message("Vai trò không hợp lệ.", "Unknown role.")
-    _ids, missing = find_cooperatives(session, codes=cooperative_codes)
-    if missing:
-        problems["cooperatives"] = _message(
-            "Không tìm thấy mã số HTX: " + ", ".join(missing),
-            "Unknown registration codes: " + ", ".join(missing),
-        )
-    elif cooperative_codes.strip() and role != Role.MANAGER:
-        problems["cooperatives"] = _message(
-            "Chỉ tài khoản giám đốc HTX mới gắn với hợp tác xã.",
-            "Only a manager's account is linked to cooperatives.",
-        )
-    if area_ids and role != Role.ADVISOR:
-        problems["areas"] = _message(
-            "Chỉ tài khoản cán bộ Liên minh mới giới hạn theo địa bàn.",
-            "Only an advisor's account is limited to areas.",
-        )
-    elif len(set(session.scalars(select(Area.id).where(Area.id.in_(area_ids))))) != len(
-        set(area_ids)
-    ):
-        problems["areas"] = _message("Địa bàn không hợp lệ.", "Unknown area.")
-    return problems
-
-
 def create_account(
-    session: Session,
-    *,
-    username: str,
-    full_name: str,
-    role: str,
-    cooperative_codes: str = "",
-    area_ids: list[int] | None = None,
-    created_by: User,
+    session: Session, *, form: NewAccountForm, created_by: User
 ) -> tuple[Account, Slip]:
     """A new account without a password, and the one-time code its owner signs in with."""
-    area_ids = area_ids or []
-    problems = check_new_account(
-        session,
-        username=username,
-        full_name=full_name,
-        role=role,
-        cooperative_codes=cooperative_codes,
-        area_ids=area_ids,
-    )
-    if problems:
-        first = next(iter(problems.values()))
-        raise Invalid(first["vi"], message_en=first["en"])
-    cooperative_ids, _ = find_cooperatives(session, codes=cooperative_codes)
+    found = registered(session, form.cooperatives)
+    if len(found) != len(form.cooperatives):
+        raise Invalid(
+            N_("Unknown registration codes: %(codes)s"),
+            codes=", ".join(c for c in form.cooperatives if c not in found),
+        )
     user = accounts.create_user(
         session,
-        username=username,
-        full_name=full_name,
-        role=Role(role),
+        username=form.username,
+        full_name=form.full_name,
+        role=form.role,
         password=None,
-        cooperative_ids=tuple(cooperative_ids),
-        area_ids=tuple(dict.fromkeys(area_ids)),
+        cooperative_ids=tuple(found[code] for code in form.cooperatives),
+        area_ids=form.areas,
     )
     account = get_account(session, user_id=user.id)
     return account, _slip(account, onboarding.issue_code(session, user=user, created_by=created_by))
@@ -257,10 +178,7 @@ def set_active(session: Session, *, user: User, active: bool, by: User) -> bool:
     Returns whether anything changed. An administrator cannot disable their own account.
     """
     if not active and user.id == by.id:
-        raise Conflict(
-            "Bạn không thể tự khóa tài khoản của mình.",
-            message_en="You cannot disable your own account.",
-        )
+        raise Conflict(N_("You cannot disable your own account."))
     if not active:
         # Even when already disabled: a session must never outlive a disabled account.
         accounts.end_user_sessions(session, user_id=user.id)
@@ -275,18 +193,12 @@ def set_active(session: Session, *, user: User, active: bool, by: User) -> bool:
 def link_cooperative(session: Session, *, user: User, registration_code: str) -> LinkedCooperative:
     """Attach a manager to a cooperative given its registration code."""
     if user.role != Role.MANAGER:
-        raise Invalid(
-            "Chỉ tài khoản giám đốc HTX mới gắn với hợp tác xã.",
-            message_en="Only a manager's account is linked to cooperatives.",
-        )
+        raise Invalid(N_("Only a manager's account is linked to cooperatives."))
     cooperative = session.scalar(
         select(Cooperative).where(Cooperative.registration_code == registration_code.strip())
     )
     if cooperative is None:
-        raise Invalid(
-            f"Không tìm thấy mã số HTX '{registration_code.strip()}'.",
-            message_en=f"Unknown registration code '{registration_code.strip()}'.",
-        )
+        raise Invalid(N_("Unknown registration code '%(code)s'."), code=registration_code.strip())
     if session.get(UserCooperative, (user.id, cooperative.id)) is None:
         session.add(UserCooperative(user_id=user.id, cooperative_id=cooperative.id))
         session.flush()
@@ -305,21 +217,29 @@ def unlink_cooperative(session: Session, *, user: User, cooperative_id: int) -> 
 def link_area(session: Session, *, user: User, area_id: int) -> LinkedArea:
     """Limit an advisor to one more area."""
     if user.role != Role.ADVISOR:
-        raise Invalid(
-            "Chỉ tài khoản cán bộ Liên minh mới giới hạn theo địa bàn.",
-            message_en="Only an advisor's account is limited to areas.",
-        )
+        raise Invalid(N_("Only an advisor's account is limited to areas."))
     area = session.get(Area, area_id)
     if area is None:
-        raise Invalid("Địa bàn không hợp lệ.", message_en="Unknown area.")
+        raise Invalid(N_("Unknown area."))
     if session.get(UserArea, (user.id, area.id)) is None:
         session.add(UserArea(user_id=user.id, area_id=area.id))
         session.flush()
     return LinkedArea(area.id, area.code, area.name)
 
 
+def set_whole_province(session: Session, *, user: User, granted: bool) -> bool:
+    """Grant or withdraw an advisor's view of the whole province; whether anything changed."""
+    if user.role != Role.ADVISOR:
+        raise Invalid(N_("Only an advisor's account is given the whole province."))
+    if user.whole_province == granted:
+        return False
+    user.whole_province = granted
+    session.flush()
+    return True
+
+
 def unlink_area(session: Session, *, user: User, area_id: int) -> None:
-    """Remove an area from an advisor's limits (none left: every area)."""
+    """Remove an area from an advisor's areas (none left, and no grant: nothing to see)."""
     session.execute(
         delete(UserArea).where(UserArea.user_id == user.id, UserArea.area_id == area_id)
     )
@@ -328,10 +248,7 @@ def unlink_area(session: Session, *, user: User, area_id: int) -> None:
 def reset_code(session: Session, *, user: User, created_by: User) -> Slip:
     """A new one-time code for an account (a password reset); older codes stop working."""
     if not user.is_active:
-        raise Conflict(
-            "Tài khoản đang bị khóa; hãy mở khóa trước khi cấp mã.",
-            message_en="The account is disabled; enable it before issuing a code.",
-        )
+        raise Conflict(N_("The account is disabled; enable it before issuing a code."))
     account = get_account(session, user_id=user.id)
     return _slip(account, onboarding.issue_code(session, user=user, created_by=created_by))
 

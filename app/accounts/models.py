@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -38,6 +38,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # An advisor sees the cooperatives of their areas; the whole province only when an
+    # administrator grants it on purpose. No areas and no grant: nothing.
+    whole_province: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
 
@@ -56,7 +59,7 @@ class UserCooperative(Base):
 
 
 class UserArea(Base):
-    """The areas an advisor is limited to (none: every area)."""
+    """The areas an advisor sees (none, and no whole-province grant: nothing)."""
 
     __tablename__ = "user_areas"
 
@@ -105,3 +108,5 @@ class SignInAttempt(Base):
     ip_address: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+    # From a browser where this account signed in before: counted apart (app.accounts.throttle).
+    known_device: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -8,15 +8,16 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, false, func, select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import AuthSession, Role, User, UserArea, UserCooperative
+from app.accounts.models import AuthSession, Role, SignInCode, User, UserArea, UserCooperative
 from app.accounts.passwords import hash_password, password_problem, verify_password
 from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative
 from app.db import utcnow
 from app.errors import Conflict, Invalid
+from app.messages import N_
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,99}$")
 
@@ -41,20 +42,18 @@ def create_user(
     password: str | None,
     cooperative_ids: tuple[int, ...] = (),
     area_ids: tuple[int, ...] = (),
+    whole_province: bool = False,
     check_policy: bool = True,
 ) -> User:
-    """Create an account; a manager is linked to cooperatives, an advisor optionally to areas."""
+    """Create an account; a manager is linked to cooperatives, an advisor to areas or to the
+    whole province."""
     username = normalise_username(username)
     if not USERNAME.match(username):
-        raise Invalid(
-            "Tên đăng nhập gồm 3–100 chữ thường không dấu, số, dấu chấm, gạch dưới "
-            "hoặc gạch ngang.",
-            message_en="A username is 3–100 lower-case letters, digits, '.', '_' or '-'.",
-        )
+        raise Invalid(N_("A username is 3–100 lower-case letters, digits, '.', '_' or '-'."))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"Tên đăng nhập '{username}' đã có.", message_en=f"'{username}' is taken.")
+        raise Conflict(N_("'%(username)s' is taken."), username=username)
     if password is not None and check_policy:
-        problem = password_problem(password, username=username)
+        problem = password_problem(password, username=username, names=(full_name,))
         if problem:
             raise Invalid(problem)
     user = User(
@@ -62,6 +61,7 @@ def create_user(
         full_name=full_name.strip() or username,
         role=role,
         password_hash=hash_password(password) if password is not None else None,
+        whole_province=whole_province and role == Role.ADVISOR,
     )
     session.add(user)
     session.flush()
@@ -165,9 +165,24 @@ def end_user_sessions(session: Session, *, user_id: int) -> None:
     session.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
 
 
+def purge_expired(session: Session, *, idle: dt.timedelta, absolute: dt.timedelta) -> None:
+    """Delete sessions past a timeout and sign-in codes used or expired over a day ago."""
+    now = utcnow()
+    session.execute(
+        delete(AuthSession).where(
+            (AuthSession.last_seen_at < now - idle) | (AuthSession.created_at < now - absolute)
+        )
+    )
+    # A day's grace: a manager told "this code was used" still sees that, not "unknown code".
+    spent = now - dt.timedelta(days=1)
+    session.execute(
+        delete(SignInCode).where((SignInCode.used_at < spent) | (SignInCode.expires_at < spent))
+    )
+
+
 def set_password(session: Session, *, user: User, password: str) -> None:
     """Set a new password after checking it against the policy."""
-    problem = password_problem(password, username=user.username)
+    problem = password_problem(password, username=user.username, names=(user.full_name,))
     if problem:
         raise Invalid(problem)
     user.password_hash = hash_password(password)
@@ -188,15 +203,25 @@ def accessible_cooperative_ids(session: Session, *, user: User) -> Select[int]:
         return select(Cooperative.id)
     if user.role == Role.MANAGER:
         return select(UserCooperative.cooperative_id).where(UserCooperative.user_id == user.id)
+    if user.whole_province:
+        return select(Cooperative.id)
     area_ids = list(session.scalars(select(UserArea.area_id).where(UserArea.user_id == user.id)))
     if not area_ids:
-        return select(Cooperative.id)
+        # Fails closed: an advisor whose last area was removed sees nothing, not everything.
+        return select(Cooperative.id).where(false())
     # An advisor's area may be a province, a 2025 commune or a former district: a cooperative
     # is theirs when it lies in one of them in either tree.
     within = descendant_ids(session, area_ids=area_ids)
     return select(Cooperative.id).where(
         Cooperative.area_id.in_(within) | Cooperative.former_district_id.in_(within)
     )
+
+
+def sees_nothing(session: Session, *, user: User) -> bool:
+    """Whether an advisor has neither an area nor the whole province: pages say so."""
+    if user.role != Role.ADVISOR or user.whole_province:
+        return False
+    return session.scalar(select(UserArea.area_id).where(UserArea.user_id == user.id)) is None
 
 
 def count_users(session: Session) -> dict[str, int]:

@@ -10,37 +10,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.accounts.permissions import Capability, can
 from app.accounts.service import accessible_cooperative_ids
 from app.advice.models import AdvisorNote, FollowUp
+from app.advice.schemas import FollowUpForm, NoteForm
+from app.advice.schemas import today as today  # follow-up dates are checked against it
 from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative, Product
 from app.db import utcnow
-from app.errors import Invalid, NotFound
-from app.reports.scope import PREFERRED_ORDER
+from app.errors import NotFound
+from app.messages import N_
 from app.responses import service as responses
-from app.responses.models import Response, ResponseStatus, Wave
+from app.responses.models import Response, Wave
 from app.scoring.engine import visible_codes
 from app.surveys import service as surveys
 from app.surveys.definition import Question, Questionnaire
 from app.surveys.models import QuestionnaireVersion
-
-Message = dict[str, str]  # {"vi": ..., "en": ...}
-NOTE_MAX = 5000
-DESCRIPTION_MAX = 1000
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
-
-
-def today() -> dt.date:
-    """Today's date in Vietnam, against which follow-up dates are checked."""
-    return dt.datetime.now(VIETNAM).date()
-
-
-def _message(vi: str, en: str) -> Message:
-    return {"vi": vi, "en": en}
-
 
 # Notes ---------------------------------------------------------------------------------------
 
@@ -53,40 +41,22 @@ class Note:
     author: str | None
 
 
-def check_note(*, body: str) -> dict[str, Message]:
-    """What is wrong with a note, by field (empty when it can be saved)."""
-    text = body.strip()
-    if not text:
-        return {"body": _message("Vui lòng nhập nội dung ghi chú.", "Please write the note.")}
-    if len(text) > NOTE_MAX:
-        return {
-            "body": _message(
-                f"Ghi chú dài tối đa {NOTE_MAX:,} ký tự.".replace(",", "."),
-                f"A note is at most {NOTE_MAX:,} characters.",
-            )
-        }
-    return {}
-
-
 def add_note(
-    session: Session, *, cooperative_id: int, author: User, body: str, ip_address: str | None
+    session: Session, *, cooperative_id: int, author: User, note: NoteForm, ip_address: str | None
 ) -> AdvisorNote:
     """Keep an advisor's note on a cooperative, and record it in the audit log."""
-    problems = check_note(body=body)
-    if problems:
-        raise Invalid(problems["body"]["vi"], message_en=problems["body"]["en"])
-    note = AdvisorNote(cooperative_id=cooperative_id, author_id=author.id, body=body.strip())
-    session.add(note)
+    written = AdvisorNote(cooperative_id=cooperative_id, author_id=author.id, body=note.body)
+    session.add(written)
     session.flush()
     audit.record(
         session,
         actor=author,
         action="note.create",
         target=f"cooperative:{cooperative_id}",
-        detail={"note_id": note.id},
+        detail={"note_id": written.id},
         ip_address=ip_address,
     )
-    return note
+    return written
 
 
 def list_notes(session: Session, *, cooperative_id: int) -> list[Note]:
@@ -114,57 +84,20 @@ class PlannedFollowUp:
     overdue: bool
 
 
-def check_follow_up(
-    *, description: str, due_on: str, today: dt.date
-) -> tuple[dict[str, Message], dt.date | None]:
-    """What is wrong with a planned follow-up, by field; and its date when that one is valid."""
-    problems: dict[str, Message] = {}
-    text = description.strip()
-    if not text:
-        problems["description"] = _message(
-            "Vui lòng nhập việc cần theo dõi.", "Please say what to follow up."
-        )
-    elif len(text) > DESCRIPTION_MAX:
-        problems["description"] = _message(
-            f"Nội dung dài tối đa {DESCRIPTION_MAX:,} ký tự.".replace(",", "."),
-            f"At most {DESCRIPTION_MAX:,} characters.",
-        )
-    date: dt.date | None = None
-    try:
-        date = dt.date.fromisoformat(due_on.strip())
-    except ValueError:
-        problems["due_on"] = _message(
-            "Ngày không hợp lệ. Vui lòng chọn ngày theo dạng ngày/tháng/năm.",
-            "That is not a valid date.",
-        )
-    else:
-        if date < today:
-            problems["due_on"] = _message(
-                "Ngày theo dõi không được ở trong quá khứ.", "The date cannot be in the past."
-            )
-            date = None
-    return problems, date
-
-
 def plan_follow_up(
     session: Session,
     *,
     cooperative_id: int,
     author: User,
-    description: str,
-    due_on: dt.date,
+    planned: FollowUpForm,
     ip_address: str | None,
 ) -> FollowUp:
     """Plan a follow-up of a cooperative for a date, and record it in the audit log."""
-    problems, _ = check_follow_up(description=description, due_on=due_on.isoformat(), today=today())
-    if problems:
-        first = next(iter(problems.values()))
-        raise Invalid(first["vi"], message_en=first["en"])
     follow_up = FollowUp(
         cooperative_id=cooperative_id,
         author_id=author.id,
-        description=description.strip(),
-        due_on=due_on,
+        description=planned.description,
+        due_on=planned.due_on,
     )
     session.add(follow_up)
     session.flush()
@@ -173,7 +106,7 @@ def plan_follow_up(
         actor=author,
         action="followup.create",
         target=f"cooperative:{cooperative_id}",
-        detail={"follow_up_id": follow_up.id, "due_on": due_on.isoformat()},
+        detail={"follow_up_id": follow_up.id, "due_on": planned.due_on.isoformat()},
         ip_address=ip_address,
     )
     return follow_up
@@ -194,7 +127,7 @@ def mark_done(
         )
     )
     if follow_up is None:
-        raise NotFound("Không tìm thấy việc theo dõi.", message_en="Follow-up not found.")
+        raise NotFound(N_("Follow-up not found."))
     if follow_up.done_at is not None:
         return follow_up
     follow_up.done_at = utcnow()
@@ -259,11 +192,6 @@ class Assessment:
     on_behalf: bool
 
 
-def _order(key: str) -> tuple[int, str]:
-    known = PREFERRED_ORDER
-    return (known.index(key), key) if key in known else (len(known), key)
-
-
 def _level_label(questionnaire: Questionnaire, key: str | None) -> dict[str, str] | None:
     if key is None:
         return None
@@ -285,8 +213,7 @@ def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
         .outerjoin(entered_by, entered_by.id == Response.entered_by_id)
         .where(
             Response.cooperative_id == cooperative_id,
-            Response.status == ResponseStatus.SUBMITTED,
-            Response.superseded_at.is_(None),
+            Response.counting,
         )
     ).all()
     found = []
@@ -294,7 +221,7 @@ def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
         questionnaire = surveys.definition(version)
         found.append(
             (
-                (wave.opens_on or dt.date.min, wave.id),
+                (wave.opens_on or dt.date.min, wave.id, questionnaire.order),
                 Assessment(
                     response_id=response.id,
                     wave_key=wave.key,
@@ -314,8 +241,8 @@ def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
         )
     found.sort(
         key=lambda pair: (
-            (-pair[0][0].toordinal(), -pair[0][1]),
-            _order(pair[1].questionnaire_key),
+            (-pair[0][0].toordinal(), -pair[0][1], pair[0][2]),
+            pair[1].questionnaire_key,
             pair[1].product_name or "",
         )
     )
@@ -407,7 +334,7 @@ def answer_sheet(
     wanted = response_id or history[0].response_id
     assessment = next((a for a in history if a.response_id == wanted), None)
     if assessment is None:
-        raise NotFound("Không tìm thấy phiếu đánh giá.", message_en="Response not found.")
+        raise NotFound(N_("Response not found."))
     response = session.get(Response, wanted)
     assert response is not None  # it was just listed
     questionnaire = responses.questionnaire_of(session, response=response)
@@ -453,11 +380,6 @@ class Profile:
     follow_ups: list[PlannedFollowUp]
 
 
-def is_internal(user: User) -> bool:
-    """Whether this user may read the Alliance's notes and a cooperative's answers."""
-    return user.role in (Role.ADVISOR, Role.ADMIN)
-
-
 def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
     """A cooperative's profile as this user may see it (NotFound when they may not see it)."""
     visible = accessible_cooperative_ids(session, user=user)
@@ -474,7 +396,7 @@ def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
         else []
     )
     history = assessments(session, cooperative_id=cooperative.id)
-    internal = is_internal(user)
+    internal = can(user, Capability.ADVISE)
     return Profile(
         cooperative=cooperative,
         area=area,

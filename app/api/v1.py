@@ -9,24 +9,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative
 from app.errors import Invalid
+from app.messages import N_
+from app.paging import API_MAX_SIZE, MAX_SIZE, paginate
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports import scope
 from app.reports.scores import cooperative_scores
-from app.web.deps import CurrentUser, DbSession, require_roles
+from app.responses.models import Response as SubmittedResponse
+from app.web.deps import CurrentUser, DbSession, ReportReader
 
-Reader = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.STEERING, Role.ADMIN))]
 ERRORS = {
     401: {"description": "Not signed in: sign in at /signin; the session cookie authenticates."},
     403: {"description": "The account's role may not read this."},
@@ -154,25 +155,47 @@ def list_areas(
     """Both area trees (public reference data)."""
     wanted = areas.LEVEL_NAMES.get(level) if level else None
     if level and wanted is None:
-        raise Invalid(f"Không có cấp địa bàn '{level}'.", message_en=f"No area level '{level}'.")
+        raise Invalid(N_("No area level '%(level)s'."), level=level)
     return [
         AreaOut(id=a.id, code=a.code, name=a.name, level=a.level, parent_id=a.parent_id)
         for a in areas.list_areas(session, level=wanted)
     ]
 
 
+def _paged(request: Request, response: Response, *, page: int, size: int, total: int) -> None:
+    """The total in X-Total-Count, and links to the next and previous pages (RFC 8288)."""
+    response.headers["X-Total-Count"] = str(total)
+    links = []
+    if page * size < total:
+        links.append(f'<{request.url.include_query_params(page=page + 1)}>; rel="next"')
+    if page > 1:
+        links.append(f'<{request.url.include_query_params(page=page - 1)}>; rel="prev"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
+
+
+PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1")]
+PageSize = Annotated[
+    int, Query(ge=1, le=API_MAX_SIZE, description="Items per page; X-Total-Count gives the total")
+]
+
+
 @router.get("/cooperatives", response_model=list[CooperativeOut])
 def list_cooperatives(
+    request: Request,
+    response: Response,
     session: DbSession,
     user: CurrentUser,
     area_id: int | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    page: PageNumber = 1,
+    size: PageSize = MAX_SIZE,
 ) -> list[CooperativeOut]:
-    """The cooperatives this account may see (a manager: their own), by name."""
+    """The cooperatives this account may see (a manager: their own), by name, one page at a time."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
     area_ids = areas.descendant_ids(session, area_ids=[area_id]) if area_id else None
-    rows = cooperatives.list_cooperatives(session, visible=visible, area_ids=area_ids)
+    query = cooperatives.cooperatives_query(visible=visible, area_ids=area_ids)
+    rows, total = paginate(session, query, page=page, size=size)
+    _paged(request, response, page=page, size=size, total=total)
     return [
         CooperativeOut(
             id=c.id,
@@ -185,27 +208,35 @@ def list_cooperatives(
             sector=c.sector,
             status=c.status,
         )
-        for c, a in rows[offset : offset + limit]
+        for c, a in rows
     ]
 
 
 @router.get("/scores", response_model=list[ScoresOut])
 def scores(
+    request: Request,
+    response: Response,
     session: DbSession,
     user: CurrentUser,
     wave: str | None = None,
     cooperative_id: int | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    page: PageNumber = 1,
+    size: PageSize = MAX_SIZE,
 ) -> list[ScoresOut]:
-    """Stored scores per visible cooperative in a wave (default: the open or latest wave)."""
+    """Stored scores per visible cooperative with a submission in a wave (default: the open or
+    latest wave), one page at a time."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
-    rows = cooperatives.list_cooperatives(session, visible=visible)
+    query = cooperatives.cooperatives_query(visible=visible).where(
+        Cooperative.id.in_(
+            select(SubmittedResponse.cooperative_id).where(scope.current(choice.wave.id))
+        )
+    )
     if cooperative_id is not None:
-        rows = [(c, a) for c, a in rows if c.id == cooperative_id]
-    page = rows[offset : offset + limit]
-    ids = [c.id for c, _ in page]
+        query = query.where(Cooperative.id == cooperative_id)
+    rows, total = paginate(session, query, page=page, size=size)
+    _paged(request, response, page=page, size=size, total=total)
+    ids = [c.id for c, _ in rows]
     table = cooperative_scores(
         session,
         wave_id=choice.wave.id,
@@ -213,7 +244,7 @@ def scores(
         cooperatives=select(Cooperative.id).where(Cooperative.id.in_(ids)),
     )
     answer = []
-    for cooperative, _ in page:
+    for cooperative, _ in rows:
         entry = table.get(cooperative.id)
         if entry is None:
             continue
@@ -262,7 +293,7 @@ def _coverage_row(row: coverage_report.CoverageRow) -> CoverageRowOut:
 @router.get("/coverage", response_model=CoverageOut)
 def coverage(
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     wave: str | None = None,
     by: Annotated[str | None, Query(description=BY)] = None,
     level: Annotated[str | None, Query(description="Older name of `by`")] = None,
@@ -315,7 +346,7 @@ def _ranking_row(row: rankings_report.RankingRow) -> RankingRowOut:
 @router.get("/rankings", response_model=RankingOut)
 def rankings(
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     wave: str | None = None,
     questionnaire: str | None = None,
     by: Annotated[str | None, Query(description=BY)] = None,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel, AreaLink
 from app.folding import fold
+from app.messages import N_, Message
 
 # Type words that open a unit's name, longest first so "thị xã" is not read as "xã".
 COMMUNE_WORDS = ("thi tran", "dac khu", "phuong", "xa")
@@ -38,7 +39,8 @@ _ABBREVIATIONS = {
 _WORDS = sorted({*COMMUNE_WORDS, *DISTRICT_WORDS, *PROVINCE_WORDS}, key=len, reverse=True)
 # A unit's type word inside a longer part ("Thôn Bản Chắt xã Mẫu Sơn"): split before it.
 _SPLIT = re.compile(r"(?<!\bthi)\s(?=(?:" + "|".join(_WORDS) + r")\s)")
-_ABBREVIATED = re.compile(r"^(tp|tx|tt|x|p|h|q|t)\s*\.\s*")
+# "TP." or "TP " alike; a one-letter abbreviation needs its dot ("X. Mai Pha", not "X Mai").
+_ABBREVIATED = re.compile(r"^(?:(tp|tx|tt)\s*\.?\s*|(x|p|h|q|t)\s*\.\s*)")
 
 
 @dataclass(frozen=True)
@@ -78,35 +80,29 @@ class Problem:
     text: str
     ambiguous: bool
     candidates: tuple[str, ...] = ()
-    hint_vi: str = ""
-    hint_en: str = ""
+    hint: Message | None = None
 
-    def _message(self, *, several: str, none: str, close: str, hint: str) -> str:
+    @property
+    def message(self) -> Message:
+        """What is wrong, with the candidates and any hint, for the reader's language."""
+        candidates = ", ".join(self.candidates)
         if self.ambiguous:
-            head = f"'{self.text}' {several}: {', '.join(self.candidates)}"
+            head = Message(
+                N_("'%(text)s' matches several communes: %(candidates)s"),
+                text=self.text,
+                candidates=candidates,
+            )
+        elif self.candidates:
+            head = Message(
+                N_("no area matches '%(text)s' (close: %(candidates)s)"),
+                text=self.text,
+                candidates=candidates,
+            )
         else:
-            head = f"{none} '{self.text}'"
-            if self.candidates:
-                head += f" ({close}: {', '.join(self.candidates)})"
-        return f"{head}. {hint}".strip()
-
-    @property
-    def message_vi(self) -> str:
-        return self._message(
-            several="khớp với nhiều xã",
-            none="không tìm thấy địa bàn",
-            close="gần đúng",
-            hint=self.hint_vi,
-        )
-
-    @property
-    def message_en(self) -> str:
-        return self._message(
-            several="matches several communes",
-            none="no area matches",
-            close="close",
-            hint=self.hint_en,
-        )
+            head = Message(N_("no area matches '%(text)s'"), text=self.text)
+        if self.hint is None:
+            return head
+        return Message(N_("%(problem)s. %(hint)s"), problem=head, hint=self.hint)
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,8 @@ def _keys(name: str) -> tuple[str, str | None]:
     folded = fold(name)
     abbreviated = _ABBREVIATED.match(folded)
     if abbreviated:
-        folded = f"{_ABBREVIATIONS[abbreviated.group(1)]} {folded[abbreviated.end() :]}"
+        word = abbreviated.group(1) or abbreviated.group(2)
+        folded = f"{_ABBREVIATIONS[word]} {folded[abbreviated.end() :]}"
     for word in _WORDS:
         if folded.startswith(word + " "):
             return folded, folded[len(word) + 1 :].strip()
@@ -252,8 +249,10 @@ class Resolver:
                 text,
                 ambiguous=True,
                 candidates=tuple(sorted(c.label for c in communes)),
-                hint_vi=f"{ward.name} đã được chia cho các xã này: ghi tên xã mới.",
-                hint_en=f"{ward.name} was split between these communes: give the new commune.",
+                hint=Message(
+                    N_("%(ward)s was split between these communes: give the new commune."),
+                    ward=ward.name,
+                ),
             )
         if not communes:
             # Loaded from a file without the crosswalk: the former units are still known.
@@ -311,8 +310,9 @@ class Resolver:
                 district_text,
                 ambiguous=len(fitting) > 1,
                 candidates=tuple(sorted(self.places[d].label for d in overlapping)),
-                hint_vi=f"{commune.name} không thuộc huyện cũ này.",
-                hint_en=f"{commune.name} does not lie in that former district.",
+                hint=Message(
+                    N_("%(commune)s does not lie in that former district."), commune=commune.name
+                ),
             )
         return self._placement_at_commune(commune, district=fitting[0])
 
@@ -359,8 +359,19 @@ class Resolver:
                 if coded.former_district_id:
                     district = self.places[coded.former_district_id]
                 provinces = {coded.province_id}
+        elif (
+            area_text
+            and not (commune_text or district_text or parts)
+            and _keys(area_text)[1] is None
+            and (bare_province := self._province_named(area_text)) is not None
+        ):
+            # A province's bare name is the province, never the city that shares its name.
+            return Placement(province_id=bare_province.id)
         elif area_text:
-            if not district_text and self._districts(area_text, provinces):
+            said_commune = _type_word(_keys(area_text)[0], COMMUNE_WORDS)
+            if said_commune and not commune_text:
+                commune_text = area_text  # "Thị trấn Chi Lăng" is not Huyện Chi Lăng
+            elif not district_text and self._districts(area_text, provinces):
                 district_text = area_text
             elif not commune_text:
                 commune_text = area_text
@@ -418,8 +429,9 @@ class Resolver:
                     text,
                     ambiguous=False,
                     candidates=near,
-                    hint_vi="Tên xã cũ cần kèm huyện cũ." if near else "",
-                    hint_en="A former commune's name needs its district." if near else "",
+                    hint=Message(N_("A former commune's name needs its district."))
+                    if near
+                    else None,
                 )
         if district is not None:
             return Placement(

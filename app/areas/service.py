@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from app.areas import catalogue
 from app.areas.models import PARENT_LEVELS, Area, AreaLevel, AreaLink
 from app.errors import Invalid
+from app.messages import N_, Message
 
 # Spellings `htxso areas list --level` and CSV files may use for a level.
 LEVEL_NAMES: dict[str, AreaLevel] = {
@@ -100,8 +101,10 @@ def _parent_id(ids: Mapping[tuple[str, str], int], unit: catalogue.Unit) -> int 
         if found is not None:
             return found
     raise Invalid(
-        f"{unit.name} ({unit.code}): không có cấp trên {unit.parent_code}",
-        message_en=f"{unit.name} ({unit.code}): parent {unit.parent_code} is not loaded",
+        N_("%(name)s (%(code)s): parent %(parent)s is not loaded"),
+        name=unit.name,
+        code=unit.code,
+        parent=unit.parent_code,
     )
 
 
@@ -131,8 +134,7 @@ def load_provinces(session: Session, *, codes: Iterable[str]) -> int:
         found = catalogue.provinces(wanted)
     except KeyError as unknown:
         raise Invalid(
-            f"Không có tỉnh mã {unknown.args[0]} trong danh mục 2025.",
-            message_en=f"No 2025 province with code {unknown.args[0]} in the catalogue.",
+            N_("No 2025 province with code %(code)s in the catalogue."), code=unknown.args[0]
         ) from None
     return load_catalogue(session, found=found)
 
@@ -148,7 +150,7 @@ def load_rows(session: Session, *, rows: Iterable[Mapping[str, str]]) -> int:
     For places the catalogue does not cover. Rows must list a parent before its children.
     Every row is checked before anything is written.
     """
-    problems: list[str] = []
+    problems: list[Message] = []
     units: list[catalogue.Unit] = []
     seen = {(AreaLevel(a.level), a.code) for a in session.scalars(select(Area))}
     for number, row in enumerate(rows, start=2):
@@ -157,27 +159,33 @@ def load_rows(session: Session, *, rows: Iterable[Mapping[str, str]]) -> int:
         level_text = (row.get("level") or "").strip()
         parent = (row.get("parent_code") or "").strip() or None
         if not code or not name:
-            problems.append(f"dòng {number}: thiếu mã hoặc tên (missing code or name)")
+            problems.append(Message(N_("row %(row)s: missing code or name"), row=number))
             continue
         level = LEVEL_NAMES.get(level_text.lower())
         if level is None:
-            problems.append(f"dòng {number}: cấp '{level_text}' không hợp lệ (unknown level)")
+            problems.append(
+                Message(N_("row %(row)s: unknown level '%(level)s'"), row=number, level=level_text)
+            )
             continue
         allowed = PARENT_LEVELS[level]
         if parent is None and allowed:
-            problems.append(f"dòng {number}: thiếu mã cấp trên (missing parent_code)")
+            problems.append(Message(N_("row %(row)s: missing parent_code"), row=number))
             continue
         if parent is not None and not any((p, parent) in seen for p in allowed):
             names = ", ".join(p.value for p in allowed) or "-"
             problems.append(
-                f"dòng {number}: mã cấp trên '{parent}' chưa có ở cấp {names}"
-                f" (parent code not loaded at level {names})"
+                Message(
+                    N_("row %(row)s: parent code '%(parent)s' is not loaded at level %(levels)s"),
+                    row=number,
+                    parent=parent,
+                    levels=names,
+                )
             )
             continue
         seen.add((level, code))
         units.append(catalogue.Unit(level, code, name, parent))
     if problems:
-        raise Invalid("\n".join(problems))
+        raise Invalid(N_("The areas were not loaded:\n%(problems)s"), problems=problems)
     _store(session, units=units)
     session.flush()
     return len(units)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.paging import paginate
 
 
 class Actor(Protocol):
@@ -68,10 +69,8 @@ def page(
     session: Session, *, number: int = 1, size: int = 50, **filters: Any
 ) -> tuple[list[AuditEvent], int]:
     """One page of matching events, newest first, and how many match in all."""
-    statement = query(**filters)
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.limit(size).offset((max(number, 1) - 1) * size))
-    return list(rows), total
+    rows, total = paginate(session, query(**filters), page=number, size=size)
+    return [event for (event,) in rows], total
 
 
 def actions(session: Session) -> list[str]:

@@ -9,11 +9,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from app import memory
 from app.cli.areas import areas_app
 from app.cli.export import export as export_command
+from app.cli.messages import spoken
 from app.cli.surveys import surveys_app
 from app.config import get_settings
 from app.db import Database
@@ -48,6 +50,7 @@ def init() -> None:
     from app import migrate
     from app.areas import service as areas
     from app.cooperatives import placement
+    from app.scoring.proof import load_proven
     from app.surveys import service as surveys
 
     settings = get_settings()
@@ -64,7 +67,7 @@ def init() -> None:
             f"{placed.remaining:,} still to place (/admin/placements)"
         )
     with db.transaction() as session:
-        results = surveys.publish_dir(session, path=settings.surveys_dir)
+        results = surveys.publish_all(session, questionnaires=load_proven(settings.surveys_dir))
     for result in results:
         console.print(f"[green]✓[/] questionnaire {result}")
     db.dispose()
@@ -129,7 +132,8 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        # The application trusts proxies itself, by the FORWARDED_ALLOW_IPS setting.
+        proxy_headers=False,
     )
 
 
@@ -142,6 +146,9 @@ def users_create(
         list[str] | None, typer.Option(help="Registration code (managers)")
     ] = None,
     area: Annotated[list[str] | None, typer.Option(help="Area code (advisors)")] = None,
+    whole_province: Annotated[
+        bool, typer.Option(help="Advisors: see the whole province (without it, only --area)")
+    ] = False,
     password_stdin: Annotated[
         bool, typer.Option(help="Read the password from standard input")
     ] = False,
@@ -187,9 +194,10 @@ def users_create(
                 password=password,
                 cooperative_ids=tuple(coop_ids),
                 area_ids=tuple(area_ids),
+                whole_province=whole_province,
             )
     except DomainError as exc:
-        errors.print(f"[red]{exc.message}[/]")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()
@@ -199,27 +207,75 @@ def users_create(
 
 
 @import_app.command("cooperatives")
-def import_cooperatives(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
+def import_cooperatives(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", help='"Cột trong tệp=field" (field, or ignore); repeat for several columns'
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and show what would change; write nothing")
+    ] = False,
+    clear_blanks: Annotated[
+        bool, typer.Option("--clear-blanks", help="A blank cell clears the stored value")
+    ] = False,
+) -> None:
     """Import the registry from CSV or XLSX: every row is checked, then all or nothing."""
-    from app.cooperatives.importer import import_file
+    from app.cooperatives import importer
+    from app.cooperatives.columns import mapped_by_names
+    from app.errors import Invalid
 
-    total = max(0, sum(1 for _ in path.open("rb")) - 1) if path.suffix.lower() == ".csv" else None
-    db = database()
-    with Progress(console=console, transient=True) as bar, db.transaction() as session:
-        task = bar.add_task("Kiểm tra", total=total)
-        plan = import_file(session, path=path, progress=lambda n: bar.advance(task, n))
-    db.dispose()
-    if not plan.ok:
-        errors.print(
-            f"[red]Không nhập gì cả: {len(plan.problems)} lỗi (nothing imported: "
-            f"{len(plan.problems)} problems)[/]"
-        )
-        for problem in plan.problems:
-            errors.print(f"  {problem}")
-        raise typer.Exit(1)
+    try:
+        table, columns = importer.read_file(path.read_bytes(), filename=path.name)
+        columns = mapped_by_names(columns, mapping or [])
+    except Invalid as exc:
+        errors.print(f"[red]{spoken(exc.message)}[/]")
+        raise typer.Exit(1) from None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--map") from None
     console.print(
-        f"[green]✓[/] {len(plan.inserts)} cooperatives added, {len(plan.updates)} updated"
+        f"Đọc {table.source}, dòng tiêu đề: {table.header_line} (read as {table.source}, "
+        f"header on line {table.header_line})"
     )
+    if columns.ignored:
+        console.print("[yellow]Bỏ qua các cột (ignored columns):[/] " + ", ".join(columns.ignored))
+    db = database()
+    try:
+        # Checked on a read-only session: the write transaction is taken for the write alone.
+        with db.read_sessions() as session:
+            plan = importer.check_table(
+                session, table=table, columns=columns, clear_blanks=clear_blanks
+            )
+            changes = importer.describe_updates(session, plan=plan)[0] if plan.ok else []
+        if not plan.ok:
+            errors.print(
+                f"[red]Không nhập gì cả: {len(plan.problems)} lỗi (nothing imported: "
+                f"{len(plan.problems)} problems)[/]"
+            )
+            for p in sorted(plan.problems, key=lambda p: p.line):
+                where = f"dòng {p.line} (line), cột '{escape(p.column)}'"
+                errors.print(f"  {where}: " + " / ".join(spoken(p.message).split("\n")))
+            raise typer.Exit(1)
+        for row in changes:
+            console.print(f"{row.registration_code} {row.name}")
+            for change in row.changes:
+                mark = "[red]xóa (clear)[/] " if change.cleared else ""
+                console.print(f"  {mark}{change.column}: {change.old} → {change.new}")
+        cleared = sum(c.cleared for row in changes for c in row.changes)
+        summary = (
+            f"{len(plan.inserts)} cooperatives added, {len(changes)} updated, "
+            f"{len(plan.updates) - len(changes)} unchanged, {cleared} values cleared"
+        )
+        if dry_run:
+            console.print(f"[yellow]Chạy thử, chưa ghi gì (dry run, nothing written):[/] {summary}")
+            return
+        with db.transaction() as session:
+            importer.apply_plan(session, plan=plan)
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] {summary}")
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ def areas_load(
     """Load areas from the national catalogue, or from a CSV (code, name, level, parent_code)."""
     from app.areas import service as areas
     from app.cli import database
+    from app.cli.messages import spoken
     from app.cooperatives import placement
     from app.errors import Invalid
 
@@ -45,7 +46,7 @@ def areas_load(
                 count = areas.load_provinces(session, codes=province or [])
             placed = placement.place_unplaced(session)
     except Invalid as exc:
-        errors.print(f"[red]Không nạp được (not loaded):[/]\n{exc.message}")
+        errors.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import select
 
+from app.cli.messages import spoken
 from app.errors import DomainError
 
 console = Console(stderr=True)
@@ -17,14 +18,20 @@ console = Console(stderr=True)
 def export(
     what: Annotated[
         str,
-        typer.Argument(help="rankings, coverage, scores, dimensions, chase, answers or registry"),
+        typer.Argument(
+            help="rankings, coverage, scores, dimensions, chase, answers, registry (the "
+            "registry in the import's columns, both area trees), or report (the quarterly "
+            "report draft, --format docx or pdf)"
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="File to write", dir_okay=False)],
     wave: Annotated[str | None, typer.Option(help="Wave key (default: open or latest)")] = None,
     questionnaire: Annotated[
         str | None, typer.Option(help="Questionnaire key, or 'combined' for rankings")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv or xlsx; docx or pdf for report")
+    ] = "csv",
     by: Annotated[
         str | None,
         typer.Option("--by", "--level", help="commune, former-district or province"),
@@ -39,8 +46,12 @@ def export(
     if what == "registry":
         export_registry(out, fmt)
         return
+    if what == "report":
+        _report(out=out, wave=wave, fmt=fmt, by=by)
+        return
     if what not in downloads.WHATS:
-        raise typer.BadParameter(f"unknown export '{what}'; use {', '.join(downloads.WHATS)}")
+        known = ", ".join([*downloads.WHATS, "registry", "report"])
+        raise typer.BadParameter(f"unknown export '{what}'; use {known}")
     if fmt not in downloads.FORMATS:
         raise typer.BadParameter("--format is csv or xlsx")
     try:
@@ -83,7 +94,49 @@ def export(
                 ):
                     handle.write(chunk)
     except DomainError as exc:
-        console.print(f"[red]{exc.message}[/] ({exc.message_en})")
+        console.print(f"[red]{spoken(exc.message)}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] {out}")
+
+
+def _report(*, out: Path, wave: str | None, fmt: str, by: str | None) -> None:
+    """The quarterly report draft of a wave, as the dashboard's button writes it."""
+    from app.advice.service import today
+    from app.cli import database
+    from app.config import get_settings
+    from app.cooperatives.models import Cooperative
+    from app.documents import downloads as documents
+    from app.reports import scope
+
+    if fmt not in documents.DOCUMENT_FORMATS:
+        raise typer.BadParameter("--format is docx or pdf for a report")
+    try:
+        scope.group_level(by)
+    except DomainError:
+        raise typer.BadParameter("--by is commune, former-district or province") from None
+    db = database()
+    try:
+        with db.transaction() as session:
+            visible = select(Cooperative.id)
+            choice = scope.choose_wave(session, wave_key=wave)
+            level = scope.choose_level(session, asked=by, visible=visible)
+            document = documents.report_document(
+                session,
+                choice=choice,
+                visible=visible,
+                fmt=fmt,
+                level=level,
+                settings=get_settings(),
+                today=today(),
+                actor=None,
+                via="cli",
+            )
+            # Written inside the transaction: a path that cannot be written records nothing.
+            out.write_bytes(document.body)
+    except DomainError as exc:
+        console.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
     finally:
         db.dispose()

@@ -1,112 +1,93 @@
-"""Registry import from CSV or XLSX: validate every row first, then write all or nothing."""
+"""Registry import: check every row of a file for every rule, then write all of it or nothing.
+
+Reading and checking only read the database; `apply_plan` is the one short write. An update
+changes only what the file says: an absent column or a blank cell leaves the stored value,
+unless the administrator asked for blank cells to clear it.
+"""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Callable, Iterator
+import re
+from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import lru_cache, partial
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.areas.resolver import Placement, Query, Resolver
+from app.areas.models import Area
 from app.areas.resolver import Problem as PlaceProblem
+from app.cooperatives.columns import (
+    PLACE_FIELDS,
+    REQUIRED,
+    TEMPLATE_HEADERS,
+    Columns,
+    guess_columns,
+    header_score,
+)
 from app.cooperatives.models import Cooperative
-from app.cooperatives.vocabulary import SECTORS, STATUSES, fold, match
+from app.cooperatives.places import PlaceFinder, Where, area_resolver
+from app.cooperatives.tabular import Table, read_table
+from app.cooperatives.vocabulary import SECTORS, STATUSES, closest, match
+from app.messages import N_, Message
+from app.text import clean_line
 
-# Accepted headers per field, compared after folding case and diacritics.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "registration_code": (
-        "registration_code",
-        "registration code",
-        "ma so htx",
-        "ma htx",
-        "ma so dang ky",
-        "ma dang ky",
-    ),
-    "name": ("name", "cooperative name", "ten htx", "ten hop tac xa", "ten"),
-    "area": ("area", "area_code", "area code", "ma dia ban", "dia ban"),
-    # A 2025 commune or a former ward, by code or name (the form of the row decides the tree).
-    "commune_code": ("commune_code", "commune code", "ma xa", "ma xa/phuong"),
-    "commune": ("commune", "xa", "xa/phuong", "xa, phuong", "xa phuong", "phuong/xa"),
-    "district_code": ("former_district_code", "district_code", "ma huyen", "ma huyen (cu)"),
-    "district": ("former_district", "district", "huyen", "huyen (cu)", "huyen cu"),
-    "sector": ("sector", "linh vuc", "nganh nghe"),
-    "members": ("members", "so thanh vien", "thanh vien"),
-    "founded_year": ("founded_year", "founded year", "nam thanh lap"),
-    "status": ("status", "trang thai"),
-    "contact_name": ("contact_name", "contact", "nguoi lien he", "giam doc"),
-    "phone": ("phone", "dien thoai", "so dien thoai", "sdt"),
-    "email": ("email", "thu dien tu"),
-    "address": ("address", "dia chi", "dia chi tru so", "dia chi tru so chinh"),
+# Fields a blank cell may clear when asked to; the others are needed by every cooperative.
+CLEARABLE = ("members", "founded_year", "contact_name", "phone", "email", "address")
+PROBLEMS_SHOWN = 200
+# The area columns an import writes, with the header their changes are shown under.
+PLACE_IDS = {
+    "area_id": TEMPLATE_HEADERS["commune"],
+    "former_district_id": TEMPLATE_HEADERS["former_district"],
+    "former_ward_id": "Xã/Phường (cũ)",
 }
-REQUIRED = ("registration_code", "name", "sector")
-# At least one of these says where a cooperative is.
-PLACE_COLUMNS = ("area", "commune_code", "commune", "district_code", "district", "address")
-# The headers a template file carries (Vietnamese first: the people filling it in read it).
-TEMPLATE_HEADERS = {
-    "registration_code": "Mã số HTX",
-    "name": "Tên HTX",
-    "area": "Mã địa bàn",
-    "sector": "Lĩnh vực",
-    "members": "Số thành viên",
-    "founded_year": "Năm thành lập",
-    "status": "Trạng thái",
-    "contact_name": "Người liên hệ",
-    "phone": "Điện thoại",
-    "email": "Email",
-    "address": "Địa chỉ",
-    # Where a cooperative is, besides (or instead of) the area code: the form decides the tree.
-    "commune": "Xã/Phường",
-    "district": "Huyện (cũ)",
-    "commune_code": "Mã xã/phường",
-    "district_code": "Mã huyện (cũ)",
+LIMITS = {"registration_code": 64, "name": 300, "contact_name": 200, "email": 200}
+
+KINDS: dict[str, str] = {
+    "required": N_("A required cell is blank"),
+    "new_needs_column": N_("A new cooperative, but the file lacks a required column"),
+    "duplicate": N_("A registration code repeated in the file"),
+    "too_long": N_("Text too long"),
+    "area": N_("Area not recognised"),
+    "sector": N_("Sector not in the list"),
+    "status": N_("Status not recognised"),
+    "number": N_("Not a valid number"),
+    "phone": N_("Phone number not valid"),
+    "email": N_("Email not valid"),
 }
-MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the file: the spreadsheet row (1 is the header) and the column."""
+    """One thing wrong with the file, at the spreadsheet's own line number."""
 
-    row: int
+    line: int
     column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"dòng {self.row}" if self.row else "tệp"
-        return (
-            f"{where}, cột '{self.column}': {self.message}"
-            if self.column
-            else (f"{where}: {self.message}")
-        )
+    kind: str
+    message: Message
 
 
-@dataclass
-class RegistryRow:
-    registration_code: str
-    name: str
-    area_id: int
-    former_district_id: int | None
-    former_ward_id: int | None
-    sector: str
-    members: int | None
-    founded_year: int | None
-    status: str
-    contact_name: str | None
-    phone: str | None
-    email: str | None
-    address: str | None
+@dataclass(frozen=True)
+class RowPlan:
+    """What one good row would write: the values it carries, and the fields it clears."""
+
+    line: int
+    code: str
+    values: dict[str, Any]
+    clears: tuple[str, ...] = ()
 
 
 @dataclass
 class ImportPlan:
-    """What an import would do; nothing is written while problems is not empty."""
+    """What an import would do; nothing may be written while `problems` is not empty."""
 
-    rows: list[RegistryRow] = field(default_factory=list)
+    columns: Columns
+    header_line: int
+    source: str
+    clear_blanks: bool = False
+    rows: list[RowPlan] = field(default_factory=list)
     inserts: list[str] = field(default_factory=list)
     updates: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -115,260 +96,323 @@ class ImportPlan:
     def ok(self) -> bool:
         return not self.problems
 
+    def kinds(self) -> list[tuple[str, int]]:
+        """Each kind of problem with its count, the most frequent first."""
+        return Counter(p.kind for p in self.problems).most_common()
 
-def read_table(data: bytes, *, filename: str) -> tuple[list[str], Iterator[list[str]]]:
-    """The header and the rows of a CSV (UTF-8, BOM or not) or XLSX file, as text."""
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(data)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            "Tệp CSV phải được lưu với mã hóa UTF-8 (CSV must be saved as UTF-8)"
-        ) from exc
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    # newline="" lets the csv module handle line breaks inside quoted cells and lone CRs.
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    header = next(reader, [])
-    return header, reader
+    def shown_problems(self) -> list[tuple[str, int, list[Problem]]]:
+        """The first problems by line, grouped by kind, each group with its count in the file."""
+        counts = dict(self.kinds())
+        first = sorted(self.problems, key=lambda p: p.line)[:PROBLEMS_SHOWN]
+        groups: dict[str, list[Problem]] = {}
+        for problem in first:
+            groups.setdefault(problem.kind, []).append(problem)
+        return [(kind, counts[kind], shown) for kind, shown in groups.items()]
 
 
-def _read_xlsx(data: bytes) -> tuple[list[str], Iterator[list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ValueError("Không đọc được tệp Excel (the XLSX file cannot be read)") from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-
-    def text(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if isinstance(value, dt.datetime | dt.date):
-            return value.isoformat()
-        return str(value)
-
-    header = [text(v) for v in next(rows, ())]
-    return header, ([text(v) for v in row] for row in rows)
+def read_file(data: bytes, *, filename: str) -> tuple[Table, Columns]:
+    """The table in a registry file and its columns as its headers tell (`Invalid` if none)."""
+    table = read_table(data, filename=filename, score=header_score)
+    width = max([len(table.header)] + [len(r) for _, r in table.rows])
+    return table, guess_columns(table.header, width=width)
 
 
-def plan_import(
-    session: Session,
-    *,
-    data: bytes,
-    filename: str,
-    progress: Callable[[int], None] | None = None,
+def check_table(
+    session: Session, *, table: Table, columns: Columns, clear_blanks: bool = False
 ) -> ImportPlan:
-    """Check every row of a registry file and work out the inserts and updates it would make."""
-    plan = ImportPlan()
-    try:
-        header, rows = read_table(data, filename=filename)
-    except ValueError as exc:
-        plan.problems.append(Problem(0, "", str(exc)))
-        return plan
-    positions: dict[str, int] = {}
-    for index, title in enumerate(header):
-        # The portal's own exports head a column "code | Vietnamese header".
-        for part in title.split("|"):
-            folded = fold(part)
-            for name, aliases in COLUMNS.items():
-                if folded in aliases and name not in positions:
-                    positions[name] = index
-    for name in REQUIRED:
-        if name not in positions:
-            plan.problems.append(
-                Problem(1, TEMPLATE_HEADERS[name], "thiếu cột bắt buộc (required column missing)")
-            )
-    if not any(name in positions for name in PLACE_COLUMNS):
-        plan.problems.append(
-            Problem(
-                1,
-                TEMPLATE_HEADERS["commune"],
-                "cần cột xã/phường, địa chỉ hoặc mã địa bàn (a commune, address or area column"
-                " is required)",
-            )
-        )
-    if plan.problems:
-        return plan
-
-    areas = Resolver(session)
+    """Check every row for every rule and work out what the import would write."""
+    plan = ImportPlan(columns, table.header_line, table.source, clear_blanks)
     existing = set(session.scalars(select(Cooperative.registration_code)))
+    checker = _RowChecker(columns, area_resolver(session), clear_blanks)
     seen: dict[str, int] = {}
-    for number, raw in _rows_or_problem(rows, plan.problems):
-        if progress:
-            progress(1)
-        if not any(cell.strip() for cell in raw):
-            continue
-        if number - 1 > MAX_ROWS:
-            plan.problems.append(
-                Problem(number, "", f"tệp quá lớn, tối đa {MAX_ROWS} dòng (too many rows)")
-            )
-            break
-        cells = {name: (raw[i].strip() if i < len(raw) else "") for name, i in positions.items()}
-        if number == 2 and cells.get("registration_code") == "registration_code":
-            continue  # the row of column codes under the headers of an exported workbook
-        row = _check_row(number, cells, areas, plan.problems)
-        if row is None:
-            continue
-        if row.registration_code in seen:
-            plan.problems.append(
-                Problem(
-                    number,
-                    TEMPLATE_HEADERS["registration_code"],
-                    f"mã số trùng với dòng {seen[row.registration_code]} (duplicate code)",
+    code_index = columns.by_field.get("registration_code")
+    for line, cells in table.rows:
+        code = _cell(cells, code_index)
+        if code == "registration_code":
+            continue  # the row of field names under the headers of an exported workbook
+        is_new = code not in existing
+        values, clears, problems = checker.check(line, cells, is_new=is_new)
+        if code and code in seen:
+            problems.append(
+                checker.problem(
+                    line,
+                    "registration_code",
+                    "duplicate",
+                    Message(
+                        N_("code %(code)s is already on line %(line)s of the file"),
+                        code=code,
+                        line=seen[code],
+                    ),
                 )
             )
+        elif code:
+            seen[code] = line
+        if problems:
+            plan.problems += problems
             continue
-        seen[row.registration_code] = number
-        plan.rows.append(row)
-        (plan.updates if row.registration_code in existing else plan.inserts).append(
-            row.registration_code
-        )
-    if not plan.rows and not plan.problems:
-        plan.problems.append(Problem(0, "", "tệp không có dòng dữ liệu nào (no data rows)"))
+        plan.rows.append(RowPlan(line, code, values, clears))
+        (plan.inserts if is_new else plan.updates).append(code)
     return plan
 
 
-def _rows_or_problem(
-    rows: Iterator[list[str]], problems: list[Problem]
-) -> Iterator[tuple[int, list[str]]]:
-    """Numbered rows; a file the CSV reader cannot follow becomes one problem, not a crash."""
-    number = 1
-    try:
-        for number, raw in enumerate(rows, start=2):
-            yield number, raw
-    except csv.Error as exc:
-        problems.append(Problem(number + 1, "", f"tệp CSV bị lỗi định dạng ({exc})"))
+def _cell(cells: list[str], index: int | None) -> str:
+    return cells[index] if index is not None and index < len(cells) else ""
 
 
-def _check_row(
-    number: int, cells: dict[str, str], areas: Resolver, problems: list[Problem]
-) -> RegistryRow | None:
-    before = len(problems)
+_PHONE_PARTS = re.compile(r"\s*(?:[,;/]|\s-\s|\bhoặc\b|\bor\b)\s*")
+_PHONE_NOISE = re.compile(r"[\s.\-()]")
 
-    def problem(name: str, message: str) -> None:
-        problems.append(Problem(number, TEMPLATE_HEADERS[name], message))
 
-    def whole(name: str, low: int, high: int) -> int | None:
-        text = cells.get(name, "").replace(".", "").replace(" ", "")
-        if not text:
+def normalise_phone(text: str) -> str | None:
+    """Phone numbers as digits with their leading 0 (several joined by ", "); None if not one."""
+    found = []
+    for part in _PHONE_PARTS.split(text):
+        digits = _PHONE_NOISE.sub("", part)
+        if not digits:
+            continue
+        if digits.startswith(("+84", "0084")):
+            digits = "0" + digits.removeprefix("+").removeprefix("00")[2:].removeprefix("0")
+        elif digits.startswith("84") and len(digits) in (11, 12):
+            digits = "0" + digits[2:]
+        elif not digits.startswith("0") and len(digits) in (9, 10):
+            digits = "0" + digits  # a spreadsheet took it for a number and dropped the 0
+        if not (digits.isascii() and digits.isdigit() and len(digits) in (10, 11)):
             return None
-        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
-            problem(name, f"phải là số nguyên từ {low} đến {high} (a whole number {low}–{high})")
-            return None
-        return int(text)
+        found.append(digits)
+    return ", ".join(found) if found else None
 
-    code = cells.get("registration_code", "")
-    if not code:
-        problem("registration_code", "không được để trống (required)")
-    elif len(code) > 64:
-        problem("registration_code", "dài quá 64 ký tự (longer than 64 characters)")
-    name = cells.get("name", "")
-    if not name:
-        problem("name", "không được để trống (required)")
-    elif len(name) > 300:
-        problem("name", "dài quá 300 ký tự (longer than 300 characters)")
-    place = areas.resolve(
-        Query(
-            commune_code=cells.get("commune_code", ""),
-            commune=cells.get("commune", ""),
-            district=cells.get("district_code") or cells.get("district", ""),
-            address=cells.get("address", ""),
-            area=cells.get("area", ""),
-        )
-    )
-    if place is None:
-        problem("commune", "không được để trống (a commune, address or area is required)")
-    elif isinstance(place, PlaceProblem):
-        column = next(
-            (
-                c
-                for c in ("commune_code", "commune", "district_code", "district", "address", "area")
-                if cells.get(c) == place.text
+
+class _RowChecker:
+    def __init__(self, columns: Columns, areas: PlaceFinder, clear_blanks: bool) -> None:
+        self.columns = columns
+        self.placed = columns.by_field
+        # A registry repeats a few dozen areas, sectors and statuses in every row: each one
+        # is resolved once.
+        self.areas = lru_cache(maxsize=8192)(areas)
+        self.vocabularies = {
+            "sector": lru_cache(maxsize=1024)(partial(match, SECTORS)),
+            "status": lru_cache(maxsize=1024)(partial(match, STATUSES)),
+        }
+        self.present = [(n, i) for n, i in self.placed.items() if n in TEMPLATE_HEADERS]
+        self.absent_required = [n for n in REQUIRED if n not in self.placed]
+        if not any(n in self.placed for n in PLACE_FIELDS):
+            self.absent_required.append("area")
+        self.places = [(n, self.placed[n]) for n in PLACE_FIELDS if n in self.placed]
+        self.clear_blanks = clear_blanks
+        self.this_year = dt.date.today().year
+
+    def problem(self, line: int, name: str, kind: str, message: Message) -> Problem:
+        index = self.placed.get(name)
+        column = self.columns.title(index) if index is not None else TEMPLATE_HEADERS[name]
+        return Problem(line, column, kind, message)
+
+    def check(
+        self, line: int, cells: list[str], *, is_new: bool
+    ) -> tuple[dict[str, Any], tuple[str, ...], list[Problem]]:
+        values: dict[str, Any] = {}
+        clears: list[str] = []
+        problems: list[Problem] = []
+        if is_new:
+            problems += [self._needs_column(line, name) for name in self.absent_required]
+        for name, index in self.present:
+            text = cells[index] if index < len(cells) else ""
+            if not text:
+                if name == "registration_code" or (is_new and name in REQUIRED):
+                    problems.append(
+                        self.problem(line, name, "required", Message(N_("must not be blank")))
+                    )
+                elif self.clear_blanks and not is_new and name in CLEARABLE:
+                    clears.append(name)
+                continue
+            found = self._parse(line, name, text)
+            if isinstance(found, Problem):
+                problems.append(found)
+            elif found is not None:
+                values[found[0]] = found[1]
+        problems += self._place(line, cells, values, is_new=is_new)
+        return values, tuple(clears), problems
+
+    def _place(
+        self, line: int, cells: list[str], values: dict[str, Any], *, is_new: bool
+    ) -> list[Problem]:
+        """Where the row's cooperative is, read from all its place cells together."""
+        said = {n: (cells[i].strip() if i < len(cells) else "") for n, i in self.places}
+        if not any(said.values()):
+            if is_new and self.places:
+                return [self.problem(line, "area", "required", Message(N_("must not be blank")))]
+            return []  # a known cooperative stays where it is
+        found = self.areas(Where(**said))
+        if isinstance(found, PlaceProblem):
+            column = next((n for n, text in said.items() if text == found.text), None)
+            column = column or next(n for n, text in said.items() if text)
+            return [self.problem(line, column, "area", found.message)]
+        values["area_id"] = found.area_id
+        values["former_district_id"] = found.former_district_id
+        values["former_ward_id"] = found.former_ward_id
+        return []
+
+    def _needs_column(self, line: int, name: str) -> Problem:
+        return self.problem(
+            line,
+            name,
+            "new_needs_column",
+            Message(
+                N_("a new code: a new cooperative needs the %(column)s column"),
+                column=TEMPLATE_HEADERS[name],
             ),
-            "address" if cells.get("address") else "commune",
         )
-        problem(column, f"{place.message_vi} ({place.message_en})")
-    sector = match(SECTORS, cells.get("sector", ""))
-    if sector is None:
-        problem(
-            "sector",
-            f"lĩnh vực '{cells.get('sector', '')}' không có trong danh mục (unknown sector)",
-        )
-    members = whole("members", 0, 1_000_000)
-    founded = whole("founded_year", 1950, dt.date.today().year)
-    status_text = cells.get("status", "")
-    status = match(STATUSES, status_text) if status_text else "active"
-    if status is None:
-        problem(
-            "status",
-            f"trạng thái '{status_text}' không hợp lệ; dùng: Đang hoạt động, "
-            "Tạm ngừng hoạt động, Đã giải thể (unknown status)",
-        )
-    email = cells.get("email") or None
-    if email and ("@" not in email or len(email) > 200):
-        problem("email", "địa chỉ email không hợp lệ (invalid email)")
-    if len(problems) > before:
+
+    def _parse(self, line: int, name: str, text: str) -> Problem | tuple[str, Any] | None:
+        def bad(kind: str, message_id: str, **params: object) -> Problem:
+            return self.problem(line, name, kind, Message(message_id, text=text, **params))
+
+        limit = LIMITS.get(name)
+        if limit is not None and len(text) > limit:
+            return bad("too_long", N_("over %(limit)s characters"), limit=limit)
+        elif name == "registration_code":
+            return None  # the row's key, read by `check_table` itself
+        elif name in ("name", "contact_name", "address"):
+            return name, " ".join(clean_line(text).split())
+        elif name in PLACE_FIELDS:
+            return None  # read with the row's other place cells by `_place`
+        elif name in ("sector", "status"):
+            vocabulary = SECTORS if name == "sector" else STATUSES
+            key = self.vocabularies[name](text)
+            if key is not None:
+                return name, key
+            else:
+                near = closest(vocabulary, text)
+                if near:
+                    return bad(
+                        name,
+                        N_("'%(text)s' is not in the list; closest: %(values)s"),
+                        values="; ".join(near),
+                    )
+                return bad(
+                    name,
+                    N_("'%(text)s' is not in the list; use: %(values)s"),
+                    values="; ".join(vi for vi, _ in vocabulary.values()),
+                )
+        elif name in ("members", "founded_year"):
+            low, high = (0, 1_000_000) if name == "members" else (1950, self.this_year)
+            number = _whole(text, year=name == "founded_year")
+            if number is None or not low <= number <= high:
+                return bad(
+                    "number",
+                    N_("'%(text)s' must be a whole number from %(low)s to %(high)s"),
+                    low=low,
+                    high=high,
+                )
+            else:
+                return name, number
+        elif name == "phone":
+            phone = normalise_phone(text)
+            if phone is None or len(phone) > 50:
+                return bad(
+                    "phone",
+                    N_("'%(text)s' is not a phone number (10 or 11 digits from 0 or +84)"),
+                )
+            else:
+                return name, phone
+        elif name == "email":
+            if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text) is None:
+                return bad("email", N_("'%(text)s' is not an email address"))
+            else:
+                return name, clean_line(text)
         return None
-    assert isinstance(place, Placement)
-    assert sector is not None
-    assert status is not None
-    return RegistryRow(
-        registration_code=code,
-        name=name,
-        area_id=place.area_id,
-        former_district_id=place.former_district_id,
-        former_ward_id=place.former_ward_id,
-        sector=sector,
-        members=members,
-        founded_year=founded,
-        status=status,
-        contact_name=(cells.get("contact_name") or None),
-        phone=(cells.get("phone") or None),
-        email=email,
-        address=(cells.get("address") or None),
-    )
 
 
-def apply_import(session: Session, *, plan: ImportPlan) -> tuple[int, int]:
+_DATE = re.compile(r"(\d{4})-\d{2}-\d{2}|\d{1,2}/\d{1,2}/(\d{4})")
+
+
+def _whole(text: str, *, year: bool) -> int | None:
+    if year and (date := _DATE.fullmatch(text)):
+        return int(date.group(1) or date.group(2))
+    digits = text.replace(".", "").replace(",", "").replace(" ", "")
+    return int(digits) if digits.isascii() and digits.isdigit() else None
+
+
+def apply_plan(session: Session, *, plan: ImportPlan) -> tuple[int, int]:
     """Write a checked plan: insert new codes, update known ones. Returns (inserted, updated)."""
     if not plan.ok:
         raise ValueError("a plan with problems cannot be applied")
-    by_code = (
-        {
+    known = _by_code(session, [r.code for r in plan.rows])
+    inserted = updated = 0
+    for row in plan.rows:
+        cooperative = known.get(row.code)
+        if cooperative is None:
+            session.add(Cooperative(registration_code=row.code, **row.values))
+            inserted += 1
+            continue
+        for key, value in row.values.items():
+            setattr(cooperative, key, value)
+        for key in row.clears:
+            setattr(cooperative, key, None)
+        updated += 1
+    session.flush()
+    return inserted, updated
+
+
+def _by_code(session: Session, codes: list[str]) -> dict[str, Cooperative]:
+    found: dict[str, Cooperative] = {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        found |= {
             c.registration_code: c
             for c in session.scalars(
-                select(Cooperative).where(Cooperative.registration_code.in_(plan.updates))
+                select(Cooperative).where(Cooperative.registration_code.in_(chunk))
             )
         }
-        if plan.updates
-        else {}
-    )
+    return found
+
+
+# What an import would change ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    column: str
+    old: str
+    new: str
+    cleared: bool = False
+
+
+@dataclass(frozen=True)
+class RowChange:
+    registration_code: str
+    name: str
+    changes: list[Change]
+
+
+def describe_updates(session: Session, *, plan: ImportPlan) -> tuple[list[RowChange], int]:
+    """Per known cooperative, every value the plan would change or clear; and how many stay."""
+    known = _by_code(session, plan.updates)
+    area_names: dict[int, str] = {i: n for i, n in session.execute(select(Area.id, Area.name))}  # noqa: C416
+    shown: list[RowChange] = []
+    same = 0
     for row in plan.rows:
-        values = vars(row)
-        cooperative = by_code.get(row.registration_code)
+        cooperative = known.get(row.code)
         if cooperative is None:
-            session.add(Cooperative(**values))
+            continue
+        changes = []
+        for key, new in row.values.items():
+            old = getattr(cooperative, key)
+            if old != new:
+                if key in PLACE_IDS:
+                    old, new = area_names.get(old, old), area_names.get(new, new)
+                header = PLACE_IDS.get(key) or TEMPLATE_HEADERS.get(key, key)
+                changes.append(Change(header, _shown(old), _shown(new)))
+        for key in row.clears:
+            old = getattr(cooperative, key)
+            if old is not None and old != "":
+                changes.append(Change(TEMPLATE_HEADERS[key], _shown(old), "–", cleared=True))
+        if changes:
+            shown.append(RowChange(row.code, cooperative.name, changes))
         else:
-            for key, value in values.items():
-                setattr(cooperative, key, value)
-    session.flush()
-    return len(plan.inserts), len(plan.updates)
+            same += 1
+    shown.sort(key=lambda r: r.registration_code)
+    return shown, same
 
 
-def import_file(
-    session: Session, *, path: Path, progress: Callable[[int], None] | None = None
-) -> ImportPlan:
-    """Plan an import from a file and apply it when every row is good."""
-    plan = plan_import(session, data=path.read_bytes(), filename=path.name, progress=progress)
-    if plan.ok:
-        apply_import(session, plan=plan)
-    return plan
+def _shown(value: object) -> str:
+    return "–" if value is None or value == "" else str(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -60,3 +60,36 @@ class Product(Base):
     stars: Mapped[int] = mapped_column(default=0)
     certificate_date: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RegistryUpload(Base):
+    """A registry file between its dry run and its confirmation, and how to read it.
+
+    It lives in the database, not on one server's disk, so that whichever server answers the
+    confirmation imports exactly the bytes that were checked (their SHA-256 is kept beside).
+    """
+
+    __tablename__ = "registry_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only the token's hash is stored: a copy of the database does not confirm imports.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # One field (or "" for ignore) per column, once the administrator has mapped them.
+    mapping: Mapped[list[str] | None] = mapped_column(JSON)
+    clear_blanks: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class RegistryMapping(Base):
+    """The column mapping last chosen for files with these headers, offered again next time."""
+
+    __tablename__ = "registry_mappings"
+
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mapping: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -15,6 +15,7 @@ from app.areas.models import Area, AreaLevel
 from app.areas.resolver import Placement, Query, Resolver
 from app.cooperatives.models import Cooperative
 from app.errors import Invalid, NotFound
+from app.messages import N_
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,9 @@ def place(session: Session, *, cooperative_id: int, commune_id: int) -> Cooperat
     cooperative = session.get(Cooperative, cooperative_id)
     commune = session.get(Area, commune_id)
     if cooperative is None:
-        raise NotFound("Không tìm thấy HTX.", message_en="Cooperative not found.")
+        raise NotFound(N_("Cooperative not found."))
     if commune is None or commune.level != AreaLevel.COMMUNE:
-        raise Invalid("Hãy chọn một xã, phường.", message_en="Choose a commune.")
+        raise Invalid(N_("Choose a commune."))
     district = cooperative.former_district_id
     apply(cooperative, Resolver(session).at_commune(commune.id))
     if district is not None:

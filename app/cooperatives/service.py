@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
 from app.errors import NotFound
+from app.messages import N_
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,26 @@ def in_areas(area_ids: set[int]) -> ColumnElement[bool]:
     return Cooperative.area_id.in_(area_ids) | Cooperative.former_district_id.in_(area_ids)
 
 
-def list_cooperatives(
-    session: Session, *, visible: Select[int], area_ids: set[int] | None = None
-) -> list[tuple[Cooperative, Area]]:
-    """Visible cooperatives with their area, by name."""
+def cooperatives_query(
+    *, visible: Select[int], area_ids: set[int] | None = None
+) -> Select[Cooperative, Area]:
+    """Visible cooperatives with their area, by name then registration code (for paging)."""
     query = (
         select(Cooperative, Area)
         .join(Area, Area.id == Cooperative.area_id)
         .where(Cooperative.id.in_(visible))
-        .order_by(Cooperative.name)
+        .order_by(Cooperative.name, Cooperative.registration_code, Cooperative.id)
     )
     if area_ids is not None:
         query = query.where(in_areas(area_ids))
+    return query
+
+
+def list_cooperatives(
+    session: Session, *, visible: Select[int], area_ids: set[int] | None = None
+) -> list[tuple[Cooperative, Area]]:
+    """Visible cooperatives with their area, by name."""
+    query = cooperatives_query(visible=visible, area_ids=area_ids)
     return [(c, a) for c, a in session.execute(query)]
 
 
@@ -53,7 +62,7 @@ def get_cooperative(
         .where(Cooperative.id == cooperative_id, Cooperative.id.in_(visible))
     ).first()
     if row is None:
-        raise NotFound("Không tìm thấy hợp tác xã.", message_en="Cooperative not found.")
+        raise NotFound(N_("Cooperative not found."))
     return row[0], row[1]
 
 
@@ -138,7 +147,7 @@ def get_product(session: Session, *, product_id: int, cooperative_id: int) -> Pr
     """One product of a cooperative."""
     product = session.get(Product, product_id)
     if product is None or product.cooperative_id != cooperative_id:
-        raise NotFound("Không tìm thấy sản phẩm.", message_en="Product not found.")
+        raise NotFound(N_("Product not found."))
     return product
 
 
@@ -151,14 +160,11 @@ def add_product(
 
     name = " ".join(name.split())
     if not name or len(name) > 300:
-        raise Invalid(
-            "Tên sản phẩm cần từ 1 đến 300 ký tự.",
-            message_en="A product name is 1 to 300 characters.",
-        )
+        raise Invalid(N_("A product name is 1 to 300 characters."))
     if ocop_group is not None and ocop_group not in OCOP_GROUPS:
-        raise Invalid("Nhóm sản phẩm không hợp lệ.", message_en="Unknown product group.")
+        raise Invalid(N_("Unknown product group."))
     if not 0 <= stars <= 5:
-        raise Invalid("Số sao từ 0 đến 5.", message_en="Stars are 0 to 5.")
+        raise Invalid(N_("Stars are 0 to 5."))
     product = Product(cooperative_id=cooperative_id, name=name, ocop_group=ocop_group, stars=stars)
     session.add(product)
     session.flush()

@@ -42,6 +42,7 @@ def renew_accounts(session: Session) -> dict[str, str]:
                 role=role,
                 password=password,
                 cooperative_ids=tuple(first_coops) if role == Role.MANAGER else (),
+                whole_province=role == Role.ADVISOR,
             )
         else:
             user.password_hash = hash_password(password)

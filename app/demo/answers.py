@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from app.demo.waves import COOPERATIVE_QUESTIONNAIRES, PRODUCT_QUESTIONNAIRES, Form
+from app.demo.waves import COOPERATIVE_QUESTIONNAIRES, PRODUCT_QUESTIONNAIRES
+from app.scoring.engine import placement
 from app.surveys.answers import AnswerValue
 from app.surveys.definition import Question, Questionnaire
 
@@ -31,12 +32,21 @@ STAR_MATURITY = {0: -0.04, 1: 0.0, 2: 0.04, 3: 0.10, 4: 0.18, 5: 0.26}
 # The OCOP group of a product as the ocop questionnaire names it.
 OCOP_GROUP_ANSWER = {"handicrafts": "handicraft"}
 # A product certified with these stars passed the official check, so it meets the minimum
-# conditions the ocop questionnaire sets for that band and those below it.
-OCOP_CERTIFIED = {
-    2: ("ocop_quality_dossier",),
-    3: ("ocop_published_standard", "ocop_internal_control"),
-    4: ("ocop_unique",),
-    5: ("ocop_export_ready",),
+# conditions the ocop questionnaire sets for that band and those below it (each version's
+# codes: 2026.2 asks for evidence where 2026.1 asked for a yes).
+OCOP_CERTIFIED: dict[int, tuple[tuple[str, str], ...]] = {
+    2: (("ocop_quality_dossier", "yes"),),
+    3: (("ocop_published_standard", "yes"), ("ocop_internal_control", "yes")),
+    4: (("ocop_unique", "yes"), ("ocop_unique_evidence", "documented")),
+    5: (("ocop_export_ready", "yes"), ("ocop_export_evidence", "documents")),
+}
+# The value-chain questionnaire's sector fact, from the registry's sector.
+SECTOR_ANSWER = {
+    "agriculture": "farming",
+    "forestry": "farming",
+    "fisheries": "farming",
+    "handicraft": "processing",
+    "credit": "credit",
 }
 NOTES = [
     "Cần hỗ trợ đào tạo bán hàng trên sàn thương mại điện tử.",
@@ -53,12 +63,21 @@ NOTES = [
 
 
 @dataclass(frozen=True)
+class Registry:
+    """What the registry knows of a subject, which its forms must agree with."""
+
+    sector: str | None = None
+    ocop_group: str | None = None
+    stars: int = 0
+
+
+@dataclass(frozen=True)
 class Subject:
     key: str
     cooperative_id: int
     product_id: int | None
     maturity: tuple[float, ...]  # per wave
-    known: dict[str, AnswerValue]
+    registry: Registry
 
 
 def _clamp(value: float, low: float = 0.02, high: float = 0.97) -> float:
@@ -70,8 +89,9 @@ def draw_subjects(
     *,
     coop_id: int,
     base: float,
+    sector: str | None,
     products: list[tuple[int, str | None, int]],
-    forms: Mapping[str, Form],
+    keys: Collection[str],
     waves: int,
 ) -> list[Subject]:
     """A cooperative's subjects for the published forms, each with its maturity per wave."""
@@ -82,31 +102,39 @@ def draw_subjects(
     subjects = []
     for key in COOPERATIVE_QUESTIONNAIRES:
         offset = rng.gauss(0, 0.06)  # the same cooperative is not equally strong everywhere
-        if key in forms:
+        if key in keys:
             maturity = tuple(_clamp(m + offset) for m in levels)
-            subjects.append(Subject(key, coop_id, None, maturity, {}))
+            subjects.append(Subject(key, coop_id, None, maturity, Registry(sector=sector)))
     for product_id, group, stars in products:
         offset = STAR_MATURITY.get(stars, 0.0) + rng.gauss(0, 0.06)
         for key in PRODUCT_QUESTIONNAIRES:
-            if key in forms:
+            if key in keys:
                 maturity = tuple(_clamp(m + offset) for m in levels)
-                known = _registry_answers(forms[key].q, ocop_group=group, stars=stars)
-                subjects.append(Subject(key, coop_id, product_id, maturity, known))
+                registry = Registry(sector=sector, ocop_group=group, stars=stars)
+                subjects.append(Subject(key, coop_id, product_id, maturity, registry))
     return subjects
 
 
-def _registry_answers(
-    q: Questionnaire, *, ocop_group: str | None, stars: int
-) -> dict[str, AnswerValue]:
-    """Answers the registry already knows, so a product's form agrees with its record."""
+def registry_answers(q: Questionnaire, registry: Registry) -> dict[str, AnswerValue]:
+    """Answers the registry already knows, so a form agrees with its subject's record."""
     known: dict[str, AnswerValue] = {}
-    group = OCOP_GROUP_ANSWER.get(ocop_group or "", ocop_group)
+    group = OCOP_GROUP_ANSWER.get(registry.ocop_group or "", registry.ocop_group)
     if group and _asks(q, "ocop_group", "single_choice") and q.question("ocop_group").option(group):
         known["ocop_group"] = group
-    for band, codes in OCOP_CERTIFIED.items():
-        if band <= stars:
-            known |= {code: "yes" for code in codes if _asks(q, code, "yes_no")}
+    if registry.sector is not None and _asks(q, "vc_sector", "single_choice"):
+        known["vc_sector"] = SECTOR_ANSWER.get(registry.sector, "services")
+    for band, facts in OCOP_CERTIFIED.items():
+        if band <= registry.stars:
+            known |= {code: value for code, value in facts if _has(q, code, value)}
     return known
+
+
+def _has(q: Questionnaire, code: str, value: str) -> bool:
+    try:
+        question = q.question(code)
+    except KeyError:
+        return False
+    return question.type == "yes_no" or question.option(value) is not None
 
 
 def _asks(q: Questionnaire, code: str, kind: str) -> bool:
@@ -121,13 +149,13 @@ def draw_answers(
 ) -> dict[str, AnswerValue]:
     """An answer to every question shown, in file order; more mature picks better options."""
     answers: dict[str, AnswerValue] = {}
+    applicable: set[str] = set()
     shown: set[str] = set()
     for question in q.questions:
-        condition = question.relevant
-        # As the engine does: a condition only sees the answers of questions still shown.
-        if condition is not None and not (
-            condition.references() <= shown and condition.evaluate(answers)
-        ):
+        applies, asked = placement(question, applicable=applicable, shown=shown, answers=answers)
+        if applies:
+            applicable.add(question.code)
+        if not asked:
             continue
         shown.add(question.code)
         value = known.get(question.code)

@@ -16,7 +16,14 @@ from app.accounts import service as accounts
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
 from app.db import Base
 from app.demo.accounts import ADVISOR, MANAGER
-from app.demo.answers import BASE_MATURITY, SECTOR_MATURITY, Subject, draw_answers, draw_subjects
+from app.demo.answers import (
+    BASE_MATURITY,
+    SECTOR_MATURITY,
+    Subject,
+    draw_answers,
+    draw_subjects,
+    registry_answers,
+)
 from app.demo.waves import TODAY, WAVES, Form, WaveRef, create_waves, published_forms
 from app.responses.models import Answer, DimensionScore, Response, ResponseStatus
 from app.scoring.engine import score
@@ -71,7 +78,7 @@ def generate_responses(
     """Two waves of answers for the registry just made: scored submissions, drafts, gaps."""
     counts = Counts()
     forms = published_forms(session)
-    if not forms:
+    if not any(forms):
         return counts  # nothing published: no wave could ask anything
     waves = create_waves(session, forms=forms)
     if not waves:
@@ -122,13 +129,17 @@ def generate_responses(
                 + district[area_id]
                 + SECTOR_MATURITY.get(sector, 0.0)
                 + 0.03 * (math.log(members or 20) - 3.3),
+                sector=sector,
                 products=products.get(coop_id, []),
-                forms=forms,
+                keys={key for asked in forms for key in asked},
                 waves=len(WAVES),
             )
             for wave in waves:
                 for subject in subjects:
-                    made = draw_response(rng, wave, forms[subject.key], subject, actors)
+                    form = forms[wave.index].get(subject.key)
+                    if form is None:
+                        continue
+                    made = draw_response(rng, wave, form, subject, actors)
                     if made is not None:
                         pending.append(made)
         _insert(session, pending, counts)
@@ -161,7 +172,8 @@ def draw_response(
         status = None
     if status is None:
         return None
-    answers = draw_answers(rng, form.q, subject.maturity[wave.index], subject.known)
+    known = registry_answers(form.q, subject.registry)
+    answers = draw_answers(rng, form.q, subject.maturity[wave.index], known)
     if mine:
         entered_by, on_behalf = actors.manager_id, False
     elif rng.random() < ON_BEHALF_SHARE:

@@ -1,4 +1,6 @@
-"""The demo's calendar and the waves it opens, each asking the latest published forms."""
+"""The demo's calendar and the waves it opens: closed waves asked the first published version
+of each form, the open wave asks the latest (so the demo spans two versions, as a province
+does after revising its questionnaires)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound
 from app.responses.models import (
     Wave,
     WaveQuestionnaire,
@@ -74,25 +75,29 @@ class WaveRef:
     index: int  # in WAVES, which is also where a subject's maturity for it sits
 
 
-def published_forms(session: Session) -> dict[str, Form]:
-    """The latest published version of each demo questionnaire; unpublished ones are skipped."""
-    forms = {}
+def published_forms(session: Session) -> list[dict[str, Form]]:
+    """For each demo wave, the version of each questionnaire it asks; unpublished ones skipped."""
+    per_wave: list[dict[str, Form]] = [{} for _ in WAVES]
     for key in COOPERATIVE_QUESTIONNAIRES + PRODUCT_QUESTIONNAIRES:
-        try:
-            version = surveys.latest_version(session, key=key)
-        except NotFound:
+        versions = surveys.list_versions(session, key=key)  # newest first
+        if not versions:
             continue
-        q = surveys.definition(version)
-        step = {
-            question.code: number
-            for number, dimension in enumerate(q.dimensions, start=1)
-            for question in q.questions_by_dimension[dimension.key]
-        }
-        forms[key] = Form(version.id, q, tuple(step), step)
-    return forms
+        for index, spec in enumerate(WAVES):
+            version = versions[0] if spec.status == WaveStatus.OPEN else versions[-1]
+            per_wave[index][key] = _form(version.id, surveys.definition(version))
+    return per_wave
 
 
-def create_waves(session: Session, *, forms: dict[str, Form]) -> list[WaveRef]:
+def _form(version_id: int, q: Questionnaire) -> Form:
+    step = {
+        question.code: number
+        for number, dimension in enumerate(q.dimensions, start=1)
+        for question in q.questions_by_dimension[dimension.key]
+    }
+    return Form(version_id, q, tuple(step), step)
+
+
+def create_waves(session: Session, *, forms: list[dict[str, Form]]) -> list[WaveRef]:
     """Create the demo waves, each asking every form; a wave key already taken is left alone."""
     made = []
     for index, spec in enumerate(WAVES):
@@ -109,7 +114,7 @@ def create_waves(session: Session, *, forms: dict[str, Form]) -> list[WaveRef]:
         session.flush()
         session.add_all(
             WaveQuestionnaire(wave_id=wave.id, questionnaire_key=key, version_id=form.version_id)
-            for key, form in forms.items()
+            for key, form in forms[index].items()
         )
         made.append(WaveRef(spec, wave.id, index))
     session.flush()

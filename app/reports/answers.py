@@ -42,7 +42,9 @@ FIXED_COLUMNS = (
     Column("submitted_at", "Thời điểm nộp"),
     Column("on_behalf", "Cán bộ nhập thay (1 = có)", kind="integer"),
     Column("overall", "Điểm tổng", kind="number"),
-    Column("level", "Mức"),
+    # As in the dimensions export: the level's key for machines, its label for people.
+    Column("level", "Mã mức"),
+    Column("level_label", "Mức"),
 )
 
 
@@ -111,6 +113,11 @@ def answer_cells(
     asked = [(c.code, cell_text(c.kind)) for c in columns[len(FIXED_COLUMNS) :]]
     unanswered = [""] * len(asked)
     wave, questionnaire = text(choice.wave.key), text(key)
+    level_labels = {
+        (version.version, level.key): text(level.label.vi)
+        for version in surveys.list_versions(session, key=key)
+        for level in surveys.definition(version).levels
+    }
     for (
         response_id,
         revision,
@@ -139,6 +146,7 @@ def answer_cells(
             "1" if on_behalf else "0",
             number(overall),
             text(level),
+            level_labels.get((version_name, level), text(level)),
         ]
         if answered:
             get = answered.get

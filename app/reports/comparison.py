@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel
 from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative
 from app.cooperatives.service import in_areas
-from app.responses.models import DimensionScore, Response, ResponseStatus
+from app.reports import scope
+from app.responses.models import DimensionScore, Response
 
 
 @dataclass(frozen=True)
@@ -21,23 +22,15 @@ class Average:
     dimensions: dict[str, float]
 
 
-def _current(wave_id: int, key: str) -> ColumnElement[bool]:
-    """The submissions that count: submitted and not superseded by a correction."""
-    return and_(
-        Response.wave_id == wave_id,
-        Response.questionnaire_key == key,
-        Response.status == ResponseStatus.SUBMITTED,
-        Response.superseded_at.is_(None),
-    )
-
-
 def average(session: Session, *, wave_id: int, key: str, area_ids: set[int] | None) -> Average:
     """Mean overall and dimension scores of the current submissions in some areas (None: all)."""
-    overall_query = select(func.count(), func.avg(Response.overall)).where(_current(wave_id, key))
+    overall_query = select(func.count(), func.avg(Response.overall)).where(
+        scope.current(wave_id, key)
+    )
     dimension_query = (
         select(DimensionScore.dimension_key, func.avg(DimensionScore.score))
         .join(Response, Response.id == DimensionScore.response_id)
-        .where(_current(wave_id, key))
+        .where(scope.current(wave_id, key))
         .group_by(DimensionScore.dimension_key)
     )
     if area_ids is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from app.areas.models import Area, AreaLevel
 from app.areas.service import former_districts_of
 from app.cooperatives.models import Cooperative
+from app.paging import MAX_SIZE, Page, paginate
 from app.reports.scope import (
     GroupLevel,
     WaveChoice,
@@ -25,7 +26,7 @@ from app.reports.scope import (
     products_per_cooperative,
     sees_everything,
 )
-from app.responses.models import Response, ResponseStatus
+from app.responses.models import Response
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,11 @@ class CoverageReport:
 
 def _progress(wave_id: int) -> Subquery:
     """cooperative_id, questionnaire_key, done (1 when a current submission exists)."""
-    submitted = and_(Response.status == ResponseStatus.SUBMITTED, Response.superseded_at.is_(None))
     return (
         select(
             Response.cooperative_id.label("cooperative_id"),
             Response.questionnaire_key.label("questionnaire_key"),
-            func.max(case((submitted, 1), else_=0)).label("done"),
+            func.max(case((Response.counting, 1), else_=0)).label("done"),
         )
         .where(Response.wave_id == wave_id)
         .group_by(Response.cooperative_id, Response.questionnaire_key)
@@ -223,9 +223,11 @@ class ChaseRow:
 @dataclass(frozen=True)
 class ChaseList:
     rows: list[ChaseRow]
-    total: int
-    offset: int
-    limit: int
+    page: Page
+
+    @property
+    def total(self) -> int:
+        return self.page.total
 
 
 def chase_list(
@@ -234,12 +236,13 @@ def chase_list(
     choice: WaveChoice,
     visible: Select[int],
     district_id: int | None = None,
-    offset: int = 0,
-    limit: int | None = 100,
+    page: int | None = 1,
+    size: int = MAX_SIZE,
 ) -> ChaseList:
     """Active cooperatives that have not started or finished the wave, by area, then name.
 
-    `district_id` narrows the list to one area: a 2025 commune or a former district.
+    `district_id` narrows the list to one area: a 2025 commune or a former district. One page
+    of `size` rows, or every row when `page` is None (a download).
     """
     pop = population(visible, level="commune").subquery("population")
     per = _per_cooperative(choice)
@@ -259,13 +262,13 @@ def chase_list(
         query = query.where(
             (pop.c.unit_id == district_id) | (Cooperative.former_district_id == district_id)
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(commune.name, district.name, Cooperative.name, Cooperative.id).offset(
-        offset
-    )
-    if limit is not None:
-        page = page.limit(limit)
-    found = session.execute(page).all()
+    ordered = query.order_by(commune.name, district.name, Cooperative.name, Cooperative.id)
+    if page is None:
+        found = list(session.execute(ordered))
+        where = Page(number=1, size=max(len(found), 1), total=len(found))
+    else:
+        found, total = paginate(session, ordered, page=page, size=size)
+        where = Page(number=page, size=size, total=total)
     progress = _progress(choice.wave.id)
     ids = [c.id for c, _, _, _ in found]
     done: dict[tuple[int, str], int] = {}
@@ -296,4 +299,4 @@ def chase_list(
                 states,
             )
         )
-    return ChaseList(rows, total, offset, limit or total)
+    return ChaseList(rows, where)

@@ -12,6 +12,8 @@ from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative
 from app.cooperatives.service import in_areas
 from app.errors import NotFound
+from app.messages import N_
+from app.paging import Page
 from app.reports.rankings import COMBINED_TITLE, Label, labels, ranking_keys
 from app.reports.scope import WaveChoice, placement, sees_everything
 from app.reports.scores import COMBINED, cooperative_scores
@@ -55,8 +57,7 @@ class DistrictReport:
     total: int  # rows matching the filters, over every page
     scored: int  # of those, with a score
     sectors: list[str]  # sectors present in the district, for the filter
-    page: int
-    pages: int
+    page: Page
 
     @property
     def has_communes(self) -> bool:
@@ -86,12 +87,12 @@ def get_district(session: Session, *, area_id: int, visible: Select[int]) -> Are
     see (or they see all)."""
     area = session.get(Area, area_id)
     if area is None or area.level not in PAGE_LEVELS:
-        raise NotFound("Không tìm thấy địa bàn.", message_en="Area not found.")
+        raise NotFound(N_("Area not found."))
     holds_visible = session.scalar(
         select(exists().where(in_areas({area.id}), Cooperative.id.in_(visible)))
     )
     if not holds_visible and not sees_everything(session, visible=visible):
-        raise NotFound("Không tìm thấy địa bàn.", message_en="Area not found.")
+        raise NotFound(N_("Area not found."))
     return area
 
 
@@ -117,10 +118,7 @@ def district_report(
 ) -> DistrictReport:
     """The district's visible cooperatives with their scores in one questionnaire of a wave."""
     if key not in ranking_keys(choice):
-        raise NotFound(
-            "Đợt đánh giá này không có bộ câu hỏi đó.",
-            message_en="This wave does not ask that questionnaire.",
-        )
+        raise NotFound(N_("This wave does not ask that questionnaire."))
     dimensions, levels = labels(session, choice=choice, key=key)
     in_district = select(Cooperative.id).where(in_areas({area.id}), Cooperative.id.in_(visible))
     sectors = sorted(
@@ -196,8 +194,10 @@ def district_report(
         )
     # Highest score first; cooperatives without one follow, by name.
     rows.sort(key=lambda r: (r.overall is None, -(r.overall or 0.0), r.name, r.cooperative_id))
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    # Sorted by a score that may combine several questionnaires in Python, so paged here.
+    pages = Page(number=1, size=PAGE_SIZE, total=len(rows)).pages
     page = min(max(page, 1), pages)
+    where = Page(number=page, size=PAGE_SIZE, total=len(rows))
     return DistrictReport(
         area=area,
         choice=choice,
@@ -209,6 +209,5 @@ def district_report(
         total=len(rows),
         scored=sum(1 for r in rows if r.overall is not None),
         sectors=sectors,
-        page=page,
-        pages=pages,
+        page=where,
     )

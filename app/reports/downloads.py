@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.audit.service import Actor
 from app.errors import Invalid
+from app.messages import N_
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.answers import answer_columns
@@ -90,16 +91,19 @@ def build_tables(
         ]
     if request.what == "chase":
         chase = coverage_report.chase_list(
-            session, choice=choice, visible=visible, district_id=request.district_id, limit=None
+            session, choice=choice, visible=visible, district_id=request.district_id, page=None
         )
         return [chase_table(choice, chase)]
     if request.what == "scores":
         district_id = request.district_id
-        found = [scores_table(session, choice=choice, visible=visible, district_id=district_id)]
+        only = request.key if request.key != COMBINED else None
+        found = [
+            scores_table(session, choice=choice, visible=visible, district_id=district_id, key=only)
+        ]
         if request.fmt == "xlsx":
             found.append(
                 dimensions_table(
-                    session, choice=choice, visible=visible, key=None, district_id=district_id
+                    session, choice=choice, visible=visible, key=only, district_id=district_id
                 )
             )
         return found
@@ -113,13 +117,13 @@ def build_tables(
                 district_id=request.district_id,
             )
         ]
-    raise Invalid("Không có bảng này.", message_en="No such table.")
+    raise Invalid(N_("No such table."))
 
 
 def filename(choice: WaveChoice, request: ExportRequest) -> str:
     """htxso-<what>-<wave>[-<questionnaire>].<format>"""
     parts = ["htxso", request.what, choice.wave.key]
-    if request.key and request.what in ("rankings", "dimensions", "answers"):
+    if request.key and request.what in ("rankings", "scores", "dimensions", "answers"):
         parts.append(request.key)
     if request.district_id is not None:
         parts.append(f"area{request.district_id}")
@@ -139,15 +143,9 @@ def export(
     """Build an export and record who took it; raw answers are left to stream afterwards."""
     if request.what == "answers":
         if request.fmt != "csv":
-            raise Invalid(
-                "Câu trả lời gốc chỉ xuất được dạng CSV.",
-                message_en="Raw answers export as CSV only.",
-            )
+            raise Invalid(N_("Raw answers export as CSV only."))
         if request.key not in choice.subjects:
-            raise Invalid(
-                "Hãy chọn một bộ câu hỏi của đợt này.",
-                message_en="Choose a questionnaire of this wave.",
-            )
+            raise Invalid(N_("Choose a questionnaire of this wave."))
         body = None
         columns = answer_columns(session, choice=choice, key=request.key, visible=visible)
     else:

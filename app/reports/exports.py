@@ -12,15 +12,18 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 from typing import Any, Literal
 
+from app.text import FORMULA_STARTS, spreadsheet_safe
+
 BOM = "\ufeff"
 LINE_END = "\r\n"
-# Excel (and LibreOffice) treat a cell starting with these as a formula or a DDE call.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The same, for `text[:1] in _FORMULA_FIRST`: twice as fast as startswith, per cell of an export.
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
+# The most characters an Excel cell holds.
+XLSX_CELL_MAX = 32767
 
 Kind = Literal["text", "integer", "number", "percent", "date"]
 
@@ -37,9 +40,12 @@ class Column:
 
 
 def neutralise(value: Any) -> Any:
-    """A text value Excel would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """A workbook cell's value: text made safe and cut to what Excel holds; others unchanged.
+
+    With `_text_cell` (CSV), the one converter every export's text goes through.
+    """
+    if isinstance(value, str):
+        return spreadsheet_safe(value)[:XLSX_CELL_MAX]
     return value
 
 
@@ -51,7 +57,10 @@ def header_row(columns: Sequence[Column]) -> list[str]:
 def _text_cell(value: Any) -> str:
     # Text first: option codes are most of the cells of a raw-answers export.
     if isinstance(value, str):
-        return "'" + value if value[:1] in _FORMULA_FIRST else value
+        # spreadsheet_safe's fast path, inlined: a raw-answers export converts millions of cells.
+        if value.isprintable() and "," not in value and ";" not in value:
+            return "'" + value if value[:1] in _FORMULA_FIRST else value
+        return spreadsheet_safe(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -65,7 +74,12 @@ def _text_cell(value: Any) -> str:
 def _number_cell(value: Any) -> str:
     if isinstance(value, float):
         # A dot decimal separator: stable for machines; Excel reads it by import settings.
-        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+        if value == int(value):
+            return str(int(value))
+        # Half up, as scores are rounded (surveys/README.md), from the float's shortest decimal:
+        # formatting the binary value would write 45.125 as 45.12.
+        rounded = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return str(rounded).rstrip("0").rstrip(".")
     return _text_cell(value)
 
 

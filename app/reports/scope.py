@@ -8,6 +8,7 @@ status is active. Each counts in its 2025 commune (when placed in one), its form
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -17,8 +18,11 @@ from sqlalchemy.orm import Session, aliased
 from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
 from app.errors import Invalid, NotFound
+from app.messages import N_
 from app.responses import service as responses
-from app.responses.models import Response, ResponseStatus, Wave
+from app.responses.models import Response, Wave
+from app.surveys import service as surveys
+from app.surveys.models import QuestionnaireVersion
 
 GroupLevel = Literal["commune", "former-district", "province"]
 GROUP_LEVELS: tuple[GroupLevel, ...] = get_args(GroupLevel)
@@ -54,8 +58,7 @@ def group_level(text: str | None) -> GroupLevel | None:
         if text == level:
             return level
     raise Invalid(
-        f"Không nhóm theo '{text}' được: chọn xã, huyện cũ hoặc tỉnh.",
-        message_en=f"Cannot group by '{text}': use commune, former-district or province.",
+        N_("Cannot group by '%(by)s': use commune, former-district or province."), by=text
     )
 
 
@@ -144,8 +147,7 @@ def current(wave_id: int, key: str | None = None) -> ColumnElement[bool]:
     """The submissions that count in a wave: submitted and not superseded by a correction."""
     condition = and_(
         Response.wave_id == wave_id,
-        Response.status == ResponseStatus.SUBMITTED,
-        Response.superseded_at.is_(None),
+        Response.counting,
     )
     if key is not None:
         condition = and_(condition, Response.questionnaire_key == key)
@@ -164,12 +166,9 @@ class WaveChoice:
     titles: dict[str, dict[str, str]]
 
 
-# The order pages list questionnaires in; any other key follows alphabetically.
-PREFERRED_ORDER = ("digital", "value_chain", "ocop")
-
-
-def _order(key: str) -> tuple[int, str]:
-    return (PREFERRED_ORDER.index(key), key) if key in PREFERRED_ORDER else (99, key)
+def ordered(versions: Mapping[str, QuestionnaireVersion]) -> list[str]:
+    """Questionnaire keys in the order pages list them: each file's `order`, then the key."""
+    return sorted(versions, key=lambda key: (surveys.definition(versions[key]).order, key))
 
 
 def choose_wave(session: Session, *, wave_key: str | None) -> WaveChoice:
@@ -178,15 +177,13 @@ def choose_wave(session: Session, *, wave_key: str | None) -> WaveChoice:
     if wave_key:
         wave = next((w for w in waves if w.key == wave_key), None)
         if wave is None:
-            raise NotFound("Không tìm thấy đợt đánh giá.", message_en="Wave not found.")
+            raise NotFound(N_("Wave not found."))
     else:
         wave = responses.open_wave(session) or (waves[0] if waves else None)
         if wave is None:
-            raise NotFound(
-                "Chưa có đợt đánh giá nào.", message_en="There is no assessment wave yet."
-            )
+            raise NotFound(N_("There is no assessment wave yet."))
     versions = responses.wave_versions(session, wave_id=wave.id)
-    keys = sorted(versions, key=_order)
+    keys = ordered(versions)
     return WaveChoice(
         wave=wave,
         previous=responses.previous_wave(session, wave=wave),

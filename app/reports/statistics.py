@@ -10,6 +10,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 # An area with fewer responses than this is shown but not ranked.
 MINIMUM_RESPONSES = 5
@@ -97,12 +98,18 @@ def mean_interval(n: int, total: float, squares: float) -> MeanInterval:
     return MeanInterval(n, mean, sd, max(mean - half, 0.0), min(mean + half, 100.0))
 
 
+def half_up(value: float, places: int) -> float:
+    """A figure rounded as pages and exports show it: half up, from its shortest decimal."""
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
 def competition_ranks(values: Sequence[float]) -> list[int]:
     """Rank 1 for the highest; equal values share a rank and the next rank is skipped (1, 2, 2, 4).
 
     Values are compared as shown, to one decimal, so two areas that read the same rank the same.
     """
-    shown = [round(v, 1) for v in values]
+    shown = [half_up(v, 1) for v in values]
     ascending = sorted(shown)
     # Sorted and bisected rather than compared pairwise: 700 districts nationally.
     return [1 + len(ascending) - bisect_right(ascending, mine) for mine in shown]

@@ -22,6 +22,7 @@ from app.reports import rankings as rankings_report
 from app.reports.exports import Column
 from app.reports.scope import WaveChoice, placement, population
 from app.reports.scores import COMBINED, cooperative_scores
+from app.responses import service as responses
 
 STATE_VI = {
     "not_started": "Chưa bắt đầu",
@@ -42,6 +43,9 @@ AREA_COLUMNS = (
     Column("former_districts", "Huyện cũ"),
 )
 REGISTRATION_CODE = Column("registration_code", "Mã số HTX")
+QUESTIONNAIRE_VERSION = Column("version", "Phiên bản bộ câu hỏi")
+# A level as a machine keys on it and as a person reads it, in every export that has one.
+LEVEL_COLUMNS = (Column("level", "Mã mức"), Column("level_label", "Mức"))
 COOPERATIVE = Column("cooperative", "Tên HTX", width=40)
 DISTRICT = Column("district", "Huyện (cũ)")
 COMMUNE = Column("commune", "Xã/Phường")
@@ -75,6 +79,7 @@ def ranking_table(report: rankings_report.Ranking) -> Table:
     columns = [
         WAVE,
         Column("questionnaire", "Bộ câu hỏi"),
+        QUESTIONNAIRE_VERSION,
         Column("measure", "Chỉ tiêu xếp hạng"),
         *AREA_COLUMNS,
         Column("province", "Tỉnh"),
@@ -108,10 +113,18 @@ def ranking_table(report: rankings_report.Ranking) -> Table:
         ),
     ]
 
+    # One version, or for the combined index each questionnaire's ("digital 2026.2; ...").
+    version = (
+        "; ".join(f"{k} {v}" for k, v in report.versions.items())
+        if report.key == COMBINED
+        else report.versions.get(report.key)
+    )
+
     def row(r: rankings_report.RankingRow) -> dict[str, Any]:
         return {
             "wave": report.choice.wave.key,
             "questionnaire": report.key,
+            "version": version,
             "measure": report.measure,
             **_area(r),
             "province": r.province,
@@ -292,20 +305,36 @@ def _level_labels(session: Session, *, choice: WaveChoice) -> dict[tuple[str, st
     return result
 
 
+def _versions(session: Session, *, choice: WaveChoice) -> dict[str, str]:
+    """The questionnaire version the wave asks, by key."""
+    found = responses.wave_versions(session, wave_id=choice.wave.id)
+    return {key: version.version for key, version in found.items()}
+
+
 def scores_table(
-    session: Session, *, choice: WaveChoice, visible: Select[int], district_id: int | None = None
+    session: Session,
+    *,
+    choice: WaveChoice,
+    visible: Select[int],
+    district_id: int | None = None,
+    key: str | None = None,
 ) -> Table:
-    """One row per active cooperative: its overall score and level in each questionnaire."""
+    """One row per active cooperative: its overall score and level in each questionnaire.
+
+    `key` keeps one questionnaire's columns (all of them when None or the combined index).
+    """
+    subjects = {key: choice.subjects[key]} if key in choice.subjects else choice.subjects
     ids = _in_scope(visible, district_id)
     registry = _registry(session, ids=ids)
     table = cooperative_scores(
         session,
         wave_id=choice.wave.id,
-        subjects=choice.subjects,
+        subjects=subjects,
         cooperatives=ids,
         with_dimensions=False,
     )
     levels = _level_labels(session, choice=choice)
+    versions = _versions(session, choice=choice)
     columns = [
         WAVE,
         REGISTRATION_CODE,
@@ -314,15 +343,16 @@ def scores_table(
         COMMUNE,
         Column("sector", "Lĩnh vực"),
     ]
-    for key, subject in choice.subjects.items():
-        title = choice.titles[key]["vi"]
+    for k, subject in subjects.items():
+        title = choice.titles[k]["vi"]
         columns += [
-            Column(f"{key}_overall", f"{title}: điểm", kind="number"),
-            Column(f"{key}_level", f"{title}: mức"),
+            Column(f"{k}_version", f"{title}: phiên bản"),
+            Column(f"{k}_overall", f"{title}: điểm", kind="number"),
+            Column(f"{k}_level", f"{title}: mức"),
         ]
         if subject == "product":
-            columns.append(Column(f"{key}_product", f"{title}: sản phẩm tốt nhất"))
-    if len(choice.subjects) > 1:
+            columns.append(Column(f"{k}_product", f"{title}: sản phẩm tốt nhất"))
+    if len(subjects) > 1:
         columns.append(Column(COMBINED, "Chỉ số tổng hợp", kind="number"))
     rows = []
     for cooperative, district, commune in registry:
@@ -336,11 +366,13 @@ def scores_table(
             "sector": label(SECTORS, cooperative.sector, "vi"),
         }
         if entry is not None:
-            for key, standing in entry.by_key.items():
-                values[f"{key}_overall"] = standing.overall
-                values[f"{key}_level"] = levels.get((key, standing.level or ""), standing.level)
-                values[f"{key}_product"] = standing.product_name
-            values[COMBINED] = entry.combined
+            for k, standing in entry.by_key.items():
+                values[f"{k}_version"] = versions.get(k)
+                values[f"{k}_overall"] = standing.overall
+                values[f"{k}_level"] = levels.get((k, standing.level or ""), standing.level)
+                values[f"{k}_product"] = standing.product_name
+            if len(subjects) > 1:
+                values[COMBINED] = entry.combined
         rows.append(values)
     return Table("Điểm HTX", columns, rows)
 
@@ -360,6 +392,7 @@ def dimensions_table(
     registry = _registry(session, ids=ids)
     table = cooperative_scores(session, wave_id=choice.wave.id, subjects=subjects, cooperatives=ids)
     levels = _level_labels(session, choice=choice)
+    versions = _versions(session, choice=choice)
     columns = [
         WAVE,
         REGISTRATION_CODE,
@@ -367,9 +400,10 @@ def dimensions_table(
         COMMUNE,
         DISTRICT,
         Column("questionnaire", "Bộ câu hỏi"),
+        QUESTIONNAIRE_VERSION,
         Column("product", "Sản phẩm (tốt nhất)"),
         Column("overall", "Điểm tổng", kind="number"),
-        Column("level", "Mức"),
+        *LEVEL_COLUMNS,
     ]
     dimension_keys: list[tuple[str, str]] = []
     for k in keys:
@@ -395,9 +429,11 @@ def dimensions_table(
                     "commune": commune,
                     "district": district,
                     "questionnaire": k,
+                    "version": versions.get(k),
                     "product": standing.product_name,
                     "overall": standing.overall,
-                    "level": levels.get((k, standing.level or ""), standing.level),
+                    "level": standing.level,
+                    "level_label": levels.get((k, standing.level or ""), standing.level),
                     **{
                         f"{qk}_{dk}": standing.dimensions.get(dk)
                         for qk, dk in dimension_keys

@@ -9,13 +9,16 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     Float,
     ForeignKey,
     Index,
     String,
     UniqueConstraint,
+    and_,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -118,6 +121,21 @@ class Response(Base):
     overall: Mapped[float | None] = mapped_column(Float)
     level: Mapped[str | None] = mapped_column(String(32))
     scoring_version: Mapped[str | None] = mapped_column(String(16))
+
+    @hybrid_property
+    def counting(self) -> bool:
+        """The submission that counts: submitted and not superseded by a correction.
+
+        The one definition, in Python and in SQL (`where(Response.counting)`); the partial
+        unique index above keeps it to one per subject, wave and questionnaire.
+        """
+        return self.status == ResponseStatus.SUBMITTED and self.superseded_at is None
+
+    @counting.inplace.expression
+    @classmethod
+    def _counting_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.status == ResponseStatus.SUBMITTED, cls.superseded_at.is_(None))
+
     score_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 

@@ -1,7 +1,7 @@
 """Rescoring: bring stored scores back in line with the current engine, from stored answers.
 
-Scores are computed once, at submission, and reads never recompute them. When the engine's
-rules change (SCORING_VERSION is raised) or a stored score is found wrong, this recomputes
+Scores are computed once, at submission, and reads never recompute them. When a stored score
+is found wrong (the engine fixed), this recomputes
 the submitted responses of one questionnaire version and rewrites only what differs. Answers
 are never touched, nor are drafts, which have no score.
 """
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import app.accounts.models
 import app.cooperatives.models  # noqa: F401
 from app.errors import NotFound
+from app.messages import N_
 from app.responses.models import Answer, DimensionScore, Response, ResponseStatus
 from app.scoring.engine import ScoreResult, score
 from app.surveys import service as surveys
@@ -60,13 +61,37 @@ def rescore_version(session: Session, *, version_id: int, dry_run: bool = False)
     """Recompute every submitted response of a version; store and return what differs."""
     version = session.get(QuestionnaireVersion, version_id)
     if version is None:
-        raise NotFound("Không tìm thấy phiên bản bộ câu hỏi.", message_en="Version not found.")
+        raise NotFound(N_("Version not found."))
     questionnaire = surveys.definition(version)
     changes: list[Change] = []
     for batch in _batches(session, version_id=version_id):
         changes += _rescore(session, questionnaire, batch, dry_run=dry_run)
     session.flush()
     return changes
+
+
+def stored_results(
+    session: Session, *, version_id: int
+) -> Iterator[tuple[float, str, dict[str, Any]]]:
+    """Each submitted response of a version as (stored overall, stored level, answers)."""
+    for batch in _batches(session, version_id=version_id):
+        ids = [r.id for r in batch]
+        answers = _answers(session, ids)
+        for response in batch:
+            if response.overall is not None and response.level is not None:
+                yield response.overall, response.level, answers[response.id]
+
+
+def _answers(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The stored answers of these responses, by response id then question code."""
+    answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
+    for response_id, code, value in session.execute(
+        select(Answer.response_id, Answer.question_code, Answer.value).where(
+            Answer.response_id.in_(ids)
+        )
+    ):
+        answers[response_id][code] = value
+    return answers
 
 
 def _batches(session: Session, *, version_id: int) -> Iterator[list[Response]]:
@@ -95,13 +120,7 @@ def _rescore(
     session: Session, questionnaire: Questionnaire, batch: list[Response], *, dry_run: bool
 ) -> list[Change]:
     ids = [r.id for r in batch]
-    answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    for response_id, code, value in session.execute(
-        select(Answer.response_id, Answer.question_code, Answer.value).where(
-            Answer.response_id.in_(ids)
-        )
-    ):
-        answers[response_id][code] = value
+    answers = _answers(session, ids)
     stored: dict[int, dict[str, float]] = {i: {} for i in ids}
     for response_id, key, value in session.execute(
         select(

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import Role, User
 from app.db import upsert, utcnow
 from app.errors import Conflict, Invalid, NotFound
+from app.messages import N_
 from app.responses.models import (
     Answer,
     DimensionScore,
@@ -65,7 +66,7 @@ def get_wave(session: Session, *, wave_id: int) -> Wave:
     """One wave."""
     wave = session.get(Wave, wave_id)
     if wave is None:
-        raise NotFound("Không tìm thấy đợt đánh giá.", message_en="Wave not found.")
+        raise NotFound(N_("Wave not found."))
     return wave
 
 
@@ -77,10 +78,7 @@ def wave_version(session: Session, *, wave_id: int, key: str) -> QuestionnaireVe
         .where(WaveQuestionnaire.wave_id == wave_id, WaveQuestionnaire.questionnaire_key == key)
     )
     if version is None:
-        raise NotFound(
-            "Đợt đánh giá này không có bộ câu hỏi đó.",
-            message_en="This wave does not ask that questionnaire.",
-        )
+        raise NotFound(N_("This wave does not ask that questionnaire."))
     return version
 
 
@@ -106,7 +104,7 @@ def create_wave(
 ) -> Wave:
     """A new wave asking the given questionnaire versions."""
     if session.scalar(select(Wave.id).where(Wave.key == key)) is not None:
-        raise Conflict(f"Đợt '{key}' đã có.", message_en=f"Wave '{key}' exists.")
+        raise Conflict(N_("Wave '%(key)s' exists."), key=key)
     wave = Wave(key=key, name=name, status=status, opens_on=opens_on, closes_on=closes_on)
     session.add(wave)
     session.flush()
@@ -133,7 +131,7 @@ def get_response_to_fill(
         .where(Response.id == response_id, Response.cooperative_id.in_(visible))
     ).first()
     if row is None:
-        raise NotFound("Không tìm thấy phiếu đánh giá.", message_en="Response not found.")
+        raise NotFound(N_("Response not found."))
     response, digest = row
     return response, surveys.definition_of(session, version_id=response.version_id, digest=digest)
 
@@ -175,14 +173,11 @@ def start(
 ) -> Response:
     """The draft to fill for a subject: the existing newest one, or a new first revision."""
     if wave.status != WaveStatus.OPEN:
-        raise Conflict("Đợt đánh giá đã đóng.", message_en="The wave is closed.")
+        raise Conflict(N_("The wave is closed."))
     version = wave_version(session, wave_id=wave.id, key=key)
     # The version says what it is about; product questionnaires need a product.
     if (product_id is None) != (version.subject == "cooperative"):
-        raise Invalid(
-            "Bộ câu hỏi không phù hợp với đối tượng.",
-            message_en="That questionnaire does not fit this subject.",
-        )
+        raise Invalid(N_("That questionnaire does not fit this subject."))
     subject = subject_key(cooperative_id=cooperative_id, product_id=product_id)
     existing = _newest(session, wave_id=wave.id, key=key, subject=subject)
     if existing is not None:
@@ -263,15 +258,14 @@ def load_answers(
 
 def _read_only() -> Conflict:
     return Conflict(
-        "Phiếu này đã nộp nên không sửa được. Muốn điều chỉnh, hãy tạo bản sửa đổi.",
-        message_en="This response was submitted and is read-only; start a revision to correct it.",
+        N_("This response was submitted and is read-only; start a revision to correct it.")
     )
 
 
 def _require_open(session: Session, response: Response) -> None:
     wave = session.get(Wave, response.wave_id)
     if wave is None or wave.status != WaveStatus.OPEN:
-        raise Conflict("Đợt đánh giá đã đóng.", message_en="The wave is closed.")
+        raise Conflict(N_("The wave is closed."))
 
 
 _RESPONSES = cast(Table, Response.__table__)
@@ -303,7 +297,7 @@ def save_answer(
     try:
         value = parse_answer(question, raw)
     except InvalidAnswer as exc:
-        raise Invalid(exc.vi, message_en=exc.en) from None
+        raise Invalid(exc.message) from None
     now = utcnow()
     claimed = session.connection().execute(
         _CLAIM_DRAFT, {"response_id": response.id, "now": now, "step": step}
@@ -312,7 +306,7 @@ def save_answer(
         status = session.scalar(select(Response.status).where(Response.id == response.id))
         if status != ResponseStatus.DRAFT:
             raise _read_only()
-        raise Conflict("Đợt đánh giá đã đóng.", message_en="The wave is closed.")
+        raise Conflict(N_("The wave is closed."))
     # The UPDATE ran on the table, not through the ORM: the object says what it wrote.
     set_committed_value(response, "updated_at", now)
     set_committed_value(response, "last_step", step)
@@ -373,10 +367,7 @@ def submit(session: Session, *, response: Response, user: User) -> Response:
     answers = load_answers(session, response=response, questionnaire=questionnaire)
     missing = missing_required(questionnaire, answers)
     if missing:
-        raise Invalid(
-            f"Còn {len(missing)} câu bắt buộc chưa trả lời.",
-            message_en=f"{len(missing)} required questions are unanswered.",
-        )
+        raise Invalid(N_("Required questions still unanswered: %(count)s."), count=len(missing))
     _require_open(session, response)
     result = score(questionnaire, answers)
     now = utcnow()
@@ -386,8 +377,7 @@ def submit(session: Session, *, response: Response, user: User) -> Response:
             Response.wave_id == response.wave_id,
             Response.questionnaire_key == response.questionnaire_key,
             Response.subject_key == response.subject_key,
-            Response.status == ResponseStatus.SUBMITTED,
-            Response.superseded_at.is_(None),
+            Response.counting,
             Response.revision < response.revision,
         )
         .values(superseded_at=now)
@@ -493,8 +483,7 @@ def current_submission(
             Response.wave_id == wave_id,
             Response.questionnaire_key == key,
             Response.subject_key == subject,
-            Response.status == ResponseStatus.SUBMITTED,
-            Response.superseded_at.is_(None),
+            Response.counting,
         )
     )
 

@@ -6,20 +6,17 @@ unfinished; answering and submitting refuse a wave that is not open.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, Invalid
+from app.errors import Conflict
+from app.messages import N_
 from app.responses import service
 from app.responses.models import Response, ResponseStatus, Wave, WaveStatus
+from app.responses.schemas import NewWaveForm
 from app.surveys.models import QuestionnaireVersion
-
-KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-Message = dict[str, str]  # {"vi": ..., "en": ...}
 
 
 @dataclass(frozen=True)
@@ -58,77 +55,15 @@ def get_row(session: Session, *, wave_id: int) -> WaveRow:
     return next(row for row in list_waves(session) if row.wave.id == wave.id)
 
 
-def check_new_wave(
-    session: Session,
-    *,
-    key: str,
-    name: str,
-    opens_on: dt.date | None,
-    closes_on: dt.date | None,
-    version_ids: dict[str, int],
-) -> dict[str, Message]:
-    """What is wrong with a new wave's fields, by field (empty when it can be created)."""
-    problems: dict[str, Message] = {}
-    if not KEY.match(key):
-        problems["key"] = {
-            "vi": "Mã đợt gồm 1–32 chữ cái không dấu, số, dấu chấm, gạch dưới hoặc gạch ngang "
-            "(ví dụ 2027).",
-            "en": "A wave key is 1–32 letters, digits, '.', '_' or '-' (e.g. 2027).",
-        }
-    elif session.scalar(select(Wave.id).where(Wave.key == key)) is not None:
-        problems["key"] = {"vi": f"Đợt '{key}' đã có.", "en": f"Wave '{key}' exists."}
-    if not name.strip():
-        problems["name"] = {"vi": "Vui lòng nhập tên đợt.", "en": "Please enter a name."}
-    elif len(name) > 200:
-        problems["name"] = {"vi": "Tên dài quá 200 ký tự.", "en": "At most 200 characters."}
-    if opens_on and closes_on and closes_on < opens_on:
-        problems["closes_on"] = {
-            "vi": "Ngày kết thúc phải sau ngày bắt đầu.",
-            "en": "The closing date must come after the opening date.",
-        }
-    if not version_ids:
-        problems["versions"] = {
-            "vi": "Hãy chọn ít nhất một bộ câu hỏi.",
-            "en": "Choose at least one questionnaire.",
-        }
-    for questionnaire_key, version_id in version_ids.items():
-        version = session.get(QuestionnaireVersion, version_id)
-        if version is None or version.key != questionnaire_key:
-            problems[f"version_{questionnaire_key}"] = {
-                "vi": "Phiên bản không hợp lệ.",
-                "en": "Unknown version.",
-            }
-    return problems
-
-
-def create(
-    session: Session,
-    *,
-    key: str,
-    name: str,
-    opens_on: dt.date | None,
-    closes_on: dt.date | None,
-    version_ids: dict[str, int],
-) -> Wave:
+def create(session: Session, *, form: NewWaveForm) -> Wave:
     """A new wave, not yet open, asking one chosen version of each chosen questionnaire."""
-    problems = check_new_wave(
-        session,
-        key=key,
-        name=name,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        version_ids=version_ids,
-    )
-    if problems:
-        first = next(iter(problems.values()))
-        raise Invalid(first["vi"], message_en=first["en"])
     return service.create_wave(
         session,
-        key=key,
-        name=name.strip(),
-        version_ids=version_ids,
-        opens_on=opens_on,
-        closes_on=closes_on,
+        key=form.key,
+        name=form.name,
+        version_ids=form.versions,
+        opens_on=form.opens_on,
+        closes_on=form.closes_on,
     )
 
 
@@ -142,13 +77,10 @@ def open_(session: Session, *, wave: Wave) -> bool:
     other = service.open_wave(session)
     if other is not None:
         raise Conflict(
-            f"Đợt '{other.name}' đang mở. Hãy đóng đợt đó trước khi mở đợt khác.",
-            message_en=f"'{other.name}' is open. Close it before opening another wave.",
+            N_("'%(name)s' is open. Close it before opening another wave."), name=other.name
         )
     if not service.wave_versions(session, wave_id=wave.id):
-        raise Conflict(
-            "Đợt này chưa có bộ câu hỏi nào.", message_en="This wave asks no questionnaire."
-        )
+        raise Conflict(N_("This wave asks no questionnaire."))
     wave.status = WaveStatus.OPEN
     session.flush()
     return True
@@ -159,9 +91,7 @@ def close(session: Session, *, wave: Wave) -> bool:
     if wave.status == WaveStatus.CLOSED:
         return False
     if wave.status != WaveStatus.OPEN:
-        raise Conflict(
-            "Chỉ đóng được một đợt đang mở.", message_en="Only an open wave can be closed."
-        )
+        raise Conflict(N_("Only an open wave can be closed."))
     wave.status = WaveStatus.CLOSED
     session.flush()
     return True

@@ -1,7 +1,6 @@
 """Pure scoring: a questionnaire definition and answers give scores (no database)."""
 
 from app.scoring.engine import (
-    SCORING_VERSION,
     DimensionScore,
     NextLevel,
     ScoreResult,
@@ -12,7 +11,6 @@ from app.scoring.engine import (
 )
 
 __all__ = [
-    "SCORING_VERSION",
     "DimensionScore",
     "NextLevel",
     "ScoreResult",

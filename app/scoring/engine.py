@@ -8,7 +8,7 @@ numbers on every machine and in every order.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -17,18 +17,21 @@ from app.surveys.answers import AnswerValue, answer_points, coerce_stored
 from app.surveys.definition import Level, Question, Questionnaire, Text, exact
 
 __all__ = [
-    "SCORING_VERSION",
     "DimensionScore",
     "NextLevel",
     "ScoreResult",
     "effective_answers",
     "missing_required",
+    "placement",
     "score",
     "visible_codes",
+    "walk",
 ]
 
-# Raise when a change to these rules would give a stored answer set another score.
-SCORING_VERSION = "1"
+# The scoring version stored with a score is the rules its file is written for
+# (`scoring_rules`): a published file never changes rules, so a stored score always names the
+# rules that produced it. A change that would give a stored answer set another score is a new
+# number of `scoring_rules`, never an edit of the rules an existing number means.
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ class DimensionScore:
     `score` is 0–100; `points` is its share of the overall score (score × weight ÷
     sum of weights); `level` is the level its score alone reaches, for picking
     advice; `counted` questions entered the mean, `answered` of them have an answer
-    (the others are required questions left unanswered, counted as 0).
+    (the others count as 0, or under rules 2 at their lowest points when not asked
+    or skipped).
     """
 
     key: str
@@ -110,41 +114,64 @@ class ScoreResult:
         )
 
 
+@dataclass(frozen=True)
+class Walk:
+    """Which questions apply and which are asked, given a set of answers.
+
+    `applicable` questions count in their dimension's mean; `shown` ones are asked. Under
+    rules 1 the two are the same set. Under rules 2 an applicable question that is not shown
+    was hidden by `asked_when`: the respondent does not do the thing, and it counts at its
+    lowest points.
+    """
+
+    applicable: frozenset[str]
+    shown: frozenset[str]
+    effective: dict[str, AnswerValue]
+
+
 def effective_answers(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, AnswerValue]:
     """The valid answers of visible questions; everything else reads as unanswered."""
-    return _walk(q, answers)[1]
+    return walk(q, answers).effective
 
 
 def visible_codes(q: Questionnaire, answers: Mapping[str, object]) -> frozenset[str]:
     """Codes of the questions asked, given these answers."""
-    return _walk(q, answers)[0]
+    return walk(q, answers).shown
 
 
 def missing_required(q: Questionnaire, answers: Mapping[str, object]) -> list[Question]:
     """Visible required questions without a valid answer, in the order asked."""
-    shown, effective = _walk(q, answers)
+    w = walk(q, answers)
     return [
         question
         for question in _unique(q)
-        if question.required and question.code in shown and question.code not in effective
+        if question.required and question.code in w.shown and question.code not in w.effective
     ]
 
 
 def score(q: Questionnaire, answers: Mapping[str, object]) -> ScoreResult:
     """Score a response; answers that are invalid or belong to hidden questions are ignored."""
-    shown, effective = _walk(q, answers)
+    w = walk(q, answers)
+    effective = w.effective
     exact_scores: dict[str, Fraction] = {}
     counts: dict[str, tuple[int, int]] = {}
     for dimension in q.dimensions:
         exact_scores[dimension.key], counts[dimension.key] = _dimension(
-            q.questions_by_dimension.get(dimension.key, ()), shown, effective
+            q.questions_by_dimension.get(dimension.key, ()), w, rules=q.scoring_rules
         )
-    weights = {d.key: exact(d.weight) for d in q.dimensions}
+    # Rules 1: a dimension with nothing counted scores 0 and still weighs in the overall,
+    # since leaving a whole dimension out must not lift the overall score. Rules 2: only
+    # applicability can empty a dimension (what is not done counts at its lowest points), and
+    # applicability is a fact about the subject, so a dimension that does not apply leaves.
+    weights = {
+        d.key: Fraction(0) if q.scoring_rules == 2 and counts[d.key][1] == 0 else exact(d.weight)
+        for d in q.dimensions
+    }
     total_weight = sum(weights.values(), Fraction(0))
-    # A dimension with nothing counted scores 0 and still weighs in the overall:
-    # leaving a whole dimension out must not lift the overall score.
     overall = _round(
         sum((weights[k] * s for k, s in exact_scores.items()), Fraction(0)) / total_weight
+        if total_weight
+        else Fraction(0)
     )
 
     dimensions = {}
@@ -153,7 +180,9 @@ def score(q: Questionnaire, answers: Mapping[str, object]) -> ScoreResult:
         dimensions[key] = DimensionScore(
             key=key,
             score=float(rounded),
-            points=float(_round(value * weights[key] / total_weight)),
+            points=float(
+                _round(value * weights[key] / total_weight if total_weight else value * 0)
+            ),
             level=q.levels[_threshold_index(q.levels, rounded)].key,
             answered=counts[key][0],
             counted=counts[key][1],
@@ -162,7 +191,7 @@ def score(q: Questionnaire, answers: Mapping[str, object]) -> ScoreResult:
     return ScoreResult(
         questionnaire=q.key,
         version=q.version,
-        scoring_version=SCORING_VERSION,
+        scoring_version=str(q.scoring_rules),
         dimensions=dimensions,
         overall=float(overall),
         level=q.levels[reached].key,
@@ -178,38 +207,69 @@ def _unique(q: Questionnaire) -> list[Question]:
     return list(first.values())
 
 
-def _walk(
-    q: Questionnaire, answers: Mapping[str, object]
-) -> tuple[frozenset[str], dict[str, AnswerValue]]:
+def walk(q: Questionnaire, answers: Mapping[str, object]) -> Walk:
+    """Which questions apply and are asked, and the answers that count."""
     # In order, so a condition only ever sees the answers of questions still shown:
     # hiding a gate hides what hangs on it, whatever was answered there before.
+    applicable: set[str] = set()
     shown: set[str] = set()
     effective: dict[str, AnswerValue] = {}
     for question in _unique(q):
-        condition = question.relevant
-        if condition is not None and not (
-            condition.references() <= shown and condition.evaluate(effective)
-        ):
+        applies, asked = placement(question, applicable=applicable, shown=shown, answers=effective)
+        if applies:
+            applicable.add(question.code)
+        if not asked:
             continue
         shown.add(question.code)
         value = coerce_stored(question, answers.get(question.code))
         if value is not None:
             effective[question.code] = value
-    return frozenset(shown), effective
+    return Walk(frozenset(applicable), frozenset(shown), effective)
+
+
+def placement(
+    question: Question,
+    *,
+    applicable: Set[str],
+    shown: Set[str],
+    answers: Mapping[str, object],
+) -> tuple[bool, bool]:
+    """Whether a question applies and whether it is asked, given the questions before it.
+
+    `applicable` and `shown` are the earlier questions that apply and that were asked;
+    `answers` holds the answers of the asked ones.
+    """
+    if not all(c.references() <= applicable for c in question.conditions):
+        return False, False  # it hangs on a question that does not apply: neither does it
+    applies = question.applies_when
+    if applies is not None and not applies.evaluate(answers):
+        return False, False
+    relevant = question.relevant
+    if relevant is not None and not (relevant.references() <= shown and relevant.evaluate(answers)):
+        return False, False  # rules 1: hidden is the same as not applying
+    asked = question.asked_when
+    if asked is not None and not (asked.references() <= shown and asked.evaluate(answers)):
+        return True, False
+    return True, True
 
 
 def _dimension(
-    questions: tuple[Question, ...], shown: frozenset[str], effective: Mapping[str, AnswerValue]
+    questions: tuple[Question, ...], w: Walk, *, rules: int
 ) -> tuple[Fraction, tuple[int, int]]:
     total = weights = Fraction(0)
     answered = counted = 0
     for question in questions:
-        if question.code not in shown or not question.scored:
+        if question.code not in w.applicable or not question.scored:
             continue
-        points = answer_points(question, effective.get(question.code))
-        if points is None and not question.required:
-            continue
-        answered += points is not None
+        points = answer_points(question, w.effective.get(question.code))
+        if question.code not in w.shown:
+            points = question.min_points  # rules 2: not done counts as the lowest answer
+        elif points is None and not question.required:
+            if rules == 1:
+                continue  # rules 1: a skipped optional question leaves the mean
+            points = question.min_points
+        else:
+            answered += points is not None
         counted += 1
         weight = exact(question.weight)
         total += weight * (points or 0) / question.max_points

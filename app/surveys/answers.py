@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from app.messages import N_, Bilingual, Message, Number
 from app.surveys.definition import Question, QuestionType, exact
+from app.text import clean_text
 
 __all__ = [
     "ANSWER_TYPES",
@@ -36,7 +38,6 @@ MAX_TEXT_LENGTH = 2000
 # Beyond this a number cannot be a real count or amount, and floats stop being exact.
 _MAX_MAGNITUDE = Decimal(10) ** 15
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _SCALE = re.compile(r"-?[0-9]{1,6}", re.ASCII)
 _PLAIN = re.compile(r"[0-9]+", re.ASCII)
@@ -45,12 +46,11 @@ _GROUPED_COMMAS = re.compile(r"[1-9][0-9]{0,2}(,[0-9]{3})+", re.ASCII)
 
 
 class InvalidAnswer(ValueError):
-    """An answer that cannot be accepted, with a message in Vietnamese and in English."""
+    """An answer that cannot be accepted, with the message that says how to fix it."""
 
-    def __init__(self, vi: str, en: str) -> None:
-        super().__init__(vi)
-        self.vi = vi
-        self.en = en
+    def __init__(self, message: str, /, **params: object) -> None:
+        self.message = Message(message, **params)
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True)
@@ -91,20 +91,16 @@ def answer_points(question: Question, value: object) -> Fraction | None:
 
 def _clean(value: str) -> str:
     # Phones send decomposed Vietnamese and stray control characters; storage wants neither.
-    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
-    return _CONTROL.sub("", text).strip()
+    return clean_text(unicodedata.normalize("NFC", value)).strip()
 
 
 def _one(values: list[str]) -> str:
     if len(values) > 1:
-        raise InvalidAnswer("Vui lòng chỉ chọn một phương án.", "Please choose only one option.")
+        raise InvalidAnswer(N_("Please choose only one option."))
     return values[0]
 
 
-_NOT_AN_OPTION = (
-    "Vui lòng chọn một phương án trong danh sách.",
-    "Please choose one of the options.",
-)
+_NOT_AN_OPTION = N_("Please choose one of the options.")
 
 
 # single_choice
@@ -113,7 +109,7 @@ _NOT_AN_OPTION = (
 def _parse_single(question: Question, values: list[str]) -> AnswerValue:
     value = _one(values)
     if question.option(value) is None:
-        raise InvalidAnswer(*_NOT_AN_OPTION)
+        raise InvalidAnswer(_NOT_AN_OPTION)
     return value
 
 
@@ -136,12 +132,12 @@ def _ordered(question: Question, chosen: set[str]) -> list[str]:
 def _parse_multiple(question: Question, values: list[str]) -> AnswerValue:
     chosen = set(values)
     if any(question.option(v) is None for v in chosen):
-        raise InvalidAnswer(*_NOT_AN_OPTION)
+        raise InvalidAnswer(_NOT_AN_OPTION)
     for option in question.options:
         if option.exclusive and option.value in chosen and len(chosen) > 1:
             raise InvalidAnswer(
-                f"Phương án “{option.label.vi}” không thể chọn cùng các phương án khác.",
-                f"“{option.label.en}” cannot be chosen together with other options.",
+                N_("“%(option)s” cannot be chosen together with other options."),
+                option=Bilingual(vi=option.label.vi, en=option.label.en),
             )
     return _ordered(question, chosen)
 
@@ -171,8 +167,7 @@ def _parse_scale(question: Question, values: list[str]) -> AnswerValue:
     low, high = int(question.min or 0), int(question.max or 0)
     if not _SCALE.fullmatch(text) or not low <= int(text) <= high:
         raise InvalidAnswer(
-            f"Vui lòng chọn một mức từ {low} đến {high}.",
-            f"Please choose a level from {low} to {high}.",
+            N_("Please choose a level from %(low)s to %(high)s."), low=low, high=high
         )
     return int(text)
 
@@ -199,7 +194,7 @@ def _points_scale(question: Question, value: AnswerValue) -> Fraction:
 def _parse_yes_no(question: Question, values: list[str]) -> AnswerValue:
     value = _one(values).lower()
     if value not in ("yes", "no"):
-        raise InvalidAnswer("Vui lòng chọn Có hoặc Không.", "Please answer yes or no.")
+        raise InvalidAnswer(N_("Please answer yes or no."))
     return value
 
 
@@ -271,19 +266,14 @@ def _bounds_error(question: Question) -> InvalidAnswer:
     low, high = question.min, question.max
     if low is not None and high is not None:
         return InvalidAnswer(
-            f"Giá trị phải từ {format_number(low)} đến {format_number(high)}.",
-            f"The value must be between {_english(low)} and {_english(high)}.",
+            N_("The value must be between %(low)s and %(high)s."),
+            low=Number(low),
+            high=Number(high),
         )
     if low is not None:
-        return InvalidAnswer(
-            f"Giá trị phải từ {format_number(low)} trở lên.",
-            f"The value must be at least {_english(low)}.",
-        )
+        return InvalidAnswer(N_("The value must be at least %(low)s."), low=Number(low))
     assert high is not None
-    return InvalidAnswer(
-        f"Giá trị không được lớn hơn {format_number(high)}.",
-        f"The value must be at most {_english(high)}.",
-    )
+    return InvalidAnswer(N_("The value must be at most %(high)s."), high=Number(high))
 
 
 def _in_bounds(question: Question, number: float) -> bool:
@@ -295,9 +285,7 @@ def _in_bounds(question: Question, number: float) -> bool:
 def _parse_number(question: Question, values: list[str]) -> AnswerValue:
     number = parse_number(_one(values))
     if number is None:
-        raise InvalidAnswer(
-            "Vui lòng nhập một số, ví dụ 12 hoặc 2,5.", "Please enter a number, e.g. 12 or 2.5."
-        )
+        raise InvalidAnswer(N_("Please enter a number, e.g. 12 or 2.5."))
     if not _in_bounds(question, number):
         raise _bounds_error(question)
     return number
@@ -325,8 +313,8 @@ def _parse_text(question: Question, values: list[str]) -> AnswerValue:
     text = "\n".join(values)
     if len(text) > MAX_TEXT_LENGTH:
         raise InvalidAnswer(
-            f"Câu trả lời không được dài quá {MAX_TEXT_LENGTH} ký tự.",
-            f"The answer must not be longer than {MAX_TEXT_LENGTH} characters.",
+            N_("The answer must not be longer than %(max)s characters."),
+            max=Number(MAX_TEXT_LENGTH),
         )
     return text
 

@@ -23,6 +23,7 @@ from pydantic import (
     PlainValidator,
     Strict,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -86,6 +87,9 @@ def exact(number: float) -> Fraction:
     and parsing a decimal string into a Fraction dominated the cost of scoring.
     """
     return Fraction(number) if isinstance(number, int) else Fraction(repr(float(number)))
+
+
+DEFAULT_ORDER = 100
 
 
 class _Model(BaseModel):
@@ -173,7 +177,13 @@ class Question(_Model):
     help: Text | None = None
     required: bool = True
     weight: Weight = 1.0
+    # Rules 1 files: `relevant` hides a question, and a hidden question leaves the mean.
     relevant: CompiledCondition | None = None
+    # Rules 2 files (see "Conditions" in surveys/README.md): `applies_when` says whether the
+    # question applies at all (not applying leaves the mean); `asked_when` says whether the
+    # respondent does the thing it asks about (not asked counts at the lowest points).
+    applies_when: CompiledCondition | None = None
+    asked_when: CompiledCondition | None = None
     options: tuple[Option, ...] = ()
     points: YesNoPoints | None = None
     min: Number | None = None
@@ -207,6 +217,29 @@ class Question(_Model):
             return max((exact(b.points) for b in self.bands), default=Fraction(0))
         return Fraction(0)
 
+    @cached_property
+    def min_points(self) -> Fraction:
+        """The fewest points an answer can earn: what a hidden or skipped behaviour counts."""
+        if self.type in CHOICE_TYPES:
+            # A multiple choice earns at least its cheapest option alone (points are >= 0).
+            cheapest = min((exact(o.points) for o in self.options), default=Fraction(0))
+            cap = self.points_cap
+            return cheapest if cap is None else min(cheapest, exact(cap))
+        if self.type == "yes_no":
+            if self.points is None:
+                return Fraction(0)
+            return min(exact(self.points.yes), exact(self.points.no))
+        if self.type == "number":
+            floor = None if self.min is None else exact(self.min)
+            reached = [b for b in self.bands if floor is not None and floor >= exact(b.at_least)]
+            return exact(reached[-1].points) if reached else Fraction(0)
+        return Fraction(0)
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        """Every condition that decides whether this question is shown."""
+        return tuple(c for c in (self.relevant, self.applies_when, self.asked_when) if c)
+
     @property
     def scored(self) -> bool:
         """Whether the question counts in its dimension's score."""
@@ -227,11 +260,23 @@ class Questionnaire(_Model):
     key: Annotated[str, Field(pattern=r"^[a-z_]+$", max_length=32)]
     version: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]*$", max_length=32)]
     subject: Subject
+    # Which scoring rules the file is written for; stored with every score (see "Scoring").
+    scoring_rules: Literal[1, 2] = 1
     title: Text
     description: Text | None = None
     levels: tuple[Level, ...] = Field(min_length=1)
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
+    # Where the questionnaire comes in forms and tables, lowest first (then by key).
+    order: int = DEFAULT_ORDER
+    # The level a model cooperative reaches at least, offered first on the targeting page.
+    model_level: Key | None = None
+
+    @model_validator(mode="after")
+    def _model_level_known(self) -> Self:
+        if self.model_level is not None and self.model_level not in {lv.key for lv in self.levels}:
+            raise ValueError(f"model_level: {self.model_level!r} is not one of the level keys")
+        return self
 
     @cached_property
     def _questions_by_code(self) -> dict[str, Question]:
@@ -263,8 +308,32 @@ class Questionnaire(_Model):
         raise KeyError(key)
 
 
+# Fields added to the format after versions were published: they count only where a file
+# sets them to something else, so a file whose questions did not change keeps its hash.
+ADDED_FIELDS: dict[str, Any] = {"order": DEFAULT_ORDER, "model_level": None, "scoring_rules": 1}
+ADDED_QUESTION_FIELDS: dict[str, Any] = {"applies_when": None, "asked_when": None}
+# How the portal lists and filters a questionnaire, not what it asks or how it scores: changing
+# them needs no new version (see "Listing settings" in surveys/README.md).
+LISTING_FIELDS = ("order", "model_level")
+
+
+def _canonical(questionnaire: Questionnaire, *, listing: bool) -> str:
+    data: Any = questionnaire.model_dump(mode="json")
+    for name, default in ADDED_FIELDS.items():
+        if data.get(name) == default or (not listing and name in LISTING_FIELDS):
+            data.pop(name, None)
+    for question in data.get("questions", []):
+        for name, default in ADDED_QUESTION_FIELDS.items():
+            if question.get(name) == default:
+                question.pop(name, None)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def content_hash(questionnaire: Questionnaire) -> str:
     """SHA-256 of the canonical JSON form: layout and comments of the file do not count."""
-    data: Any = questionnaire.model_dump(mode="json")
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(questionnaire, listing=True).encode("utf-8")).hexdigest()
+
+
+def instrument_hash(questionnaire: Questionnaire) -> str:
+    """SHA-256 of what a version asks and how it scores, its listing settings left out."""
+    return hashlib.sha256(_canonical(questionnaire, listing=False).encode("utf-8")).hexdigest()

@@ -90,6 +90,16 @@ def _points(q: Question) -> str:
     return " · ".join(parts) or "–"
 
 
+def _conditions(q: Question) -> str:
+    """Every condition with its kind, so a move from `relevant` to a kind shows as a change."""
+    kinds = (
+        ("relevant", q.relevant),
+        ("applies_when", q.applies_when),
+        ("asked_when", q.asked_when),
+    )
+    return " · ".join(f"{name}: {c.source}" for name, c in kinds if c is not None) or "–"
+
+
 def _fields(q: Question) -> dict[str, Shown]:
     return {
         "label": _pair(q.label),
@@ -97,7 +107,7 @@ def _fields(q: Question) -> dict[str, Shown]:
         "dimension": q.dimension,
         "options": _options(q),
         "points": _points(q),
-        "condition": q.relevant.source if q.relevant is not None else "–",
+        "condition": _conditions(q),
         "range": f"{_number(q.min)}–{_number(q.max)}" if q.type == "number" else "–",
         "required": "yes" if q.required else "no",
         "weight": _number(q.weight),

@@ -30,9 +30,12 @@ from app.surveys.definition import (
 __all__ = [
     "Problem",
     "SurveyFileError",
+    "field_name",
+    "line_of",
     "load_dir",
     "load_file",
     "load_text",
+    "shown_path",
     "validate_questionnaire",
 ]
 
@@ -159,6 +162,22 @@ def validate_questionnaire(
 ) -> list[Problem]:
     """Whole-file checks on an already built questionnaire (no line numbers)."""
     return [Problem(file, None, _field(loc), msg) for loc, msg in _check(_Parts.of(questionnaire))]
+
+
+def line_of(text: str, loc: Loc) -> int | None:
+    """The line of a field in a questionnaire's YAML text (of its nearest enclosing node)."""
+    node, _ = _parse_yaml(text)
+    return None if node is None else _line(_line_map(node), loc)
+
+
+def field_name(loc: Loc) -> str:
+    """A field's path as problems name it, e.g. `questions[3].asked_when`."""
+    return _field(loc)
+
+
+def shown_path(path: Path) -> str:
+    """A path as people read it: relative to the working folder when inside it."""
+    return _shown(path)
 
 
 def _shown(path: Path) -> str:
@@ -368,6 +387,7 @@ def _partial_parts(data: Mapping[str, Any], bad: set[Loc]) -> _Parts:
             for item in _items(data, "levels")
         ),
         salvaged=frozenset(bad),
+        rules=2 if data.get("scoring_rules") == 2 else 1,
     )
 
 
@@ -389,6 +409,7 @@ class _Parts:
     complete: bool  # every part validated: absence of evidence is evidence
     levels_known: bool  # every level key is valid, so advice can be checked against them
     salvaged: frozenset[Loc] = frozenset()  # (section, index, field) that did not validate
+    rules: int = 1  # the file's `scoring_rules`
 
     @classmethod
     def of(cls, q: Questionnaire) -> _Parts:
@@ -407,6 +428,7 @@ class _Parts:
             question_dimensions=[question.dimension for question in q.questions],
             complete=True,
             levels_known=True,
+            rules=q.scoring_rules,
         )
 
 
@@ -511,8 +533,38 @@ def _check_question(
         for j in range(1, len(q.bands)):
             if q.bands[j].at_least <= q.bands[j - 1].at_least:
                 yield (*at, "bands", j, "at_least"), "bands must be in increasing order"
-    if q.relevant is not None:
-        yield from _check_condition(q.relevant, (*at, "relevant"), i, parts, by_code)
+    yield from _check_kinds(at, q, parts.rules)
+    unasked = q.asked_when is not None or not q.required
+    if parts.rules == 2 and q.scored and q.min_points > 0 and unasked:
+        why = "not asked" if q.asked_when is not None else "left blank"
+        field = "options" if q.type in ("single_choice", "multiple_choice") else "type"
+        yield (
+            (*at, field),
+            (
+                f"{why}, it counts at its lowest points ({float(q.min_points):g}): give its "
+                "lowest answer 0 points, so that not doing the thing is worth nothing"
+            ),
+        )
+    for name in ("relevant", "applies_when", "asked_when"):
+        condition = getattr(q, name)
+        if condition is not None:
+            yield from _check_condition(condition, (*at, name), i, parts, by_code, kind=name)
+
+
+def _check_kinds(at: Loc, q: Question, rules: int) -> Iterable[tuple[Loc, str]]:
+    if rules == 1:
+        for name in ("applies_when", "asked_when"):
+            if getattr(q, name) is not None:
+                yield (*at, name), f"{name!r} needs `scoring_rules: 2` at the top of the file"
+    elif q.relevant is not None:
+        yield (
+            (*at, "relevant"),
+            (
+                "under scoring_rules 2 say which kind of condition this is: 'applies_when' "
+                "(the question does not apply: it leaves the mean) or 'asked_when' (the "
+                "respondent does not do it: it counts at its lowest points)"
+            ),
+        )
 
 
 def _check_scale(at: Loc, q: Question) -> Iterable[tuple[Loc, str]]:
@@ -531,8 +583,13 @@ def _check_condition(
     position: int | None,
     parts: _Parts,
     by_code: Mapping[str, Question],
+    *,
+    kind: str | None = None,
 ) -> Iterable[tuple[Loc, str]]:
-    """`position` is the asking question's index; None for a level requirement."""
+    """`position` is the asking question's index; None for a level requirement.
+
+    `kind` is the field the condition sits in (`relevant`, `applies_when`, `asked_when`).
+    """
     for code in sorted(condition.references()):
         index = parts.code_index.get(code)
         target = by_code.get(code)
@@ -544,7 +601,9 @@ def _check_condition(
             yield loc, "a question's condition cannot read its own answer"
         elif position is not None and index > position:
             yield loc, f"{code!r} is asked later; a condition may only read earlier questions"
-        elif position is not None and target is not None and target.scored:
+        elif kind == "applies_when" and target is not None and not _is_fact(target):
+            yield loc, _NOT_A_FACT.format(code=code)
+        elif kind in ("relevant", "applies_when") and target is not None and target.scored:
             yield loc, _SCORED_GATE.format(code=code)
     for node in condition.nodes():
         yield from ((loc, message) for message in _node_problems(node, by_code) if message)
@@ -555,6 +614,18 @@ _SCORED_GATE = (
     "{code!r} is scored, so it cannot decide what is asked "
     "(give it 0 points or ask a separate unscored question)"
 )
+
+
+# Applicability must not depend on what the respondent does, or answering "we don't do
+# this" would take questions out of the mean: see "Conditions" in surveys/README.md.
+_NOT_A_FACT = (
+    "{code!r} is not a fact every respondent gives: 'applies_when' may only read "
+    "required, unscored questions without 'asked_when' (use 'asked_when' here)"
+)
+
+
+def _is_fact(question: Question) -> bool:
+    return question.required and not question.scored and question.asked_when is None
 
 
 def _node_problems(node: object, by_code: Mapping[str, Question]) -> Iterable[str | None]:

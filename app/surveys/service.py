@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound
-from app.surveys.definition import Questionnaire, content_hash
-from app.surveys.loader import load_dir
+from app.messages import N_
+from app.surveys.definition import LISTING_FIELDS, Questionnaire, content_hash, instrument_hash
 from app.surveys.models import QuestionnaireVersion
 
 
@@ -39,14 +38,27 @@ def publish(session: Session, *, questionnaire: Questionnaire) -> PublishResult:
         )
     )
     if existing is not None:
+        if existing.content_hash == digest:
+            return PublishResult(questionnaire.key, questionnaire.version, created=False)
+        stored = Questionnaire.model_validate(existing.definition)
+        if instrument_hash(stored) == instrument_hash(questionnaire):
+            # Only the listing settings changed: the snapshot's questions and scoring stay as
+            # responses saw them. A new hash keeps every worker's parsed copy from going stale.
+            definition = dict(existing.definition)
+            for name in LISTING_FIELDS:
+                definition[name] = getattr(questionnaire, name)
+            existing.definition = definition
+            existing.content_hash = digest
+            session.flush()
+            return PublishResult(questionnaire.key, questionnaire.version, created=False)
         if existing.content_hash != digest:
             raise Conflict(
-                f"Phiên bản {questionnaire.key} {questionnaire.version} đã được công bố với nội "
-                "dung khác. Hãy tăng số phiên bản (version) trong tệp rồi công bố lại.",
-                message_en=(
-                    f"{questionnaire.key} {questionnaire.version} is already published with "
-                    "different content; raise `version` in the file and publish again."
+                N_(
+                    "%(key)s %(version)s is already published with different content; raise "
+                    "`version` in the file and publish again."
                 ),
+                key=questionnaire.key,
+                version=questionnaire.version,
             )
         return PublishResult(questionnaire.key, questionnaire.version, created=False)
     session.add(
@@ -65,9 +77,9 @@ def publish(session: Session, *, questionnaire: Questionnaire) -> PublishResult:
     return PublishResult(questionnaire.key, questionnaire.version, created=True)
 
 
-def publish_dir(session: Session, *, path: Path) -> list[PublishResult]:
-    """Validate every file of a folder, then publish them all (nothing when any file is bad)."""
-    return [publish(session, questionnaire=q) for q in load_dir(path)]
+def publish_all(session: Session, *, questionnaires: list[Questionnaire]) -> list[PublishResult]:
+    """Publish questionnaires loaded together (by `app.scoring.proof.load_proven`)."""
+    return [publish(session, questionnaire=q) for q in questionnaires]
 
 
 def list_versions(session: Session, *, key: str | None = None) -> list[QuestionnaireVersion]:
@@ -86,7 +98,7 @@ def latest_version(session: Session, *, key: str) -> QuestionnaireVersion:
     """The most recently published version of a questionnaire."""
     versions = list_versions(session, key=key)
     if not versions:
-        raise NotFound(f"Chưa công bố bộ câu hỏi '{key}'.", message_en=f"'{key}' not published.")
+        raise NotFound(N_("'%(key)s' not published."), key=key)
     return versions[0]
 
 
@@ -111,7 +123,7 @@ def definition_of(session: Session, *, version_id: int, digest: str | None = Non
             select(QuestionnaireVersion.content_hash).where(QuestionnaireVersion.id == version_id)
         )
     if digest is None:
-        raise NotFound("Không tìm thấy bộ câu hỏi.", message_en="Questionnaire not found.")
+        raise NotFound(N_("Questionnaire not found."))
     cached = _parsed.get((version_id, digest))
     if cached is not None:
         return cached

@@ -20,41 +20,17 @@ from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives.vocabulary import SECTORS
 from app.errors import Invalid, NotFound
-from app.reports import exports
+from app.messages import N_
+from app.reports import exports, scope
 from app.responses import service as responses
 from app.responses.models import Wave
 from app.surveys import service as surveys
 from app.surveys.definition import Questionnaire
+from app.targeting.criteria import Criteria, ModelCriteria, Search, SupportCriteria
 from app.targeting.models import Shortlist, ShortlistEntry
-from app.targeting.service import (
-    Criteria,
-    Message,
-    ModelCriteria,
-    ModelRow,
-    Search,
-    SupportCriteria,
-    SupportRow,
-    level_label,
-    order,
-    results,
-)
-
-NAME_MAX = 200
-
-
-def check_name(*, name: str) -> dict[str, Message]:
-    """What is wrong with a shortlist's name (empty when it can be saved)."""
-    text = " ".join(name.split())
-    if not text:
-        return {"name": {"vi": "Vui lòng đặt tên cho danh sách.", "en": "Please name the list."}}
-    if len(text) > NAME_MAX:
-        return {
-            "name": {
-                "vi": f"Tên dài tối đa {NAME_MAX} ký tự.",
-                "en": f"A name is at most {NAME_MAX} characters.",
-            }
-        }
-    return {}
+from app.targeting.queries import results
+from app.targeting.rows import ModelRow, SupportRow, level_label
+from app.targeting.schemas import ShortlistName
 
 
 def save_shortlist(
@@ -62,16 +38,16 @@ def save_shortlist(
     *,
     user: User,
     visible: Select[int],
-    name: str,
+    named: ShortlistName,
     found: Search,
     ip_address: str | None,
 ) -> Shortlist:
     """Save the list the criteria give now, for this user, under a name."""
     if found.criteria is None:
-        raise Invalid("Tiêu chí không hợp lệ.", message_en="Invalid criteria.")
+        raise Invalid(N_("Invalid criteria."))
     rows = results(session, visible=visible, criteria=found.criteria)
     shortlist = Shortlist(
-        name=" ".join(name.split()),
+        name=named.name,
         kind=found.kind,
         wave_id=found.criteria.wave_id,
         criteria={"kind": found.kind, "wave": found.choices.wave.key, **asdict(found.criteria)},
@@ -148,7 +124,7 @@ def open_shortlist(session: Session, *, shortlist_id: int, visible: Select[int])
     """A saved shortlist with today's figures for the entries the viewer may see."""
     row = session.execute(_saved(visible).where(Shortlist.id == shortlist_id)).first()
     if row is None:
-        raise NotFound("Không tìm thấy danh sách.", message_en="Shortlist not found.")
+        raise NotFound(N_("Shortlist not found."))
     saved = SavedList(row[0], row[1], row[2], int(row[3]))
     # The queries below keep to `visible` too, so an entry the viewer may not see never shows.
     entries = select(ShortlistEntry.cooperative_id).where(
@@ -160,7 +136,7 @@ def open_shortlist(session: Session, *, shortlist_id: int, visible: Select[int])
         saved,
         criteria,
         results(session, visible=visible, criteria=criteria, only=entries),
-        {k: surveys.definition(versions[k]) for k in sorted(versions, key=order)},
+        {k: surveys.definition(versions[k]) for k in scope.ordered(versions)},
         session.scalar(select(Area.name).where(Area.id == criteria.area_id))
         if criteria.area_id
         else None,
@@ -272,7 +248,7 @@ def export_shortlist(
     Returns the file name and the bytes.
     """
     if fmt not in ("csv", "xlsx"):
-        raise NotFound("Không có định dạng này.", message_en="Unknown format.")
+        raise NotFound(N_("Unknown format."))
     opened = open_shortlist(session, shortlist_id=shortlist_id, visible=visible)
     columns = _CONTACT + (_SUPPORT if opened.saved.shortlist.kind == "support" else _MODEL)
     rows = [_export_row(row) for row in opened.rows]

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-from collections.abc import Awaitable, Callable, Collection, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.accounts.permissions import Capability, can
 from app.config import Settings
 from app.db import Database
 from app.errors import Forbidden
+from app.messages import N_
 from app.web.security import (
     CSRF_FIELD,
     CSRF_HEADER,
+    REFUSAL,
     SAFE_METHODS,
     SESSION_COOKIE,
-    csrf_binding,
-    csrf_token,
-    same_origin,
+    bad_token,
+    refusal_from_headers,
+    token_matches,
 )
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -126,53 +128,65 @@ async def require_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(require_user)]
 
 
-def admit(user: User | None, roles: Collection[Role]) -> User:
-    """The user, if signed in with one of the roles; otherwise the matching refusal."""
+def admit(user: User | None, capability: Capability) -> User:
+    """The user, if signed in with the capability; otherwise the matching refusal."""
     if user is None:
         raise NotSignedIn
-    if user.role not in roles:
-        raise Forbidden(
-            "Tài khoản của bạn không có quyền xem trang này.",
-            message_en="Your account may not open this page.",
-        )
+    if not can(user, capability):
+        raise Forbidden(N_("Your account may not open this page."))
     return user
 
 
-def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
-    """A dependency that admits only the given roles."""
+def require(capability: Capability) -> Callable[[User], Awaitable[User]]:
+    """A dependency that admits only users with the capability (`accounts.permissions`)."""
 
     async def guard(user: CurrentUser) -> User:
-        return admit(user, roles)
+        return admit(user, capability)
 
     return guard
 
 
+# The largest id a row can have on either database (a 64-bit signed integer).
+MAX_ID = 2**63 - 1
+
+
+async def ids_in_range(request: Request) -> None:
+    """A number in a URL that no row can have is a page that does not exist (404).
+
+    Checked once for every route, before any route reads it: SQLite refuses to bind an integer
+    beyond 64 bits at all (an OverflowError, once a 500 on every route taking an id).
+    """
+    for value in request.path_params.values():
+        digits = value.removeprefix("-") if isinstance(value, str) else ""
+        if digits.isdigit() and (len(digits) > 19 or int(digits) > MAX_ID):
+            raise HTTPException(status_code=404)
+
+
+# What routes and the API declare; each names a capability, never a list of roles.
+ReportReader = Annotated[User, Depends(require(Capability.READ_REPORTS))]
+Adviser = Annotated[User, Depends(require(Capability.ADVISE))]
+Respondent = Annotated[User, Depends(require(Capability.RESPOND))]
+Admin = Annotated[User, Depends(require(Capability.ADMINISTER))]
+
+
 async def verify_csrf(request: Request) -> None:
-    """Refuse an unsafe request from another site or without this browser's CSRF token."""
+    """Refuse an unsafe request from another site or without this browser's CSRF token.
+
+    What the headers tell was already decided at the door (`app.web.limits`), before the
+    body was read; here the routes that never read their body are refused too, and a form's
+    token field is checked.
+    """
+    refusal = request.scope.get(REFUSAL)
+    if refusal is not None:
+        raise refusal
     if request.method in SAFE_METHODS:
         return
-    settings = get_settings_dep(request)
-    if not same_origin(request):
-        raise Forbidden(
-            "Yêu cầu đến từ một trang khác nên đã bị chặn.",
-            message_en="The request came from another site and was refused.",
-        )
-    sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    secret = get_settings_dep(request).secret_key
+    refusal = refusal_from_headers(request, secret)
+    if refusal is not None:
+        raise refusal
+    if request.headers.get(CSRF_HEADER) is None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
-        sent = value if isinstance(value, str) else None
-    binding = csrf_binding(request)
-    if (
-        not sent
-        or not binding
-        or not hmac.compare_digest(sent, csrf_token(settings.secret_key, binding))
-    ):
-        raise Forbidden(
-            "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
-            "Vui lòng tải lại trang và thử lại.",
-            message_en="The form has expired or is not valid. Please reload the page and try "
-            "again.",
-        )
+        if not token_matches(value if isinstance(value, str) else None, request, secret):
+            raise bad_token()

@@ -11,22 +11,28 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as ASGIMessage
 
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
+from app.messages import N_, Message
 from app.web.deps import NotSignedIn
+from app.web.i18n import translate
+from app.web.security import Refusal
 from app.web.templating import is_htmx, render, request_locale
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422}
+STATUS = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, TooLarge: 413}
 TITLES = {
-    400: ("Yêu cầu không hợp lệ", "Bad request"),
-    403: ("Không có quyền truy cập", "Forbidden"),
-    404: ("Không tìm thấy trang", "Page not found"),
-    405: ("Thao tác không được phép", "Method not allowed"),
-    409: ("Xung đột dữ liệu", "Conflict"),
-    422: ("Dữ liệu chưa hợp lệ", "Invalid input"),
-    500: ("Đã có lỗi xảy ra", "Something went wrong"),
+    400: N_("Bad request"),
+    403: N_("Forbidden"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    422: N_("Invalid input"),
+    500: N_("Something went wrong"),
 }
 
 
@@ -34,16 +40,18 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status: int, message: str, message_en: str) -> Response:
+def error_response(request: Request, status: int, message: Message) -> Response:
     """An error as JSON for the API, else as a page (or a fragment htmx can swap in)."""
     if _wants_json(request):
-        return JSONResponse({"detail": message_en, "detail_vi": message}, status_code=status)
-    title_vi, title_en = TITLES.get(status, TITLES[500])
-    english = request_locale(request) == "en"
+        return JSONResponse(
+            {"detail": translate(message, "en"), "detail_vi": translate(message, "vi")},
+            status_code=status,
+        )
+    locale = request_locale(request)
     context = {
         "status": status,
-        "title": title_en if english else title_vi,
-        "message": message_en if english else message,
+        "title": translate(TITLES.get(status, TITLES[500]), locale),
+        "message": translate(message, locale),
     }
     if is_htmx(request):
         response = render(request, "errors/error.html", context, status_code=status, block="error")
@@ -68,53 +76,52 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
-        return error_response(request, STATUS.get(type(exc), 400), exc.message, exc.message_en)
+        status = next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 400)
+        return error_response(request, status, exc.message)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404:
             return error_response(
-                request,
-                404,
-                "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.",
-                "The page does not exist or has moved.",
+                request, 404, Message(N_("The page does not exist or has moved."))
             )
         if exc.status_code == 405:
-            return error_response(
-                request,
-                405,
-                "Thao tác này không được hỗ trợ ở đây.",
-                "This method is not allowed here.",
-            )
-        detail = str(exc.detail)
-        return error_response(request, exc.status_code, detail, detail)
+            return error_response(request, 405, Message(N_("This method is not allowed here.")))
+        if isinstance(exc, Refusal):
+            return error_response(request, exc.status_code, exc.message)
+        # Raised by the framework with English text of its own, not a catalog entry.
+        return error_response(request, exc.status_code, Message("%(detail)s", detail=exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": exc.errors()}, status_code=422)
         return error_response(
-            request,
-            422,
-            "Dữ liệu gửi lên chưa hợp lệ. Vui lòng kiểm tra lại.",
-            "The submitted data is not valid. Please check it.",
+            request, 422, Message(N_("The submitted data is not valid. Please check it."))
         )
 
     @app.exception_handler(DataError)
-    async def refused_by_database(request: Request, exc: DataError) -> Response:
+    @app.exception_handler(OverflowError)
+    async def refused_by_database(request: Request, exc: Exception) -> Response:
         # The database refused a value as data (SQLSTATE class 22): a NUL character, which
-        # PostgreSQL never stores in text, or a number out of its column's range. Input the
-        # forms did not catch, so a clear 422; the request's transaction was rolled back.
+        # PostgreSQL never stores in text, or a number out of its column's range; SQLite's
+        # driver refuses to bind an integer beyond 64 bits (OverflowError). Input the forms
+        # did not catch, so a clear 422; the request's transaction was rolled back.
         log.warning(
-            "database refused data on %s %s: %s", request.method, request.url.path, exc.orig
+            "database refused data on %s %s: %s",
+            request.method,
+            request.url.path,
+            getattr(exc, "orig", exc),
         )
         return error_response(
             request,
             422,
-            "Dữ liệu gửi lên có giá trị không hợp lệ (ký tự không được phép hoặc số quá lớn). "
-            "Vui lòng kiểm tra và nhập lại.",
-            "The submitted data has a value that is not allowed (a forbidden character or a "
-            "number too large). Please check it.",
+            Message(
+                N_(
+                    "The submitted data has a value that is not allowed (a forbidden character "
+                    "or a number too large). Please check it."
+                )
+            ),
         )
 
     @app.exception_handler(ClientDisconnect)
@@ -130,6 +137,33 @@ def install(app: FastAPI) -> None:
         return error_response(
             request,
             500,
-            "Hệ thống gặp sự cố. Dữ liệu bạn đã lưu vẫn còn; vui lòng thử lại sau.",
-            "The system hit a problem. What you saved is kept; please try again later.",
+            Message(
+                N_("The system hit a problem. What you saved is kept; please try again later.")
+            ),
         )
+
+
+class AnsweredErrors:
+    """Keeps the connection open once an unexpected error has been answered with a 500 page.
+
+    Starlette re-raises the error after sending the page, and uvicorn then drops the
+    connection; the error is already logged with its traceback by `unexpected` above.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answered = False
+
+        async def watch(message: ASGIMessage) -> None:
+            nonlocal answered
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if not answered:
+                raise

@@ -14,11 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.models import ROLE_NAMES
+from app.accounts.permissions import can
 from app.config import ROOT
 from app.cooperatives.vocabulary import OCOP_GROUPS, SECTORS, STATUSES, label
 from app.surveys.answers import format_number
 from app.web import i18n
-from app.web.security import ANON_COOKIE, SESSION_COOKIE, csrf_binding, csrf_token
+from app.web.security import ANON_COOKIE, SESSION_COOKIE, csrf_binding, csrf_token, secure_cookies
 
 LANG_COOKIE = "htxso_lang"
 
@@ -31,6 +32,8 @@ env = Environment(
     lstrip_blocks=True,
 )
 templates = Jinja2Blocks(env=env)
+# Templates ask what the user may do, never which role they have: `can(user, "advise")`.
+env.globals["can"] = can
 
 
 def request_locale(request: Request) -> str:
@@ -71,7 +74,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "status_label": partial(label, STATUSES, locale=locale),
         "ocop_label": partial(label, OCOP_GROUPS, locale=locale),
         "role_label": partial(label, ROLE_NAMES, locale=locale),
-        "text": partial(_pick_text, locale=locale),
+        "text": partial(i18n.pick, locale=locale),
+        "message": partial(i18n.translate, locale=locale),
         "fmt_answer": _answer_text,
     }
 
@@ -94,15 +98,6 @@ def _answer_text(value: object) -> str:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_number(value)
-    return str(value)
-
-
-def _pick_text(value: dict[str, str] | Any, locale: str) -> str:
-    """One language of a {vi, en} pair from a questionnaire or domain message."""
-    if isinstance(value, dict):
-        return str(value.get(locale) or value.get("vi") or "")
-    if hasattr(value, locale):
-        return str(getattr(value, locale))
     return str(value)
 
 
@@ -142,6 +137,6 @@ def set_anon_cookie(request: Request, response: Response) -> None:
             token,
             httponly=True,
             samesite="lax",
-            secure=request.app.state.settings.https,
+            secure=secure_cookies(request),
             max_age=60 * 60 * 24 * 30,
         )

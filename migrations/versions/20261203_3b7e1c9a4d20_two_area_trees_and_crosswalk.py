@@ -7,7 +7,7 @@ its former district (and former ward) and counts in its province until it is pla
 2025 commune.
 
 Revision ID: 3b7e1c9a4d20
-Revises: 05fedf9a2fe5
+Revises: 8b2d5f0e9a17
 Create Date: 2026-12-03 13:50:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3b7e1c9a4d20"
-down_revision: str | None = "05fedf9a2fe5"
+down_revision: str | None = "8b2d5f0e9a17"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

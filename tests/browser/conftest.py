@@ -43,6 +43,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            # The first browser test also pays for the live server's demo province.
+            item.add_marker(pytest.mark.timeout(600))
             if reason and not os.environ.get("HTXSO_REQUIRE_BROWSER"):
                 item.add_marker(pytest.mark.skip(reason=reason))
 

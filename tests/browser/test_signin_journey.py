@@ -11,7 +11,7 @@ from tests.browser.conftest import LiveServer, screenshot
 LANDINGS = {
     "admin": "Quản trị",
     "canbo": "Hợp tác xã theo huyện",
-    "bancd": "Hợp tác xã theo huyện",
+    "bancd": "Tổng quan",
     "giamdoc": "Xin chào",
 }
 

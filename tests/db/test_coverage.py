@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.cooperatives.models import Cooperative
 from app.reports import coverage, scope
 from tests import factories
-from tests.db.test_rankings import EVERYONE, Province, make_wave, province, publish, stored
+from tests.worlds import EVERYONE, Province, make_wave, province, publish, stored
 
 
 @pytest.fixture
@@ -102,5 +102,5 @@ class TestChaseList:
             session, choice=choice, visible=EVERYONE, district_id=world.districts["D"].id
         )
         assert [r.name for r in only_d.rows] == ["HTX D6"]
-        second = coverage.chase_list(session, choice=choice, visible=EVERYONE, offset=1, limit=1)
+        second = coverage.chase_list(session, choice=choice, visible=EVERYONE, page=2, size=1)
         assert (second.total, [r.name for r in second.rows]) == (2, ["HTX D6"])

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords
 from app.accounts import service as accounts
 from app.areas import service as areas
 from app.cooperatives.models import Cooperative, Product
@@ -30,12 +28,6 @@ SMALL = 40
 @pytest.fixture(scope="module")
 def questionnaires() -> list[Questionnaire]:
     return list(load_dir(SURVEYS))
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo signs its accounts in with argon2 at full cost: not what these tests are about."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64))
 
 
 @pytest.fixture
@@ -116,7 +108,7 @@ def test_another_seed__gives_other_scores(province: Session) -> None:
     assert snapshot(province) != before
 
 
-def test_waves__are_2025_closed_and_2026_open_asking_the_latest_versions(
+def test_waves__are_2025_closed_on_2026_1_and_2026_open_on_2026_2(
     province: Session,
 ) -> None:
     result = make(province)
@@ -134,10 +126,10 @@ def test_waves__are_2025_closed_and_2026_open_asking_the_latest_versions(
                 )
             ).all()
         )
-        assert asked == {
-            key: surveys.latest_version(province, key=key).id
-            for key in ("digital", "value_chain", "ocop")
-        }
+        # The closed wave asked the first published version, the open one asks the latest.
+        expected = "2026.2" if w.status == "open" else "2026.1"
+        versions = {key: province.get(QuestionnaireVersion, i).version for key, i in asked.items()}
+        assert versions == dict.fromkeys(("digital", "value_chain", "ocop"), expected)
 
 
 def test_submitted_responses__store_exactly_the_engines_score(province: Session) -> None:

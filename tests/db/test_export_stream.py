@@ -23,7 +23,7 @@ from app.db import Database
 from app.reports import answers, scope
 from app.responses.models import Answer, Response
 from tests.db.conftest import migrated_database
-from tests.db.test_rankings import province
+from tests.worlds import province
 
 EVERYONE = select(Cooperative.id)
 

@@ -1,33 +1,16 @@
-"""Ranking statistics against figures worked out by hand for a small province.
-
-`province()` builds the fixture the reports tests share: four districts of the test
-questionnaire `mini`, scores stored as submission stores them (responses.overall, level and
-dimension_scores rows), so nothing here depends on the scoring engine.
-
-    An Bình   40 50 60 70 80   mean 60, s = √250, median 60, quartiles 50 and 70
-    Bắc Hà    60 × 6           mean 60, s = 0: ties An Bình
-    Cẩm Lý    90 95 100        three responses: below the minimum of five, not ranked
-    Đông Sơn  10 20 30 20 20   mean 20, s = √50, median and quartiles 20
-    Province  19 responses, sum 1045: mean 55
-
-Dimension "sales" equals the overall score, "ops" is 100 minus it. The previous wave has
-An Bình at 45 and 55 (mean 50).
-"""
+"""Ranking statistics against the figures worked out by hand in tests/worlds.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel
-from app.cooperatives.models import Cooperative, Product
-from app.db import utcnow
+from app.cooperatives.models import Cooperative
 from app.reports import rankings, scope
 from app.reports.scores import COMBINED
 from app.reports.statistics import (
@@ -36,178 +19,8 @@ from app.reports.statistics import (
     rank_ranges,
     t_quantile_975,
 )
-from app.responses.models import (
-    DimensionScore,
-    Response,
-    ResponseStatus,
-    Wave,
-    WaveQuestionnaire,
-    WaveStatus,
-)
-from app.responses.service import subject_key
-from app.surveys import service as surveys
-from app.surveys.loader import load_file
-from app.surveys.models import QuestionnaireVersion
 from tests import factories
-
-MINI = Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "mini-1.yaml"
-EVERYONE = select(Cooperative.id)
-
-
-def publish(
-    session: Session, *, key: str = "mini", subject: str = "cooperative", version: str = "1"
-) -> QuestionnaireVersion:
-    """The test questionnaire, or a copy of it under another key, subject or version."""
-    questionnaire = load_file(MINI)
-    if (key, subject, version) != ("mini", "cooperative", "1"):
-        questionnaire = questionnaire.model_copy(
-            update={"key": key, "subject": subject, "version": version}
-        )
-    surveys.publish(session, questionnaire=questionnaire)
-    return session.scalars(
-        select(QuestionnaireVersion).where(
-            QuestionnaireVersion.key == key, QuestionnaireVersion.version == version
-        )
-    ).one()
-
-
-def make_wave(
-    session: Session,
-    *,
-    key: str,
-    versions: list[QuestionnaireVersion],
-    opens: dt.date,
-    status: WaveStatus = WaveStatus.OPEN,
-) -> Wave:
-    wave = Wave(key=key, name=f"Đợt {key}", status=status, opens_on=opens)
-    session.add(wave)
-    session.flush()
-    for version in versions:
-        session.add(
-            WaveQuestionnaire(wave_id=wave.id, questionnaire_key=version.key, version_id=version.id)
-        )
-    session.flush()
-    return wave
-
-
-def level_of(score: float) -> str:
-    return "high" if score >= 75 else "mid" if score >= 40 else "low"
-
-
-def stored(
-    session: Session,
-    *,
-    wave: Wave,
-    version: QuestionnaireVersion,
-    cooperative: Cooperative,
-    overall: float | None,
-    product: Product | None = None,
-    draft: bool = False,
-) -> Response:
-    """A response as submission stores it: overall, level and one row per dimension."""
-    response = Response(
-        wave_id=wave.id,
-        questionnaire_key=version.key,
-        version_id=version.id,
-        cooperative_id=cooperative.id,
-        product_id=product.id if product else None,
-        subject_key=subject_key(
-            cooperative_id=cooperative.id, product_id=product.id if product else None
-        ),
-        revision=1,
-        status=ResponseStatus.DRAFT if draft else ResponseStatus.SUBMITTED,
-        submitted_at=None if draft else utcnow(),
-        overall=None if draft else overall,
-        level=None if draft or overall is None else level_of(overall),
-    )
-    session.add(response)
-    session.flush()
-    if not draft and overall is not None:
-        session.add_all(
-            [
-                DimensionScore(response_id=response.id, dimension_key="sales", score=overall),
-                DimensionScore(response_id=response.id, dimension_key="ops", score=100 - overall),
-            ]
-        )
-        session.flush()
-    return response
-
-
-@dataclass
-class Province:
-    wave: Wave
-    previous: Wave
-    version: QuestionnaireVersion
-    districts: dict[str, Area]
-    commune: Area
-    cooperatives: dict[str, Cooperative] = field(default_factory=dict)
-
-
-def province(session: Session) -> Province:
-    """The shared fixture described at the top of this file."""
-    version = publish(session)
-    previous = make_wave(
-        session, key="2025", versions=[version], opens=dt.date(2025, 3, 1), status=WaveStatus.CLOSED
-    )
-    wave = make_wave(session, key="2026", versions=[version], opens=dt.date(2026, 3, 1))
-    districts = {
-        "A": factories.area(session, code="D1", name="An Bình"),
-        "B": factories.area(session, code="D2", name="Bắc Hà"),
-        "C": factories.area(session, code="D3", name="Cẩm Lý"),
-        "D": factories.area(session, code="D4", name="Đông Sơn"),
-    }
-    commune = factories.area(
-        session,
-        code="C41",
-        name="Xã Đồng",
-        level=AreaLevel.COMMUNE,
-        parent=session.get(Area, districts["D"].parent_id),
-    )
-    world = Province(wave, previous, version, districts, commune)
-    scores = {
-        "A": [40, 50, 60, 70, 80, None],
-        "B": [60, 60, 60, 60, 60, 60],
-        "C": [90, 95, 100],
-        "D": [10, 20, 30, 20, 20, None],
-    }
-    for letter, values in scores.items():
-        for number, value in enumerate(values, start=1):
-            name = f"{letter}{number}"
-            in_area = commune if name in ("D1", "D2") else districts[letter]
-            cooperative = factories.cooperative(
-                session,
-                in_area=in_area,
-                former_district=districts[letter],
-                name=f"HTX {name}",
-                sector="handicraft" if name == "A2" else "agriculture",
-            )
-            world.cooperatives[name] = cooperative
-            if value is not None:
-                stored(session, wave=wave, version=version, cooperative=cooperative, overall=value)
-    # D6 has a draft: started, not finished. A6 has not started.
-    stored(
-        session,
-        wave=wave,
-        version=version,
-        cooperative=world.cooperatives["D6"],
-        overall=None,
-        draft=True,
-    )
-    # A suspended cooperative counts nowhere, whatever it submitted.
-    suspended = factories.cooperative(
-        session, in_area=districts["A"], name="HTX A7", status="suspended"
-    )
-    world.cooperatives["A7"] = suspended
-    stored(session, wave=wave, version=version, cooperative=suspended, overall=100)
-    for name, value in (("A1", 45), ("A2", 55)):
-        stored(
-            session,
-            wave=previous,
-            version=version,
-            cooperative=world.cooperatives[name],
-            overall=value,
-        )
-    return world
+from tests.worlds import EVERYONE, Province, make_wave, province, publish, stored
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from app.db import utcnow
 from app.errors import NotFound
 from app.responses.models import Answer, DimensionScore, Response, Wave, WaveQuestionnaire
 from app.responses.rescoring import Change, count_submitted, rescore_version
-from app.scoring.engine import SCORING_VERSION, ScoreResult, score
+from app.scoring.engine import ScoreResult, score
 from app.surveys import service as surveys
 from app.surveys.definition import Questionnaire
 from app.surveys.loader import load_file
@@ -163,8 +163,8 @@ def test_tampered_overall_and_level__are_reported_and_fixed(
             new_overall=expected.overall,
             old_level="dan_dat",
             new_level=expected.level,
-            old_scoring_version=SCORING_VERSION,
-            new_scoring_version=SCORING_VERSION,
+            old_scoring_version="1",
+            new_scoring_version="1",
         )
     ]
     assert stored(session, good) == as_engine_gives(expected, GOOD)
@@ -200,8 +200,8 @@ def test_an_older_scoring_version__is_rewritten_to_the_current_one(
 
     [change] = rescore_version(session, version_id=version.id)
 
-    assert (change.old_scoring_version, change.new_scoring_version) == ("0", SCORING_VERSION)
-    assert stored(session, good)[2] == SCORING_VERSION
+    assert (change.old_scoring_version, change.new_scoring_version) == ("0", "1")
+    assert stored(session, good)[2] == "1"
 
 
 def test_dry_run__reports_the_change_and_stores_nothing(

@@ -1,30 +1,9 @@
-"""Targeting lists and shortlists over stored scores, checked against a small province by hand.
-
-The province, one open wave; scores are what each current submission stored (digital:
-strategy dimension / overall / level; value chain: overall and level; products: official
-stars and OCOP self-check band, overall, part A):
-
-- HTX An, Chi Lăng, agriculture: digital 30 / 35 / bat_dau; value chain 50 mot_khau
-- HTX Bình, a commune of Chi Lăng, agriculture: digital 12 / 20 / bat_dau in revision 2
-  (revision 1, superseded, said 90)
-- HTX Cường, Chi Lăng, handicraft: digital 55 / 70 / nang_cao; value chain 65 nhieu_khau;
-  Khăn 0★ ba_sao 55 part A 20, Túi 0★ hai_sao 45 part A 60
-- HTX Dũng, Hữu Lũng, agriculture: digital 5 / 62 / nang_cao; value chain 82
-  chuoi_hoan_chinh; Na 4★ without a self-check
-- HTX Em, Hữu Lũng, agriculture: digital 39.9 / 85 / dan_dat; value chain 61 nhieu_khau;
-  Chè 2★ hai_sao 40 part A 25
-- HTX Giang, Chi Lăng: a digital draft only
-- HTX Hà, Chi Lăng: digital 10 / 15, but dissolved
-- HTX Khánh, Chi Lăng: digital exactly 40 / 45 / hinh_thanh
+"""Targeting lists and shortlists over stored scores, checked against the targeting world of
+tests/worlds.py (figures worked out by hand).
 """
 
-from __future__ import annotations
-
-import datetime as dt
 import io
 import itertools
-from dataclasses import dataclass
-from functools import cache
 
 import pytest
 from openpyxl import load_workbook
@@ -33,206 +12,26 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import Role, User
-from app.areas.models import Area, AreaLevel
+from app.areas.models import Area
 from app.audit.models import AuditEvent
-from app.config import ROOT
-from app.cooperatives.models import Cooperative, Product
 from app.db import utcnow
+from app.errors import Invalid
 from app.responses import service as responses
-from app.responses.models import DimensionScore, Response, ResponseStatus, Wave, WaveStatus
-from app.surveys import service as surveys
-from app.surveys.definition import Questionnaire
-from app.surveys.loader import load_dir
-from app.targeting import service as targeting
+from app.targeting import criteria as targeting
+from app.targeting import queries as targeting_queries
+from app.targeting import rows as targeting_rows
 from app.targeting import shortlists
 from app.targeting.models import ShortlistEntry
-from tests import factories
-
-
-@cache
-def _questionnaires() -> tuple[Questionnaire, ...]:
-    return tuple(load_dir(ROOT / "surveys"))
-
-
-@dataclass
-class Province:
-    wave: Wave
-    chi_lang: Area
-    huu_lung: Area
-    coops: dict[str, Cooperative]
-    products: dict[str, Product]
-    advisor: User
-
-
-def submit(
-    session: Session,
-    *,
-    wave: Wave,
-    key: str,
-    cooperative: Cooperative,
-    overall: float,
-    level: str,
-    dimensions: dict[str, float] | None = None,
-    product: Product | None = None,
-    revision: int = 1,
-    superseded: bool = False,
-    status: str = ResponseStatus.SUBMITTED,
-    entered_by: User | None = None,
-) -> Response:
-    """A response with the scores it stored at submission, as SQL reads them."""
-    version = responses.wave_version(session, wave_id=wave.id, key=key)
-    made = Response(
-        wave_id=wave.id,
-        questionnaire_key=key,
-        version_id=version.id,
-        cooperative_id=cooperative.id,
-        product_id=product.id if product else None,
-        subject_key=responses.subject_key(
-            cooperative_id=cooperative.id, product_id=product.id if product else None
-        ),
-        revision=revision,
-        status=status,
-        entered_by_id=entered_by.id if entered_by else None,
-        on_behalf=entered_by is not None and entered_by.role != Role.MANAGER,
-        submitted_at=utcnow() if status == ResponseStatus.SUBMITTED else None,
-        superseded_at=utcnow() if superseded else None,
-        overall=overall if status == ResponseStatus.SUBMITTED else None,
-        level=level if status == ResponseStatus.SUBMITTED else None,
-    )
-    session.add(made)
-    session.flush()
-    if status == ResponseStatus.SUBMITTED:
-        session.add_all(
-            DimensionScore(response_id=made.id, dimension_key=k, score=v)
-            for k, v in (dimensions or {}).items()
-        )
-        session.flush()
-    return made
-
-
-def build_province(session: Session, *, wave_key: str = "2026") -> Province:
-    """The small province of the module docstring, in one open wave."""
-    for questionnaire in _questionnaires():
-        surveys.publish(session, questionnaire=questionnaire)
-    wave = responses.create_wave(
-        session,
-        key=wave_key,
-        name=f"Đợt {wave_key}",
-        version_ids={
-            key: surveys.latest_version(session, key=key).id
-            for key in ("digital", "value_chain", "ocop")
-        },
-        opens_on=dt.date(int(wave_key), 3, 1),
-        closes_on=dt.date(int(wave_key), 12, 31),
-        status=WaveStatus.OPEN,
-    )
-    chi_lang = factories.area(session, name="Chi Lăng")
-    commune = factories.area(
-        session,
-        name="Xã Quang Lang",
-        level=AreaLevel.COMMUNE,
-        parent=session.get(Area, chi_lang.parent_id),
-    )
-    huu_lung = factories.area(session, name="Hữu Lũng")
-    place = {
-        "An": (chi_lang, "agriculture", "active"),
-        "Bình": (commune, "agriculture", "active"),
-        "Cường": (chi_lang, "handicraft", "active"),
-        "Dũng": (huu_lung, "agriculture", "active"),
-        "Em": (huu_lung, "agriculture", "active"),
-        "Giang": (chi_lang, "agriculture", "active"),
-        "Hà": (chi_lang, "agriculture", "dissolved"),
-        "Khánh": (chi_lang, "agriculture", "active"),
-    }
-    coops = {
-        name: factories.cooperative(
-            session,
-            in_area=area,
-            former_district=chi_lang if area is commune else None,
-            name=f"HTX {name}",
-            sector=sector,
-            status=status,
-        )
-        for name, (area, sector, status) in place.items()
-    }
-    products = {
-        "Khăn": factories.product(session, of=coops["Cường"], name="Khăn", stars=0),
-        "Túi": factories.product(session, of=coops["Cường"], name="Túi", stars=0),
-        "Na": factories.product(session, of=coops["Dũng"], name="Na", stars=4),
-        "Chè": factories.product(session, of=coops["Em"], name="Chè", stars=2),
-    }
-    advisor = factories.user(session, role=Role.ADVISOR, username="canbo")
-
-    def digital(
-        name: str,
-        strategy: float,
-        overall: float,
-        level: str,
-        *,
-        revision: int = 1,
-        superseded: bool = False,
-        status: str = ResponseStatus.SUBMITTED,
-        entered_by: User | None = None,
-    ) -> None:
-        submit(
-            session,
-            wave=wave,
-            key="digital",
-            cooperative=coops[name],
-            overall=overall,
-            level=level,
-            dimensions={"strategy": strategy, "sales": 50.0},
-            revision=revision,
-            superseded=superseded,
-            status=status,
-            entered_by=entered_by,
-        )
-
-    def chain(name: str, overall: float, level: str) -> None:
-        submit(
-            session,
-            wave=wave,
-            key="value_chain",
-            cooperative=coops[name],
-            overall=overall,
-            level=level,
-            dimensions={"dau_vao": overall},
-        )
-
-    def ocop(owner: str, product: str, overall: float, level: str, part_a: float) -> None:
-        submit(
-            session,
-            wave=wave,
-            key="ocop",
-            cooperative=coops[owner],
-            product=products[product],
-            overall=overall,
-            level=level,
-            dimensions={"part_a": part_a},
-        )
-
-    digital("An", 30, 35, "bat_dau", entered_by=advisor)
-    digital("Bình", 90, 90, "dan_dat", superseded=True)
-    digital("Bình", 12, 20, "bat_dau", revision=2)
-    digital("Cường", 55, 70, "nang_cao")
-    digital("Dũng", 5, 62, "nang_cao")
-    digital("Em", 39.9, 85, "dan_dat")
-    digital("Giang", 0, 0, "khoi_dong", status=ResponseStatus.DRAFT)
-    digital("Hà", 10, 15, "khoi_dong")
-    digital("Khánh", 40, 45, "hinh_thanh")
-    chain("An", 50, "mot_khau")
-    chain("Cường", 65, "nhieu_khau")
-    chain("Dũng", 82, "chuoi_hoan_chinh")
-    chain("Em", 61, "nhieu_khau")
-    ocop("Cường", "Khăn", 55, "ba_sao", 20)
-    ocop("Cường", "Túi", 45, "hai_sao", 60)
-    ocop("Em", "Chè", 40, "hai_sao", 25)
-    return Province(wave, chi_lang, huu_lung, coops, products, advisor)
+from app.targeting.schemas import ShortlistName
+from app.validation import parse
+from app.web.i18n import translate
+from tests.worlds import TargetingProvince as Province
+from tests.worlds import submit, targeting_province
 
 
 @pytest.fixture
 def province(session: Session) -> Province:
-    return build_province(session)
+    return targeting_province(session)
 
 
 def viewer(session: Session, role: Role, *, areas: tuple[Area, ...] = ()) -> User:
@@ -260,17 +59,17 @@ def limited_to(session: Session, area: Area) -> Select[int]:
     )
 
 
-def names(rows: list[targeting.SupportRow] | list[targeting.ModelRow]) -> list[str]:
+def names(rows: list[targeting_rows.SupportRow] | list[targeting_rows.ModelRow]) -> list[str]:
     return [row.contact.name for row in rows]
 
 
 def support(
     session: Session, province: Province, visible: Select[int] | None = None, **params: str
-) -> list[targeting.SupportRow]:
+) -> list[targeting_rows.SupportRow]:
     found = targeting.search(session, kind="support", params=params)
     assert found.errors == {}
     assert isinstance(found.criteria, targeting.SupportCriteria)
-    return targeting.needs_support(
+    return targeting_queries.needs_support(
         session,
         visible=visible if visible is not None else everyone(session),
         criteria=found.criteria,
@@ -279,11 +78,11 @@ def support(
 
 def models(
     session: Session, province: Province, visible: Select[int] | None = None, **params: str
-) -> list[targeting.ModelRow]:
+) -> list[targeting_rows.ModelRow]:
     found = targeting.search(session, kind="model", params=params)
     assert found.errors == {}
     assert isinstance(found.criteria, targeting.ModelCriteria)
-    return targeting.model_candidates(
+    return targeting_queries.model_candidates(
         session,
         visible=visible if visible is not None else everyone(session),
         criteria=found.criteria,
@@ -349,7 +148,7 @@ class TestNeedsSupport:
     ) -> None:
         found = targeting.search(session, kind="support", params={"threshold": "bốn mươi"})
         assert found.criteria is None
-        assert found.errors["threshold"]["vi"] == "Ngưỡng là một số từ 0 đến 100."
+        assert translate(found.errors["threshold"], "vi") == "Ngưỡng là một số từ 0 đến 100."
         assert found.values["threshold"] == "bốn mươi"
 
     def test_a_dimension_the_wave_does_not_ask__is_refused(
@@ -401,7 +200,7 @@ class TestModelCandidates:
     def test_an_unknown_level__is_refused(self, session: Session, province: Province) -> None:
         found = targeting.search(session, kind="model", params={"digital": "giỏi"})
         assert found.criteria is None
-        assert found.errors["digital"]["vi"] == "Mức độ không hợp lệ."
+        assert translate(found.errors["digital"], "vi") == "Mức độ không hợp lệ."
 
 
 def save(session: Session, province: Province, name: str, **params: str) -> int:
@@ -410,7 +209,7 @@ def save(session: Session, province: Province, name: str, **params: str) -> int:
         session,
         user=province.advisor,
         visible=everyone(session),
-        name=name,
+        named=ShortlistName(name=name),
         found=found,
         ip_address="10.0.0.1",
     )
@@ -499,7 +298,9 @@ class TestShortlists:
         assert names(opened.rows) == ["HTX Cường"]
 
     def test_an_empty_name__is_refused(self) -> None:
-        assert shortlists.check_name(name="   ")["name"]["vi"] == "Vui lòng đặt tên cho danh sách."
+        with pytest.raises(Invalid) as refused:
+            parse(ShortlistName, {"name": "   "})
+        assert translate(refused.value.fields["name"], "vi") == "Vui lòng đặt tên cho danh sách."
 
 
 class TestShortlistExport:

@@ -9,13 +9,21 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 
-def _walk(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+def api_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """Every route object with its full path template."""
     for route in routes:
         if isinstance(route, APIRoute):
-            for method in sorted(route.methods):
-                yield method, prefix + route.path
+            yield prefix + route.path, route
         elif hasattr(route, "original_router"):
-            yield from _walk(route.original_router.routes, prefix + route.include_context.prefix)
+            yield from api_routes(
+                route.original_router.routes, prefix + route.include_context.prefix
+            )
+
+
+def _walk(routes: Iterable[Any]) -> Iterator[tuple[str, str]]:
+    for path, route in api_routes(routes):
+        for method in sorted(route.methods):
+            yield method, path
 
 
 def all_routes(app: FastAPI, methods: set[str] | None = None) -> list[tuple[str, str]]:

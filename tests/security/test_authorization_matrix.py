@@ -26,6 +26,7 @@ from app.advice.models import FollowUp
 from app.responses import service as responses
 from app.surveys import service as surveys
 from app.targeting.models import Shortlist, ShortlistEntry
+from app.targets.models import WaveTarget
 from app.web.security import SESSION_COOKIE, csrf_token
 from tests import factories
 from tests.conftest import TEST_SECRET
@@ -69,6 +70,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/responses/{response_id}/submit"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/responses/{response_id}/revise"): Rule(RESPONDENTS, scoped=True),
     ("GET", "/responses/{response_id}/result"): Rule(RESPONDENTS, scoped=True),
+    ("GET", "/responses/{response_id}/result.pdf"): Rule(RESPONDENTS, scoped=True),
     ("GET", "/cooperatives/{cooperative_id}"): Rule(RESPONDENTS, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/products"): Rule(RESPONDENTS, scoped=True),
     # The Alliance's own work on a cooperative.
@@ -91,7 +93,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/reports/coverage"): Rule(READERS),
     ("POST", "/reports/export"): Rule(READERS),
     ("GET", "/districts/{area_id}"): Rule(READERS, scoped=True),
+    ("GET", "/dashboard"): Rule(READERS),
+    ("GET", "/dashboard/inactive"): Rule(READERS),
+    ("GET", "/dashboard/report.{fmt}"): Rule(READERS),
     # The API answers every signed-in role, each from its own visible cooperatives.
+    ("GET", "/api/openapi.json"): Rule(READERS),
     ("GET", "/api/v1/areas"): Rule(SIGNED_IN),
     ("GET", "/api/v1/cooperatives"): Rule(SIGNED_IN),
     ("GET", "/api/v1/coverage"): Rule(READERS),
@@ -112,16 +118,22 @@ ADMIN_ROUTES = [
     ("GET", "/admin/questionnaires/compare"),
     ("GET", "/admin/questionnaires/{version_id}/preview"),
     ("GET", "/admin/registry"),
+    ("GET", "/admin/registry/map"),
+    ("GET", "/admin/registry/problems.csv"),
     ("GET", "/admin/registry/template.csv"),
     ("GET", "/admin/registry/template.xlsx"),
     ("GET", "/admin/waves"),
     ("GET", "/admin/waves/new"),
     ("GET", "/admin/waves/{wave_id}/close"),
+    ("GET", "/admin/waves/{wave_id}/targets"),
+    ("POST", "/admin/waves/{wave_id}/targets"),
+    ("POST", "/admin/waves/{wave_id}/targets/{target_id}/remove"),
     ("POST", "/admin/accounts"),
     ("POST", "/admin/accounts/onboard"),
     ("POST", "/admin/accounts/{user_id}/areas"),
     ("POST", "/admin/accounts/{user_id}/areas/{area_id}/remove"),
     ("POST", "/admin/accounts/{user_id}/code"),
+    ("POST", "/admin/accounts/{user_id}/whole-province"),
     ("POST", "/admin/accounts/{user_id}/cooperatives"),
     ("POST", "/admin/accounts/{user_id}/cooperatives/{cooperative_id}/remove"),
     ("POST", "/admin/accounts/{user_id}/disable"),
@@ -130,6 +142,7 @@ ADMIN_ROUTES = [
     ("POST", "/admin/questionnaires/publish"),
     ("POST", "/admin/registry/check"),
     ("POST", "/admin/registry/import"),
+    ("POST", "/admin/registry/map"),
     ("POST", "/admin/waves"),
     ("POST", "/admin/waves/{wave_id}/close"),
     ("POST", "/admin/waves/{wave_id}/open"),
@@ -202,6 +215,14 @@ def world(session: Session) -> World:
     session.add(shortlist)
     session.flush()
     session.add(ShortlistEntry(shortlist_id=shortlist.id, cooperative_id=coop_a.id))
+    # Two targets: the "own" and the "other" calls each remove one.
+    targets = [
+        WaveTarget(wave_id=wave.id, metric="coverage", percent=80.0),
+        WaveTarget(
+            wave_id=wave.id, metric="level", questionnaire_key="mini", level_key="mid", percent=40.0
+        ),
+    ]
+    session.add_all(targets)
     session.flush()
 
     def ids(coop_index: int) -> dict[str, str]:
@@ -216,6 +237,8 @@ def world(session: Session) -> World:
             "wave_id": str(wave.id),
             "user_id": str(spare.id),
             "shortlist_id": str(shortlist.id),
+            "fmt": "docx",
+            "target_id": str(targets[coop_index].id),
         }
 
     return World(users, ids(0), ids(1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -42,7 +43,9 @@ def test_xlsx__neutralises_every_formula_start_and_keeps_numbers_as_numbers() ->
     sheet = book["Bảng"]
     values = list(sheet.iter_rows(min_row=3, values_only=True))
     # XML (and so XLSX) stores a carriage return as a line feed; the cell is still inert.
-    assert [v[0] for v in values] == ["'" + value.replace("\r", "\n") for value in DANGEROUS]
+    # openpyxl reads a carriage return back as "\r" with lxml installed, as "\n" without it.
+    read = [v[0].replace("\r", "\n") for v in values]
+    assert read == ["'" + value.replace("\r", "\n") for value in DANGEROUS]
     assert all(v[1] == 12 and v[2] == 72.5 for v in values)
     assert sheet.freeze_panes == "A3"
 
@@ -53,9 +56,12 @@ def test_negative_numbers__stay_numbers() -> None:
 
 
 safe_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    # No control characters (dropped: tests/security/test_control_characters.py).
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t\r\n"),
     max_size=40,
-).filter(lambda s: not s.startswith(("=", "+", "-", "@", "\t", "\r")))
+).filter(
+    lambda s: not re.search(r"(^|[;,] *)[=+\-@\t\r]", s)  # formula triggers get a `'`
+)
 
 
 @given(names=st.lists(safe_text, max_size=6))

@@ -1,6 +1,12 @@
-"""Cached number formats write exactly what Babel writes for the same value."""
+"""Cached number formats write what Babel writes for the same value rounded half up.
+
+Figures are rounded half up everywhere (scores by the engine, pages and exports alike), where
+Babel alone would round half to even.
+"""
 
 from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal, format_percent
 from hypothesis import given
@@ -21,7 +27,7 @@ def test_number__matches_babel(value: float, locale: str, digits: int) -> None:
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
 
     assert i18n.number(value, locale, digits) == format_decimal(
-        value, format=pattern, locale=locale
+        _half_up(value, digits), format=pattern, locale=locale
     )
 
 
@@ -30,8 +36,18 @@ def test_percent__matches_babel(value: float, locale: str, digits: int) -> None:
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
 
     assert i18n.percent(value, locale, digits) == format_percent(
-        value, format=pattern, locale=locale
+        _half_up(value, digits + 2), format=pattern, locale=locale
     )
+
+
+def _half_up(value: float, digits: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def test_halves__round_up_as_scores_do() -> None:
+    assert i18n.number(0.25, "en", 1) == "0.3"
+    assert i18n.number(45.125, "vi", 2) == "45,13"
+    assert i18n.percent(0.125, "en", 0) == "13%"
 
 
 def test_vietnamese__groups_with_dots_and_decimals_with_a_comma() -> None:

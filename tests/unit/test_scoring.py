@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from app.scoring import (
-    SCORING_VERSION,
     DimensionScore,
     NextLevel,
     ScoreResult,
@@ -47,7 +46,7 @@ def test_typical_answers__score_as_worked_out_by_hand() -> None:
     assert result == ScoreResult(
         questionnaire="mini",
         version="1",
-        scoring_version=SCORING_VERSION,
+        scoring_version="1",
         dimensions={
             "sales": DimensionScore("sales", 66.67, 44.44, "mid", answered=2, counted=2),
             "ops": DimensionScore("ops", 61.11, 20.37, "mid", answered=3, counted=3),

@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.scoring import ScoreResult, missing_required, score, visible_codes
+from app.scoring.engine import walk
 from app.surveys.answers import answer_points
 from app.surveys.conditions import ConditionSyntaxError, parse_condition
 from app.surveys.definition import Question, Questionnaire
@@ -117,12 +118,19 @@ def test_better_answer__never_lowers_a_dimension_or_the_overall_score(
 @by_file
 @SETTINGS
 @given(data=st.data())
-def test_scored_answers__never_change_what_is_asked(path: Path, data: st.DataObject) -> None:
+def test_scored_answers__never_change_what_is_asked_under_rules_1_nor_what_applies(
+    path: Path, data: st.DataObject
+) -> None:
     q = _load(path)
     question = data.draw(st.sampled_from([x for x in q.questions if x.scored]))
     answers = data.draw(answers_for(q))
     changed = {**answers, question.code: data.draw(valid_answer(question))}
-    assert visible_codes(q, changed) == visible_codes(q, answers)
+    if q.scoring_rules == 1:
+        assert visible_codes(q, changed) == visible_codes(q, answers)
+    else:
+        # Under rules 2 a scored answer may decide what is asked (the proof sees to it that
+        # a better answer never hides more), never what applies.
+        assert walk(q, changed).applicable == walk(q, answers).applicable
 
 
 @by_file
@@ -178,7 +186,7 @@ ANY_VALUE = st.one_of(JUNK, st.dictionaries(st.text(max_size=3), st.integers(), 
 @given(data=st.data())
 def test_conditions__evaluate_to_a_boolean_on_any_answers(path: Path, data: st.DataObject) -> None:
     q = _load(path)
-    conditions = [x.relevant for x in q.questions if x.relevant is not None]
+    conditions = [c for x in q.questions for c in x.conditions]
     conditions += [r.when for level in q.levels for r in level.requires]
     assume(conditions)
     answers = data.draw(st.dictionaries(st.sampled_from([x.code for x in q.questions]), ANY_VALUE))
@@ -193,7 +201,7 @@ def test_parser__raises_only_syntax_errors_on_mangled_conditions(
     path: Path, data: st.DataObject
 ) -> None:
     q = _load(path)
-    sources = [x.relevant.source for x in q.questions if x.relevant is not None]
+    sources = [c.source for x in q.questions for c in x.conditions]
     sources += [r.when.source for level in q.levels for r in level.requires]
     assume(sources)
     source = data.draw(st.sampled_from(sources))

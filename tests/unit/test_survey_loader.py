@@ -128,6 +128,26 @@ def test_content_hash__changes_with_the_content() -> None:
     assert content_hash(load_text(edited)) != content_hash(load_file(MINI))
 
 
+def test_order_and_model_level__change_the_hash_only_when_a_file_sets_them() -> None:
+    original = load_file(MINI)
+    assert (original.order, original.model_level) == (100, None)
+    defaults = MINI.read_text(encoding="utf-8").replace(
+        "subject: cooperative\n", "subject: cooperative\norder: 100\n"
+    )
+    assert content_hash(load_text(defaults)) == content_hash(original)
+    placed = load_text(defaults.replace("order: 100\n", "order: 1\nmodel_level: mid\n"))
+    assert (placed.order, placed.model_level) == (1, "mid")
+    assert content_hash(placed) != content_hash(original)
+
+
+def test_a_model_level__must_be_one_of_the_levels() -> None:
+    text = MINI.read_text(encoding="utf-8").replace(
+        "subject: cooperative\n", "subject: cooperative\nmodel_level: top\n"
+    )
+    with pytest.raises(SurveyFileError, match="model_level"):
+        load_text(text)
+
+
 def test_condition__is_compiled_once_per_questionnaire() -> None:
     q = load_file(MINI)
     gate = q.question("web_channels").relevant

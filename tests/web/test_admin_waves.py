@@ -222,7 +222,7 @@ class TestOpenAndCloseWave:
         assert wave.status == WaveStatus.CLOSED
         assert draft.status == ResponseStatus.DRAFT
         questionnaire = responses.questionnaire_of(session, response=draft)
-        with pytest.raises(Exception, match="đã đóng"):
+        with pytest.raises(Exception, match="closed"):
             responses.save_answer(
                 session,
                 response=draft,

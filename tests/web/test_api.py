@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords
 from app.web.i18n import number, percent
-from tests.conftest import page_csrf
-from tests.db.test_rankings import Province, province
-from tests.web.test_reports import as_user, table_rows
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters: these tests are about the API, not password hashing."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
+from tests.conftest import page_csrf, table_rows
+from tests.worlds import Province, as_user, province
 
 
 @pytest.fixture
@@ -44,10 +33,17 @@ class TestAuthentication:
         assert response.status_code == 405
         assert "detail" in response.json()
 
+    def test_openapi__is_for_signed_in_readers_only(
+        self, client: TestClient, world: Province
+    ) -> None:
+        assert client.get("/api/openapi.json").status_code == 401
+        assert client.get("/api/docs").status_code == 404
+        assert as_user(client, "giamdoc").get("/api/openapi.json").status_code == 403
+
     def test_openapi__documents_every_endpoint_and_its_model(
         self, client: TestClient, world: Province
     ) -> None:
-        schema = client.get("/api/openapi.json").json()
+        schema = as_user(client, "canbo").get("/api/openapi.json").json()
         for path in ("areas", "cooperatives", "scores", "coverage", "rankings"):
             assert f"/api/v1/{path}" in schema["paths"]
         assert "rank_best" in schema["components"]["schemas"]["RankingRowOut"]["properties"]
@@ -71,6 +67,27 @@ class TestCooperatives:
     ) -> None:
         found = as_user(client, "canbo.a").get("/api/v1/cooperatives").json()
         assert {c["name"] for c in found} == {f"HTX A{n}" for n in range(1, 8)}
+
+    def test_pages__carry_the_total_and_links_to_the_next_and_previous(
+        self, client: TestClient, world: Province
+    ) -> None:
+        client = as_user(client, "canbo.a")
+        first = client.get("/api/v1/cooperatives?size=3")
+        assert first.headers["x-total-count"] == "7"
+        assert [c["name"] for c in first.json()] == ["HTX A1", "HTX A2", "HTX A3"]
+        assert first.headers["link"] == (
+            '<http://testserver/api/v1/cooperatives?size=3&page=2>; rel="next"'
+        )
+        last = client.get("/api/v1/cooperatives?size=3&page=3")
+        assert [c["name"] for c in last.json()] == ["HTX A7"]
+        assert last.headers["link"] == (
+            '<http://testserver/api/v1/cooperatives?size=3&page=2>; rel="prev"'
+        )
+
+    def test_a_page_larger_than_allowed__is_refused(
+        self, client: TestClient, world: Province
+    ) -> None:
+        assert as_user(client, "bancd").get("/api/v1/cooperatives?size=1001").status_code == 422
 
 
 class TestScores:
@@ -99,8 +116,17 @@ class TestScores:
     def test_steering__reads_every_scored_cooperative(
         self, client: TestClient, world: Province
     ) -> None:
-        found = as_user(client, "bancd").get("/api/v1/scores?wave=2026").json()
-        assert len(found) == 20  # 19 active with a score, and the suspended A7
+        found = as_user(client, "bancd").get("/api/v1/scores?wave=2026")
+        assert len(found.json()) == 20  # 19 active with a score, and the suspended A7
+        assert found.headers["x-total-count"] == "20"
+
+    def test_pages__hold_only_scored_cooperatives_and_the_total_counts_them(
+        self, client: TestClient, world: Province
+    ) -> None:
+        # A6 has not started and D6 has only a draft: neither takes a place on a page.
+        second = as_user(client, "bancd").get("/api/v1/scores?wave=2026&size=15&page=2")
+        assert second.headers["x-total-count"] == "20"
+        assert len(second.json()) == 5
 
 
 class TestCoverage:

@@ -64,7 +64,9 @@ class TestHome:
         row = page[page.index("Huyện Khác") :]
         assert row.split('<td class="num">')[2].startswith("0<")
 
-    def test_steering__sees_districts(self, client: TestClient, session: Session) -> None:
+    def test_steering__without_a_wave_sees_districts(
+        self, client: TestClient, session: Session
+    ) -> None:
         factories.cooperative(session, in_area=factories.area(session, name="Huyện Ban Chỉ Đạo"))
         factories.area(session, name="Huyện Không Có HTX")
         factories.user(session, role=Role.STEERING, username="bancd1")
@@ -112,9 +114,10 @@ class TestShell:
     ) -> None:
         from fastapi import Depends
 
-        from app.web.deps import require_roles
+        from app.accounts.permissions import Capability
+        from app.web.deps import require
 
-        @client.app.get("/only-admins", dependencies=[Depends(require_roles(Role.ADMIN))])  # type: ignore[attr-defined]
+        @client.app.get("/only-admins", dependencies=[Depends(require(Capability.ADMINISTER))])  # type: ignore[attr-defined]
         def only_admins() -> dict[str, str]:
             return {"ok": "yes"}
 

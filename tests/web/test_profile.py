@@ -4,6 +4,7 @@ advisors' notes and follow-ups (internal to the Alliance, audited)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 import httpx2 as httpx
@@ -15,15 +16,17 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Role, User
 from app.advice import service as advice
 from app.advice.models import AdvisorNote, FollowUp
+from app.advice.schemas import FollowUpForm, NoteForm
 from app.areas.models import Area
 from app.audit.models import AuditEvent
 from app.cooperatives.models import Cooperative, Product
 from app.responses import service as responses
 from app.responses.models import Answer, Response, WaveStatus
 from app.surveys import service as surveys
+from app.surveys.models import QuestionnaireVersion
 from tests import factories
 from tests.conftest import page_csrf, sign_in
-from tests.db.test_targeting import _questionnaires, submit
+from tests.worlds import real_questionnaires, submit
 
 
 @dataclass
@@ -40,7 +43,7 @@ class Setting:
 
 @pytest.fixture
 def setting(session: Session) -> Setting:
-    for questionnaire in _questionnaires():
+    for questionnaire in real_questionnaires():
         surveys.publish(session, questionnaire=questionnaire)
     versions = {
         key: surveys.latest_version(session, key=key).id
@@ -191,7 +194,7 @@ class TestProfilePage:
             session,
             cooperative_id=setting.cooperative.id,
             author=setting.advisor,
-            body="Ghi chú nội bộ",
+            note=NoteForm(body="Ghi chú nội bộ"),
             ip_address=None,
         )
         enter_as(client, session, setting, "giamdoc")
@@ -467,8 +470,9 @@ class TestMarkDone:
             session,
             cooperative_id=setting.cooperative.id,
             author=setting.advisor,
-            description="Gửi tài liệu tập huấn",
-            due_on=advice.today() + dt.timedelta(days=3),
+            planned=FollowUpForm(
+                description="Gửi tài liệu tập huấn", due_on=advice.today() + dt.timedelta(days=3)
+            ),
             ip_address=None,
         )
 
@@ -521,3 +525,49 @@ class TestMarkDone:
         item = page[page.index("Gửi tài liệu tập huấn") - 300 :]
         assert "Đã xong" in item[: item.index("</li>")]
         assert f"/follow-ups/{planned.id}/done" not in page
+
+
+class TestResultPdf:
+    @pytest.fixture
+    def scored(self, session: Session, setting: Setting) -> Setting:
+        """The current digital response with the score detail submission stores."""
+        from app.scoring.engine import score
+
+        questionnaire = surveys.definition(
+            session.get(QuestionnaireVersion, setting.current.version_id)
+        )
+        setting.current.score_detail = score(questionnaire, {}).to_json()
+        session.flush()
+        return setting
+
+    def test_another_areas_cooperative__does_not_exist_for_a_limited_advisor(
+        self, client: TestClient, session: Session, scored: Setting
+    ) -> None:
+        enter_as(client, session, scored, "canbo_huulung")
+        assert client.get(f"/responses/{scored.current.id}/result.pdf").status_code == 404
+
+    def test_manager__gets_a_pdf_with_the_score_the_version_and_the_advice(
+        self, client: TestClient, session: Session, scored: Setting
+    ) -> None:
+        from pypdf import PdfReader
+
+        enter_as(client, session, scored, "giamdoc")
+        reply = client.get(f"/responses/{scored.current.id}/result.pdf")
+        assert reply.status_code == 200
+        assert reply.headers["content-type"] == "application/pdf"
+        reader = PdfReader(io.BytesIO(reply.content))
+        assert 1 <= len(reader.pages) <= 2
+        text = " ".join(p.extract_text() for p in reader.pages).replace("\n", " ")
+        assert "HTX Na Chi Lăng" in text
+        assert "Phiên bản bộ câu hỏi" in text
+        assert "Khuyến nghị" in text
+        assert f"/responses/{scored.current.id}/result" in text
+        box = reader.pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+    def test_advisor__finds_the_pdf_on_the_profile(
+        self, client: TestClient, scored: Setting
+    ) -> None:
+        sign_in(client, "canbo", factories.PASSWORD)
+        page = profile(client, scored)
+        assert f'href="/responses/{scored.current.id}/result.pdf"' in page

@@ -5,78 +5,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords
-from app.accounts.models import Role
 from app.areas.models import Area, AreaLevel
 from app.audit.models import AuditEvent
-from app.cooperatives.models import Cooperative
-from app.responses.models import Answer
+from app.responses.models import Answer, WaveQuestionnaire
 from app.surveys import service as surveys
 from app.surveys.definition import Question, Text
 from app.surveys.loader import load_file
 from tests import factories
-from tests.conftest import csrf_from, page_csrf, sign_in
-from tests.db.test_rankings import MINI, Province, make_wave, province, publish, stored
+from tests.conftest import csrf_from, page_csrf, table_rows
+from tests.worlds import MINI, Province, as_user, make_wave, province, publish, stored
 
 BOM = "\ufeff"
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters: these tests are about reports, not password hashing."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
 
 
 @pytest.fixture
 def world(session: Session) -> Province:
     return province(session)
-
-
-ACCOUNTS = {
-    "quantri": Role.ADMIN,
-    "canbo": Role.ADVISOR,
-    "canbo.a": Role.ADVISOR,
-    "bancd": Role.STEERING,
-    "giamdoc": Role.MANAGER,
-}
-
-
-def as_user(client: TestClient, username: str) -> TestClient:
-    """Create the account (an advisor limited to An Bình, a manager of HTX A1) and sign in."""
-    app_session: Session = client.app.state.db.session
-    world_areas = app_session.scalars(select(Area).where(Area.code == "D1")).all()
-    coops = app_session.scalars(select(Cooperative).where(Cooperative.name == "HTX A1")).all()
-    factories.user(
-        app_session,
-        role=ACCOUNTS[username],
-        username=username,
-        areas=tuple(world_areas) if username == "canbo.a" else (),
-        cooperatives=tuple(coops) if username == "giamdoc" else (),
-    )
-    sign_in(client, username, factories.PASSWORD)
-    return client
-
-
-def table_rows(html: str) -> list[str]:
-    """The text of each body row of the first table, cells joined by '|'."""
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    rows = []
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
-        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
-        rows.append("|".join(re.sub(r"<[^>]+>", "", c).strip() for c in cells))
-    return rows
 
 
 def export(client: TestClient, page: str, **fields: str) -> Response:
@@ -104,6 +56,22 @@ class TestRankingsPage:
         assert rows[3].startswith("–|quá ít phiếu|Cẩm Lý|3|100%|95,0")
         assert "Tỉnh: Lạng Sơn" in page.text
         assert "55,0" in page.text  # the province mean
+
+    def test_ranking__names_its_version_and_says_when_the_change_spans_two(
+        self, client: TestClient, session: Session, world: Province
+    ) -> None:
+        page = as_user(client, "bancd").get("/reports/rankings?wave=2026")
+        assert "Bộ câu hỏi phiên bản 1" in page.text
+        assert "so sánh hai phiên bản bộ câu hỏi" not in page.text
+        later = publish(session, version="2")
+        asked = session.scalars(
+            select(WaveQuestionnaire).where(WaveQuestionnaire.wave_id == world.wave.id)
+        ).one()
+        asked.version_id = later.id
+        session.flush()
+        page = client.get("/reports/rankings?wave=2026")
+        assert "Bộ câu hỏi phiên bản 2" in page.text
+        assert "Mức thay đổi so với đợt 2025 so sánh hai phiên bản bộ câu hỏi (1 và 2)" in page.text
 
     def test_districts_of_several_provinces__show_their_province(
         self, client: TestClient, world: Province, session: Session
@@ -215,20 +183,24 @@ class TestDistrictPage:
     ) -> None:
         page = as_user(client, "canbo").get(self.url(world))
         rows = table_rows(page.text)
-        # best first; the weakest of sales (= score) and ops (= 100 - score)
-        assert rows[0] == "HTX A5|Nông nghiệp|80,0|Cao|80,0|20,0|Vận hành|–"
-        assert rows[3] == "HTX A2|Tiểu thủ công nghiệp|50,0|Trung bình|50,0|50,0|Bán hàng|-5,0"
-        assert rows[4] == "HTX A1|Nông nghiệp|40,0|Trung bình|40,0|60,0|Bán hàng|-5,0"
-        assert rows[5].startswith("HTX A6|Nông nghiệp|chưa có điểm")
+        code = {name: c.registration_code for name, c in world.cooperatives.items()}
+        # best first, each with its registration code under the name; the weakest of sales
+        # (= score) and ops (= 100 - score)
+        assert rows[0] == f"HTX A5 {code['A5']}|Nông nghiệp|80,0|Cao|80,0|20,0|Vận hành|–"
+        assert rows[3] == (
+            f"HTX A2 {code['A2']}|Tiểu thủ công nghiệp|50,0|Trung bình|50,0|50,0|Bán hàng|-5,0"
+        )
+        assert rows[4] == f"HTX A1 {code['A1']}|Nông nghiệp|40,0|Trung bình|40,0|60,0|Bán hàng|-5,0"
+        assert rows[5].startswith(f"HTX A6 {code['A6']}|Nông nghiệp|chưa có điểm")
         a5 = world.cooperatives["A5"]
         assert f'href="/cooperatives/{a5.id}"' in page.text
 
     def test_filters__by_sector_level_and_status(self, client: TestClient, world: Province) -> None:
         client = as_user(client, "canbo")
         sector = table_rows(client.get(self.url(world, query="&sector=handicraft")).text)
-        assert [r.split("|")[0] for r in sector] == ["HTX A2"]
+        assert [r.split("|")[0].rsplit(" ", 1)[0] for r in sector] == ["HTX A2"]
         high = table_rows(client.get(self.url(world, query="&level=high")).text)
-        assert [r.split("|")[0] for r in high] == ["HTX A5"]
+        assert [r.split("|")[0].rsplit(" ", 1)[0] for r in high] == ["HTX A5"]
         every = table_rows(client.get(self.url(world, query="&status=all")).text)
         assert any(r.startswith("HTX A7") for r in every)
         assert not any(r.startswith("HTX A7") for r in table_rows(client.get(self.url(world)).text))
@@ -237,7 +209,8 @@ class TestDistrictPage:
         self, client: TestClient, world: Province
     ) -> None:
         rows = table_rows(as_user(client, "canbo").get(self.url(world, "D")).text)
-        assert any(r.startswith("HTX D1|Xã Đồng|Nông nghiệp|10,0") for r in rows)
+        d1 = world.cooperatives["D1"].registration_code
+        assert any(r.startswith(f"HTX D1 {d1}|Xã Đồng|Nông nghiệp|10,0") for r in rows)
 
     def test_steering__sees_scores_without_profile_links(
         self, client: TestClient, world: Province
@@ -338,10 +311,11 @@ class TestExport:
         assert response.content == (
             BOM + "wave | Đợt đánh giá,registration_code | Mã số HTX,cooperative | Tên HTX,"
             "district | Huyện (cũ),commune | Xã/Phường,sector | Lĩnh vực,"
+            "mini_version | Bộ câu hỏi thử: phiên bản,"
             "mini_overall | Bộ câu hỏi thử: điểm,mini_level | Bộ câu hỏi thử: mức\r\n"
             '2026,4900000001,"\'=HYPERLINK(""http://x"",""HTX"")",Chi Lăng,,'
-            "Nông nghiệp,62.5,Trung bình\r\n"
-            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,\r\n"
+            "Nông nghiệp,1,62.5,Trung bình\r\n"
+            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,,\r\n"
         ).encode("utf-8")
 
     def test_rankings_xlsx__reads_back_with_frozen_headers_and_numbers_as_numbers(
@@ -427,7 +401,7 @@ class TestExport:
         assert text.endswith("\r\n")
         lines = list(csv.reader(io.StringIO(text.lstrip(BOM))))
         codes = [h.split(" | ")[0] for h in lines[0]]
-        questions = codes[codes.index("level") + 1 :]
+        questions = codes[codes.index("level_label") + 1 :]
         assert questions == [
             "has_web",
             "web_channels",

@@ -283,6 +283,7 @@ class TestSubmitting:
         assert "data-chart=" in page
         assert "Khuyến nghị, khía cạnh yếu nhất trước" in page
         assert "Huyện: Chi Lăng" in page
+        assert "Bộ câu hỏi phiên bản 1" in page
 
     def test_a_correction__is_a_new_revision_and_the_first_stays(
         self, client: TestClient, world: World, session: Session

@@ -1,6 +1,6 @@
 """The targeting pages, saving a shortlist, opening it and exporting it, for each role.
 
-The figures come from the small province of tests/db/test_targeting.py.
+The figures come from the targeting world of tests/worlds.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from app.audit.models import AuditEvent
 from app.targeting.models import Shortlist, ShortlistEntry
 from tests import factories
 from tests.conftest import page_csrf, sign_in
-from tests.db.test_targeting import Province, build_province
+from tests.worlds import TargetingProvince as Province
+from tests.worlds import targeting_province as build_province
 
 
 @pytest.fixture

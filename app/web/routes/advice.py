@@ -6,20 +6,25 @@ from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.advice import service as advice
-from app.targeting import service as targeting
+from app.advice.schemas import FollowUpForm, NoteForm
+from app.errors import Invalid
+from app.messages import Message
+from app.targeting import criteria as targeting
+from app.targeting import queries as targeting_queries
 from app.targeting import shortlists
-from app.web.deps import DbSession, require_roles
+from app.targeting.schemas import ShortlistName
+from app.validation import parse
+from app.web.deps import Adviser, DbSession
 from app.web.routes.cooperatives import profile_context
 from app.web.templating import is_htmx, render
 
 router = APIRouter()
-Staff = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.ADMIN))]
 
 
 def _client_ip(request: Request) -> str | None:
@@ -39,7 +44,7 @@ def _after_change(
 def _form_errors(
     request: Request,
     found: advice.Profile,
-    errors: dict[str, dict[str, str]],
+    errors: dict[str, Message],
     values: dict[str, str],
 ) -> Response:
     """The profile again, with the messages beside the fields and what was typed kept."""
@@ -56,21 +61,22 @@ def _form_errors(
 def write_note(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     cooperative_id: int,
     body: Annotated[str, Form()] = "",
 ) -> Response:
     found = advice.profile(session, user=user, cooperative_id=cooperative_id)
-    problems = advice.check_note(body=body)
-    if problems:
-        return _form_errors(request, found, problems, {"body": body})
-    advice.add_note(
-        session,
-        cooperative_id=found.cooperative.id,
-        author=user,
-        body=body,
-        ip_address=_client_ip(request),
-    )
+    typed = {"body": body}
+    try:
+        advice.add_note(
+            session,
+            cooperative_id=found.cooperative.id,
+            author=user,
+            note=parse(NoteForm, typed),
+            ip_address=_client_ip(request),
+        )
+    except Invalid as refused:
+        return _form_errors(request, found, refused.fields, typed)
     return _after_change(request, session, user, found.cooperative.id)
 
 
@@ -78,33 +84,29 @@ def write_note(
 def plan_follow_up(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     cooperative_id: int,
     description: Annotated[str, Form()] = "",
     due_on: Annotated[str, Form()] = "",
 ) -> Response:
     found = advice.profile(session, user=user, cooperative_id=cooperative_id)
-    problems, date = advice.check_follow_up(
-        description=description, due_on=due_on, today=advice.today()
-    )
-    if problems or date is None:
-        return _form_errors(
-            request, found, problems, {"description": description, "due_on": due_on}
+    typed = {"description": description, "due_on": due_on}
+    try:
+        advice.plan_follow_up(
+            session,
+            cooperative_id=found.cooperative.id,
+            author=user,
+            planned=parse(FollowUpForm, typed),
+            ip_address=_client_ip(request),
         )
-    advice.plan_follow_up(
-        session,
-        cooperative_id=found.cooperative.id,
-        author=user,
-        description=description,
-        due_on=date,
-        ip_address=_client_ip(request),
-    )
+    except Invalid as refused:
+        return _form_errors(request, found, refused.fields, typed)
     return _after_change(request, session, user, found.cooperative.id)
 
 
 @router.post("/cooperatives/{cooperative_id}/follow-ups/{follow_up_id}/done")
 def mark_done(
-    request: Request, session: DbSession, user: Staff, cooperative_id: int, follow_up_id: int
+    request: Request, session: DbSession, user: Adviser, cooperative_id: int, follow_up_id: int
 ) -> Response:
     found = advice.profile(session, user=user, cooperative_id=cooperative_id)
     advice.mark_done(
@@ -131,12 +133,12 @@ def _targeting_page(
     params: Mapping[str, str],
     *,
     name: str = "",
-    name_errors: dict[str, dict[str, str]] | None = None,
+    name_errors: dict[str, Message] | None = None,
 ) -> Response:
     found = targeting.search(session, kind=kind, params=params)
     visible = accounts.accessible_cooperative_ids(session, user=user)
     rows = (
-        targeting.results(session, visible=visible, criteria=found.criteria)
+        targeting_queries.results(session, visible=visible, criteria=found.criteria)
         if found.criteria
         else []
     )
@@ -165,12 +167,12 @@ def _page_number(text: str | None) -> int:
 
 
 @router.get("/targeting")
-def support_page(request: Request, session: DbSession, user: Staff) -> Response:
+def support_page(request: Request, session: DbSession, user: Adviser) -> Response:
     return _targeting_page(request, session, user, "support", request.query_params)
 
 
 @router.get("/targeting/models")
-def models_page(request: Request, session: DbSession, user: Staff) -> Response:
+def models_page(request: Request, session: DbSession, user: Adviser) -> Response:
     return _targeting_page(request, session, user, "model", request.query_params)
 
 
@@ -178,7 +180,7 @@ def models_page(request: Request, session: DbSession, user: Staff) -> Response:
 def save_shortlist(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     kind: Annotated[str, Form()],
     name: Annotated[str, Form()] = "",
     wave: Annotated[str, Form()] = "",
@@ -203,16 +205,19 @@ def save_shortlist(
         "sector": sector,
     }
     found = targeting.search(session, kind=kind, params=params)
-    problems = shortlists.check_name(name=name)
-    if problems or found.criteria is None:
+    try:
+        named = parse(ShortlistName, {"name": name})
+    except Invalid as refused:
         return _targeting_page(
-            request, session, user, kind, params, name=name, name_errors=problems
+            request, session, user, kind, params, name=name, name_errors=refused.fields
         )
+    if found.criteria is None:
+        return _targeting_page(request, session, user, kind, params, name=name)
     saved = shortlists.save_shortlist(
         session,
         user=user,
         visible=accounts.accessible_cooperative_ids(session, user=user),
-        name=name,
+        named=named,
         found=found,
         ip_address=_client_ip(request),
     )
@@ -220,7 +225,7 @@ def save_shortlist(
 
 
 @router.get("/targeting/shortlists")
-def shortlists_page(request: Request, session: DbSession, user: Staff) -> Response:
+def shortlists_page(request: Request, session: DbSession, user: Adviser) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     return render(
         request,
@@ -231,7 +236,7 @@ def shortlists_page(request: Request, session: DbSession, user: Staff) -> Respon
 
 @router.get("/targeting/shortlists/{shortlist_id}")
 def shortlist_page(
-    request: Request, session: DbSession, user: Staff, shortlist_id: int
+    request: Request, session: DbSession, user: Adviser, shortlist_id: int
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     opened = shortlists.open_shortlist(session, shortlist_id=shortlist_id, visible=visible)
@@ -242,7 +247,7 @@ def shortlist_page(
 def export_shortlist(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     shortlist_id: int,
     fmt: Annotated[str, Form(alias="format")] = "csv",
 ) -> Response:

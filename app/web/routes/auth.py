@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -12,11 +14,14 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.passwords import password_problem
 from app.audit import service as audit
+from app.messages import N_, Message
 from app.web.deps import DbSession, OptionalUser
-from app.web.security import ANON_COOKIE, SESSION_COOKIE
+from app.web.security import ANON_COOKIE, DEVICE_COOKIE, SESSION_COOKIE, secure_cookies
 from app.web.templating import LANG_COOKIE, render
 
 router = APIRouter()
+# How long a browser stays known to an account after signing in there.
+DEVICE_COOKIE_DAYS = 180
 
 
 def safe_next(target: str | None) -> str:
@@ -44,17 +49,27 @@ def signin(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     name = accounts.normalise_username(username)
-    if throttle.is_throttled(session, username=name, ip_address=_ip(request)):
-        # Refused before the password is checked, whatever the account: guessing stops here.
-        return render(
+    known = throttle.is_known_device(
+        request.app.state.settings.secret_key,
+        username=name,
+        token=request.cookies.get(DEVICE_COOKIE),
+    )
+    waiting = throttle.wait(session, username=name, ip_address=_ip(request), known_device=known)
+    if waiting:
+        # Refused before the password is checked, whatever the account: guessing slows here.
+        return _throttled(
             request,
             "auth/signin.html",
-            {"next": safe_next(next), "username": username, "error": "throttled"},
-            status_code=429,
+            waiting,
+            {"next": safe_next(next), "username": username},
         )
     user = accounts.authenticate(session, username=username, password=password)
     throttle.record_attempt(
-        session, username=name, ip_address=_ip(request), succeeded=user is not None
+        session,
+        username=name,
+        ip_address=_ip(request),
+        succeeded=user is not None,
+        known_device=known,
     )
     if user is None:
         audit.record(
@@ -78,6 +93,21 @@ def _ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _throttled(
+    request: Request, template: str, waiting: dt.timedelta, context: dict[str, object]
+) -> Response:
+    """The sign-in page saying how long to wait (429, with Retry-After)."""
+    seconds = max(1, math.ceil(waiting.total_seconds()))
+    response = render(
+        request,
+        template,
+        {**context, "error": "throttled", "wait_seconds": seconds},
+        status_code=429,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def _signed_in(
     request: Request, session: DbSession, user: User, target: str, *, method: str
 ) -> Response:
@@ -86,6 +116,13 @@ def _signed_in(
     if old:
         # A token planted before sign-in must not become a signed-in session.
         accounts.end_session(session, token=old)
+    settings = request.app.state.settings
+    # Dead sessions and spent codes go as others sign in: no scheduled job to forget.
+    accounts.purge_expired(
+        session,
+        idle=dt.timedelta(minutes=settings.session_idle_minutes),
+        absolute=dt.timedelta(hours=settings.session_absolute_hours),
+    )
     token = accounts.start_session(
         session,
         user=user,
@@ -106,10 +143,20 @@ def _signed_in(
         token,
         httponly=True,
         samesite="lax",
-        secure=request.app.state.settings.https,
+        secure=secure_cookies(request),
         path="/",
     )
     response.delete_cookie(ANON_COOKIE)
+    # This browser is now known to the account: others' failures never slow it (throttle).
+    response.set_cookie(
+        DEVICE_COOKIE,
+        throttle.device_token(request.app.state.settings.secret_key, username=user.username),
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+        max_age=DEVICE_COOKIE_DAYS * 24 * 60 * 60,
+        path="/signin",
+    )
     return response
 
 
@@ -136,7 +183,7 @@ def _password_page(
     *,
     username: str,
     code: str,
-    error: str | None = None,
+    error: Message | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -152,8 +199,9 @@ def _check(
 ) -> tuple[User | None, Response | None]:
     """The account a code opens, or the page that says why not (attempts are throttled)."""
     name = accounts.normalise_username(username)
-    if throttle.is_throttled(session, username=name, ip_address=_ip(request)):
-        return None, _code_page(request, username=username, error="throttled", status_code=429)
+    waiting = throttle.wait(session, username=name, ip_address=_ip(request))
+    if waiting:
+        return None, _throttled(request, "auth/code.html", waiting, {"username": username})
     result, user = onboarding.check_code(session, username=name, code=code)
     if result != onboarding.CodeCheck.OK:
         throttle.record_attempt(session, username=name, ip_address=_ip(request), succeeded=False)
@@ -203,9 +251,9 @@ def code_set_password(
     if refusal is not None:
         return refusal
     assert user is not None
-    problem = password_problem(password, username=user.username)
+    problem = password_problem(password, username=user.username, names=(user.full_name,))
     if problem is None and password != confirm:
-        problem = "mismatch"
+        problem = Message(N_("The two passwords are not the same."))
     if problem is not None:
         return _password_page(request, username=username, code=code, error=problem, status_code=422)
     if not onboarding.consume_code(session, user=user, code=code):
@@ -232,10 +280,14 @@ def signout(request: Request, session: DbSession) -> Response:
 
 @router.post("/lang")
 def switch_language(
-    lang: Annotated[str, Form()] = "vi", next: Annotated[str, Form()] = "/"
+    request: Request, lang: Annotated[str, Form()] = "vi", next: Annotated[str, Form()] = "/"
 ) -> Response:
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
-        LANG_COOKIE, "en" if lang == "en" else "vi", samesite="lax", max_age=60 * 60 * 24 * 365
+        LANG_COOKIE,
+        "en" if lang == "en" else "vi",
+        samesite="lax",
+        secure=secure_cookies(request),
+        max_age=60 * 60 * 24 * 365,
     )
     return response

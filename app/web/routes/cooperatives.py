@@ -4,44 +4,62 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
 from app.advice import service as advice
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
-from app.reports import registry_export
+from app.cooperatives.schemas import RegistryQuery
+from app.cooperatives.vocabulary import SECTORS, STATUSES
+from app.messages import Message
+from app.paging import MAX_SIZE
+from app.reports import registry, registry_export
 from app.reports.downloads import Format
-from app.web.deps import DbSession, require_roles
+from app.web.deps import Adviser, DbSession, Respondent
 from app.web.templating import render
 
 router = APIRouter()
-Staff = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.ADMIN))]
-Respondent = Annotated[User, Depends(require_roles(Role.MANAGER, Role.ADVISOR, Role.ADMIN))]
 
 
 @router.get("/cooperatives")
 def list_page(
-    request: Request, session: DbSession, user: Staff, district: int | None = None
+    request: Request,
+    session: DbSession,
+    user: Adviser,
+    query: Annotated[RegistryQuery, Query()],
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
-    area_ids = areas.descendant_ids(session, area_ids=[district]) if district else None
-    rows = cooperatives.list_cooperatives(session, visible=visible, area_ids=area_ids)
+    area_ids = areas.descendant_ids(session, area_ids=[query.district]) if query.district else None
+    found = registry.search(
+        session,
+        visible=visible,
+        text=query.q,
+        area_ids=area_ids,
+        sector=query.sector,
+        status=query.status,
+        wave_state=query.wave_status or None,
+        page=query.page,
+        size=MAX_SIZE,
+    )
     return render(
         request,
         "cooperatives/list.html",
         {
-            "rows": rows,
+            "registry": found,
+            "query": query,
             "communes": cooperatives.areas_in_use(
                 session, level=AreaLevel.COMMUNE, visible=visible
             ),
             "districts": cooperatives.areas_in_use(
                 session, level=AreaLevel.FORMER_DISTRICT, visible=visible
             ),
-            "district": district,
+            "sectors": SECTORS,
+            "statuses": STATUSES,
+            "wave_states": registry.WAVE_STATES,
+            "filters": query.model_dump(exclude={"page"}, exclude_defaults=True),
         },
     )
 
@@ -50,7 +68,7 @@ def list_page(
 def export_registry(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     fmt: Annotated[Format, Form(alias="format")] = "csv",
 ) -> Response:
     """The registry of the cooperatives this advisor or administrator may see."""
@@ -84,7 +102,7 @@ def profile(
 def profile_context(
     found: advice.Profile,
     *,
-    errors: dict[str, dict[str, str]] | None = None,
+    errors: dict[str, Message] | None = None,
     values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What the profile page and its advice fragment render, with any form errors."""
@@ -105,7 +123,7 @@ def profile_context(
 def answers(
     request: Request,
     session: DbSession,
-    user: Staff,
+    user: Adviser,
     cooperative_id: int,
     response: int | None = None,
 ) -> Response:

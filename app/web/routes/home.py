@@ -10,7 +10,9 @@ from app.accounts.models import Role
 from app.areas import service as areas
 from app.cooperatives import service as cooperatives
 from app.responses import service as responses
+from app.responses.models import WaveStatus
 from app.web.deps import CurrentUser, DbSession
+from app.web.routes.dashboard import show_dashboard
 from app.web.templating import render
 
 router = APIRouter()
@@ -35,9 +37,18 @@ def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
             "home/manager.html",
             {"cooperatives": mine, "products": products, "wave": wave, "states": states},
         )
+    if user.role == Role.STEERING and any(
+        w.status != WaveStatus.DRAFT for w in responses.list_waves(session)
+    ):
+        # The Steering Committee reads summaries: its home is the dashboard of the current wave.
+        return show_dashboard(request, session, user, wave=None, questionnaire=None, level=None)
     if user.role in (Role.ADVISOR, Role.STEERING):
         districts = cooperatives.district_counts(session, visible=visible)
-        return render(request, "home/districts.html", {"districts": districts})
+        return render(
+            request,
+            "home/districts.html",
+            {"districts": districts, "no_area": accounts.sees_nothing(session, user=user)},
+        )
     return render(
         request,
         "home/admin.html",

@@ -9,33 +9,37 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.permissions import Capability, can
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
 from app.cooperatives.vocabulary import STATUSES
 from app.errors import Forbidden
+from app.messages import N_
 from app.reports import answers, districts, downloads, scope
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.map import area_map
 from app.reports.statistics import MINIMUM_RESPONSES
-from app.web.deps import DbSession, get_db, require_roles
+from app.web.deps import DbSession, ReportReader, get_db
 from app.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
-Reader = Annotated[User, Depends(require_roles(Role.ADVISOR, Role.STEERING, Role.ADMIN))]
 # Who may see cooperatives' contacts and raw answers.
-STAFF = (Role.ADVISOR, Role.ADMIN)
-CHASE_PAGE = 100
 
 
 def _link(path: str, **params: Any) -> str:
     kept = {k: v for k, v in params.items() if v not in (None, "")}
     return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def _paged(path: str, **params: Any) -> str:
+    """The list's link with its filters, ready for the pager to add "page=N"."""
+    link = _link(path, **params)
+    return link + ("&" if "?" in link else "?")
 
 
 # Bars a chart shows at most: beyond that the highest and lowest ranked areas are drawn and
@@ -88,7 +92,7 @@ def bar_chart(
 def rankings_page(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     wave: str | None = None,
     questionnaire: str | None = None,
     level: str | None = None,
@@ -129,7 +133,7 @@ def rankings_page(
             "level": by,
             "sort": report.measure,
         },
-        "can_export_answers": user.role in STAFF and key in choice.subjects,
+        "can_export_answers": can(user, Capability.ADVISE) and key in choice.subjects,
         "district_link": lambda area_id: _link(
             f"/districts/{area_id}", wave=choice.wave.key, questionnaire=key
         ),
@@ -143,7 +147,7 @@ def rankings_page(
 def coverage_page(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     wave: str | None = None,
     level: str | None = None,
     district: int | None = None,
@@ -154,24 +158,16 @@ def coverage_page(
     by = scope.choose_level(session, asked=level, visible=visible)
     report = coverage_report.coverage(session, choice=choice, visible=visible, level=by)
     chase = None
-    if user.role in STAFF:
+    if can(user, Capability.ADVISE):
         chase = coverage_report.chase_list(
             session,
             choice=choice,
             visible=visible,
             district_id=district,
-            offset=(page - 1) * CHASE_PAGE,
-            limit=CHASE_PAGE,
+            page=page,
         )
 
-    def page_link(number: int) -> str:
-        return _link(
-            "/reports/coverage",
-            wave=choice.wave.key,
-            level=by,
-            district=district,
-            page=number,
-        )
+    page_link = _paged("/reports/coverage", wave=choice.wave.key, level=by, district=district)
 
     return render(
         request,
@@ -188,8 +184,6 @@ def coverage_page(
                 session, level=AreaLevel.FORMER_DISTRICT, visible=visible
             ),
             "page_link": page_link,
-            "chase_page": page,
-            "chase_pages": max(1, -(-chase.total // CHASE_PAGE)) if chase else 1,
             "export": {"wave": choice.wave.key, "level": by},
             # Coloured by coverage: an area with fewer active cooperatives than a ranking needs
             # is grey, as on the rankings' map.
@@ -208,7 +202,7 @@ def coverage_page(
 def district_page(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     area_id: int,
     wave: str | None = None,
     questionnaire: str | None = None,
@@ -235,16 +229,14 @@ def district_page(
         page=page,
     )
 
-    def page_link(number: int) -> str:
-        return _link(
-            f"/districts/{area.id}",
-            wave=choice.wave.key,
-            questionnaire=key,
-            sector=sector,
-            level=level,
-            status=status,
-            page=number,
-        )
+    page_link = _paged(
+        f"/districts/{area.id}",
+        wave=choice.wave.key,
+        questionnaire=key,
+        sector=sector,
+        level=level,
+        status=status,
+    )
 
     return render(
         request,
@@ -260,7 +252,7 @@ def district_page(
             },
             "statuses": list(STATUSES),
             "page_link": page_link,
-            "link_profiles": user.role in STAFF,
+            "link_profiles": can(user, Capability.ADVISE),
             "rankings_link": _link("/reports/rankings", wave=choice.wave.key, questionnaire=key),
         },
     )
@@ -270,7 +262,7 @@ def district_page(
 def export(
     request: Request,
     session: DbSession,
-    user: Reader,
+    user: ReportReader,
     what: Annotated[downloads.What, Form()],
     fmt: Annotated[downloads.Format, Form(alias="format")] = "csv",
     wave: Annotated[str | None, Form()] = None,
@@ -279,11 +271,8 @@ def export(
     sort: Annotated[str | None, Form()] = None,
     district: Annotated[int | None, Form()] = None,
 ) -> Response:
-    if what in downloads.PERSONAL and user.role not in STAFF:
-        raise Forbidden(
-            "Tài khoản của bạn không được tải dữ liệu của từng HTX.",
-            message_en="Your account may not download individual cooperatives' data.",
-        )
+    if what in downloads.PERSONAL and not can(user, Capability.ADVISE):
+        raise Forbidden(N_("Your account may not download individual cooperatives' data."))
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
     wanted = downloads.ExportRequest(

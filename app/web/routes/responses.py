@@ -12,32 +12,33 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app.accounts import service as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import User
+from app.accounts.permissions import Capability
 from app.areas.models import Area
 from app.audit import service as audit
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative, Product
 from app.db import Database
 from app.errors import Invalid
+from app.messages import N_, Message
 from app.reports import comparison
 from app.responses import service as responses
 from app.responses.models import ResponseStatus, Wave
 from app.scoring.engine import ScoreResult, missing_required, visible_codes
+from app.surveys import service as surveys
 from app.surveys.definition import Question
+from app.web import i18n
 from app.web.deps import (
     DbSession,
+    Respondent,
     admit,
     get_db,
     reads_then_writes,
-    require_roles,
     signed_in_user,
 )
 from app.web.templating import is_htmx, render, request_locale
 
 router = APIRouter()
-# The steering role reads aggregates only, never a cooperative's answers.
-RESPONDENTS = (Role.MANAGER, Role.ADVISOR, Role.ADMIN)
-Respondent = Annotated[User, Depends(require_roles(*RESPONDENTS))]
 
 
 class Loaded:
@@ -90,10 +91,7 @@ class Loaded:
         try:
             return self.questionnaire.question(code)
         except KeyError:
-            raise Invalid(
-                "Câu hỏi không có trong phiếu.",
-                message_en="No such question in this questionnaire.",
-            ) from None
+            raise Invalid(N_("No such question in this questionnaire.")) from None
 
     def context(self, **extra: Any) -> dict[str, Any]:
         return {
@@ -114,7 +112,7 @@ def _step_page(
     request: Request,
     loaded: Loaded,
     step: int,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, Message] | None = None,
     status_code: int = 200,
     entered: dict[str, list[str]] | None = None,
 ) -> Response:
@@ -153,9 +151,7 @@ def start(
         cooperatives.get_product(session, product_id=product_id, cooperative_id=cooperative.id)
     wave = responses.open_wave(session)
     if wave is None:
-        raise Invalid(
-            "Hiện chưa có đợt đánh giá nào đang mở.", message_en="No assessment wave is open now."
-        )
+        raise Invalid(N_("No assessment wave is open now."))
     response = responses.start(
         session, wave=wave, key=key, cooperative_id=cooperative.id, product_id=product_id, user=user
     )
@@ -211,7 +207,7 @@ async def save_answer(request: Request, response_id: int, code: str) -> Response
 def _save_answer(request: Request, form: FormData, response_id: int, code: str) -> Response:
     db = get_db(request)
     with db.read_sessions() as session:
-        user = admit(signed_in_user(request, session), RESPONDENTS)
+        user = admit(signed_in_user(request, session), Capability.RESPOND)
         loaded = Loaded(session, user, response_id)
         # End the snapshot before writing: its connection goes back to the pool before the
         # write takes one. (The session stays open, as a request's does, for the rendering.)
@@ -279,9 +275,8 @@ def save_step(
     step = min(max(step, 1), len(keys))
     dimension = keys[step - 1]
     shown_before = visible_codes(loaded.questionnaire, loaded.answers)
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     entered: dict[str, list[str]] = {}  # refused input, shown again beside its message
-    english = request.cookies.get("htxso_lang") == "en"
     for question in loaded.questionnaire.questions_by_dimension[dimension]:
         if question.code not in shown_before and question.code not in form:
             continue
@@ -291,7 +286,7 @@ def save_step(
                 session, response=loaded.response, question=question, raw=raw, step=step
             )
         except Invalid as exc:
-            errors[question.code] = exc.message_en if english else exc.message
+            errors[question.code] = exc.message
             entered[question.code] = raw
             continue
         if value is None:
@@ -304,10 +299,7 @@ def save_step(
     if form.get("action") != "leave":
         for q in on_step:
             if q.code in shown_after and q.required and q.code not in loaded.answers:
-                errors.setdefault(
-                    q.code,
-                    "Please answer this question." if english else "Vui lòng trả lời câu này.",
-                )
+                errors.setdefault(q.code, Message(N_("Please answer this question.")))
     if errors or appeared:
         # New questions appeared (or something needs fixing): stay on the step.
         return _step_page(
@@ -419,6 +411,10 @@ def result(request: Request, session: DbSession, user: Respondent, response_id: 
             key=response.questionnaire_key,
             subject=response.subject_key,
         )
+    # A change across two questionnaire versions is not a like-for-like change: say so.
+    previous_version = None
+    if previous is not None and previous.version_id != response.version_id:
+        previous_version = surveys.definition_of(session, version_id=previous.version_id).version
     weakest_first = sorted(stored.dimensions.values(), key=lambda d: d.score)
     history = responses.history(
         session,
@@ -427,21 +423,21 @@ def result(request: Request, session: DbSession, user: Respondent, response_id: 
         subject=response.subject_key,
     )
     newest = history[0] if history else response
-    english = request_locale(request) == "en"
+    locale = request_locale(request)
     keys = loaded.dimension_keys
     chart = {
-        "labels": [d.title.en if english else d.title.vi for d in loaded.questionnaire.dimensions],
+        "labels": [i18n.pick(d.title, locale) for d in loaded.questionnaire.dimensions],
         "series": [
             {
-                "label": "This response" if english else "Phiếu này",
+                "label": i18n.translate(N_("This response"), locale),
                 "data": [stored.dimensions[k].score for k in keys],
             },
             {
-                "label": "District average" if english else "Trung bình huyện",
+                "label": i18n.translate(N_("District average"), locale),
                 "data": [district_avg.dimensions.get(k) for k in keys],
             },
             {
-                "label": "Province average" if english else "Trung bình tỉnh",
+                "label": i18n.translate(N_("Province average"), locale),
                 "data": [province_avg.dimensions.get(k) for k in keys],
             },
         ],
@@ -457,8 +453,9 @@ def result(request: Request, session: DbSession, user: Respondent, response_id: 
             province_avg=province_avg,
             previous=previous,
             previous_wave=earlier_wave,
+            previous_version=previous_version,
             history=history,
-            is_current=response.superseded_at is None,
+            is_current=response.counting,
             pending_revision=newest if newest.id != response.id else None,
             chart=chart,
         ),

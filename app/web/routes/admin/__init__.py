@@ -15,6 +15,7 @@ from app.web.routes.admin import (
     placements,
     questionnaires,
     registry,
+    targets,
     waves,
 )
 from app.web.routes.admin.shared import Admin
@@ -29,5 +30,5 @@ def index(request: Request, user: Admin) -> Response:
 
 
 # Onboarding before accounts: its fixed paths would otherwise be taken for an account id.
-for area in (waves, questionnaires, registry, placements, onboarding, accounts, audit_log):
+for area in (waves, targets, questionnaires, registry, placements, onboarding, accounts, audit_log):
     router.include_router(area.router)

@@ -9,9 +9,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import admin as accounts_admin
 from app.accounts.models import User
+from app.accounts.schemas import NewAccountForm
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.audit import service as audit
+from app.errors import Invalid
+from app.paging import Page
+from app.validation import parse
 from app.web.deps import DbSession
 from app.web.routes.admin.onboarding import slips_page
 from app.web.routes.admin.shared import Admin, Posted, client_ip, see_other
@@ -41,8 +45,7 @@ def accounts_page(
         {
             "rows": rows,
             "total": total,
-            "page": page,
-            "pages": max(1, -(-total // accounts_admin.PAGE_SIZE)),
+            "page": Page(number=page, size=accounts_admin.PAGE_SIZE, total=total),
             "filters": {"role": role, "q": q, "status": status},
         },
     )
@@ -80,25 +83,12 @@ def create_account(request: Request, session: DbSession, user: Admin, form: Post
         for name in ("username", "full_name", "role", "cooperatives")
     }
     values["areas"] = [int(a) for a in form.getlist("areas") if isinstance(a, str) and a.isdigit()]
-    errors = accounts_admin.check_new_account(
-        session,
-        username=values["username"],
-        full_name=values["full_name"],
-        role=values["role"],
-        cooperative_codes=values["cooperatives"],
-        area_ids=values["areas"],
-    )
-    if errors:
-        return _account_form(request, session, values, errors, status_code=422)
-    account, slip = accounts_admin.create_account(
-        session,
-        username=values["username"],
-        full_name=values["full_name"],
-        role=values["role"],
-        cooperative_codes=values["cooperatives"],
-        area_ids=values["areas"],
-        created_by=user,
-    )
+    try:
+        account, slip = accounts_admin.create_account(
+            session, form=parse(NewAccountForm, values, session=session), created_by=user
+        )
+    except Invalid as refused:
+        return _account_form(request, session, values, refused.fields, status_code=422)
     audit.record(
         session,
         actor=user,
@@ -241,6 +231,23 @@ def unlink_area(
     if linked is not None:
         accounts_admin.unlink_area(session, user=account.user, area_id=linked.id)
     return _link_changed(request, session, user, account, linked, removed=True)
+
+
+@router.post("/accounts/{user_id}/whole-province")
+def whole_province(
+    request: Request,
+    session: DbSession,
+    user: Admin,
+    user_id: int,
+    granted: Annotated[bool, Form()] = False,
+) -> Response:
+    """Grant or withdraw an advisor's view of the whole province, on purpose and audited."""
+    target = accounts_admin.get_account(session, user_id=user_id).user
+    if accounts_admin.set_whole_province(session, user=target, granted=granted):
+        return _account_change(
+            request, session, user, target, "account.scope", whole_province=granted
+        )
+    return see_other(f"/admin/accounts/{target.id}")
 
 
 @router.post("/accounts/{user_id}/code")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.audit import service as audit
+from app.paging import Page
 from app.reports import exports
 from app.web.deps import DbSession
 from app.web.routes.admin.shared import Admin, client_ip
@@ -73,8 +74,7 @@ def audit_page(
         {
             "events": events,
             "total": total,
-            "page": page,
-            "pages": max(1, -(-total // AUDIT_PAGE)),
+            "page": Page(number=page, size=AUDIT_PAGE, total=total),
             "actions": audit.actions(session),
             "filters": {"action": action, "actor": actor, "since": since, "until": until},
         },

@@ -13,6 +13,7 @@ from app.areas.service import list_areas
 from app.audit import service as audit
 from app.cooperatives import placement
 from app.cooperatives.models import Cooperative
+from app.paging import Page
 from app.web.deps import DbSession
 from app.web.routes.admin.shared import Admin, client_ip, see_other
 from app.web.templating import render
@@ -49,8 +50,7 @@ def placements_page(
             "total": len(waiting),
             "communes": communes,
             "placed": placed,
-            "page": page,
-            "pages": pages,
+            "page": Page(number=page, size=PAGE, total=len(waiting)),
         },
     )
 

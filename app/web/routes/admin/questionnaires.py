@@ -9,6 +9,8 @@ from fastapi.responses import Response
 
 from app.audit import service as audit
 from app.errors import Conflict, NotFound
+from app.messages import N_
+from app.scoring.proof import load_proven
 from app.surveys import diff
 from app.surveys import service as surveys
 from app.surveys.loader import SurveyFileError
@@ -54,7 +56,8 @@ def publish(request: Request, session: DbSession, user: Admin) -> Response:
     try:
         # A savepoint: when one file is refused, the files before it are not kept either.
         with session.begin_nested():
-            results = surveys.publish_dir(session, path=request.app.state.settings.surveys_dir)
+            folder = request.app.state.settings.surveys_dir
+            results = surveys.publish_all(session, questionnaires=load_proven(folder))
     except SurveyFileError as error:
         return _questionnaires_page(request, session, problems=error.problems, status_code=422)
     except Conflict as error:
@@ -107,7 +110,7 @@ def compare(
 def preview(request: Request, session: DbSession, user: Admin, version_id: int) -> Response:
     version = next((v for v in surveys.list_versions(session) if v.id == version_id), None)
     if version is None:
-        raise NotFound("Không tìm thấy phiên bản.", message_en="No such version.")
+        raise NotFound(N_("No such version."))
     questionnaire = surveys.definition(version)
     return render(
         request,

@@ -9,10 +9,9 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from app.accounts.models import Role, User
-from app.web.deps import require_roles
+from app.web.deps import Admin
 
-Admin = Annotated[User, Depends(require_roles(Role.ADMIN))]
+__all__ = ["Admin", "Posted", "client_ip", "form_data", "see_other"]
 
 
 async def form_data(request: Request) -> FormData:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.audit import service as audit
+from app.errors import Invalid
 from app.responses import service as responses
 from app.responses import waves
+from app.responses.schemas import NewWaveForm
 from app.surveys import service as surveys
+from app.validation import parse
 from app.web.deps import DbSession
 from app.web.routes.admin.shared import Admin, Posted, client_ip, see_other
 from app.web.templating import render
@@ -47,49 +49,20 @@ def new_wave_page(request: Request, session: DbSession, user: Admin) -> Response
     return _wave_form(request, session, {"key": "", "name": "", "versions": latest}, {})
 
 
-def _date(text: str) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text.strip() else None
-
-
 @router.post("/waves")
 def create_wave(request: Request, session: DbSession, user: Admin, form: Posted) -> Response:
     values: dict[str, Any] = {
-        name: str(form.get(name) or "").strip() for name in ("key", "name", "opens_on", "closes_on")
+        name: str(form.get(name) or "") for name in ("key", "name", "opens_on", "closes_on")
     }
-    errors: dict[str, Any] = {}
-    dates: dict[str, dt.date | None] = {}
-    for name in ("opens_on", "closes_on"):
-        try:
-            dates[name] = _date(values[name])
-        except ValueError:
-            dates[name] = None
-            errors[name] = {"vi": "Ngày không hợp lệ.", "en": "Not a valid date."}
-    version_ids: dict[str, int] = {}
-    for name, value in form.multi_items():
-        if name.startswith("version_") and isinstance(value, str) and value.isdigit():
-            version_ids[name.removeprefix("version_")] = int(value)
-    values["versions"] = version_ids
-    errors = (
-        waves.check_new_wave(
-            session,
-            key=values["key"],
-            name=values["name"],
-            opens_on=dates["opens_on"],
-            closes_on=dates["closes_on"],
-            version_ids=version_ids,
-        )
-        | errors
-    )
-    if errors:
-        return _wave_form(request, session, values, errors, status_code=422)
-    wave = waves.create(
-        session,
-        key=values["key"],
-        name=values["name"],
-        opens_on=dates["opens_on"],
-        closes_on=dates["closes_on"],
-        version_ids=version_ids,
-    )
+    values["versions"] = {
+        name.removeprefix("version_"): int(value)
+        for name, value in form.multi_items()
+        if name.startswith("version_") and isinstance(value, str) and value.isdigit()
+    }
+    try:
+        wave = waves.create(session, form=parse(NewWaveForm, values, session=session))
+    except Invalid as refused:
+        return _wave_form(request, session, values, refused.fields, status_code=422)
     chosen = responses.wave_versions(session, wave_id=wave.id)
     audit.record(
         session,

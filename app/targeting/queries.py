@@ -1,0 +1,265 @@
+"""Targeting over stored scores: who needs support on a dimension, and who could be a model.
+
+Every query reads the scores stored at submission (responses.overall, responses.level,
+dimension_scores) of the submissions that count (submitted, not superseded), and only for
+the cooperatives `accessible_cooperative_ids` lets the viewer see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, Subquery, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.areas.models import Area, AreaLevel
+from app.areas.service import descendant_ids
+from app.cooperatives.models import Cooperative, CooperativeStatus, Product
+from app.cooperatives.service import in_areas
+from app.reports import scope
+from app.responses import service as responses
+from app.responses.models import DimensionScore, Response
+from app.surveys import service as surveys
+from app.surveys.definition import Questionnaire
+from app.targeting.criteria import Criteria, ModelCriteria, SupportCriteria, by_min, levels_from
+from app.targeting.rows import Contact, ModelRow, SupportRow, level_label
+
+CHUNK = 5000  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
+
+
+_commune = aliased(Area, name="commune_area")
+_district = aliased(Area, name="former_district_area")
+
+
+def _listed(query: Select[Any]) -> Select[Any]:
+    """The registry columns of a Contact, and the joins that find its commune and district."""
+    return (
+        query.add_columns(
+            Cooperative.id,
+            Cooperative.registration_code,
+            Cooperative.name,
+            Cooperative.sector,
+            case((_commune.level == AreaLevel.COMMUNE, _commune.name), else_=None),
+            _district.name,
+            Cooperative.contact_name,
+            Cooperative.phone,
+            Cooperative.email,
+        )
+        .join(_commune, _commune.id == Cooperative.area_id)
+        .outerjoin(_district, _district.id == Cooperative.former_district_id)
+    )
+
+
+def _filters(
+    session: Session, query: Select[Any], *, area_id: int | None, sector: str | None
+) -> Select[Any]:
+    query = query.where(Cooperative.status == CooperativeStatus.ACTIVE)
+    if area_id is not None:
+        query = query.where(in_areas(descendant_ids(session, area_ids=[area_id])))
+    if sector is not None:
+        query = query.where(Cooperative.sector == sector)
+    return query
+
+
+def needs_support(
+    session: Session,
+    *,
+    visible: Select[int],
+    criteria: SupportCriteria,
+    only: Select[int] | None = None,
+) -> list[SupportRow]:
+    """Cooperatives scoring below the threshold on the dimension, weakest first.
+
+    For a product questionnaire a cooperative counts with its best product on that dimension.
+    With `only` (a saved shortlist), those cooperatives are listed whatever they score now.
+    """
+    best = (
+        select(
+            Response.cooperative_id.label("cooperative_id"),
+            Response.product_id.label("product_id"),
+            Response.overall.label("overall"),
+            Response.level.label("level"),
+            DimensionScore.score.label("score"),
+            func.row_number()
+            .over(
+                partition_by=Response.cooperative_id,
+                order_by=(DimensionScore.score.desc(), Response.id),
+            )
+            .label("rank"),
+        )
+        .join(
+            DimensionScore,
+            and_(
+                DimensionScore.response_id == Response.id,
+                DimensionScore.dimension_key == criteria.dimension,
+            ),
+        )
+        .where(
+            scope.current(criteria.wave_id, criteria.questionnaire),
+            Response.cooperative_id.in_(visible),
+        )
+        .subquery()
+    )
+    query = _listed(
+        select(best.c.score, best.c.overall, best.c.level, Product.name).select_from(Cooperative)
+    ).where(Cooperative.id.in_(visible))
+    on_best = and_(best.c.cooperative_id == Cooperative.id, best.c.rank == 1)
+    if only is None:
+        query = _filters(
+            session,
+            query.join(best, on_best).where(best.c.score < criteria.threshold),
+            area_id=criteria.area_id,
+            sector=criteria.sector,
+        )
+    else:
+        query = query.outerjoin(best, on_best).where(Cooperative.id.in_(only))
+    query = query.outerjoin(Product, Product.id == best.c.product_id).order_by(
+        best.c.score.is_(None), best.c.score, Cooperative.name, Cooperative.id
+    )
+    wave_versions = responses.wave_versions(session, wave_id=criteria.wave_id)
+    version = wave_versions.get(criteria.questionnaire)
+    questionnaire = surveys.definition(version) if version else None
+    return [
+        SupportRow(
+            contact=Contact(*row[4:]),
+            score=row[0],
+            overall=row[1],
+            level=level_label(questionnaire, row[2]),
+            product_name=row[3],
+        )
+        for row in session.execute(query).all()
+    ]
+
+
+def model_candidates(
+    session: Session,
+    *,
+    visible: Select[int],
+    criteria: ModelCriteria,
+    only: Select[int] | None = None,
+) -> list[ModelRow]:
+    """Cooperatives at or above the chosen digital and value-chain levels that have a product
+    with a self-check band at or above the chosen one or official stars at or above the chosen
+    number; strongest (digital + value-chain overall) first."""
+    wave_versions = responses.wave_versions(session, wave_id=criteria.wave_id)
+    definitions = {k: surveys.definition(v) for k, v in wave_versions.items()}
+    digital = _per_cooperative(criteria.wave_id, "digital")
+    value_chain = _per_cooperative(criteria.wave_id, "value_chain")
+    query = _listed(
+        select(digital.c.overall, digital.c.level, value_chain.c.overall, value_chain.c.level)
+        .select_from(Cooperative)
+        .outerjoin(digital, digital.c.cooperative_id == Cooperative.id)
+        .outerjoin(value_chain, value_chain.c.cooperative_id == Cooperative.id)
+    ).where(Cooperative.id.in_(visible))
+    if only is None:
+        ocop_keys = (
+            levels_from(definitions["ocop"], criteria.ocop_level)
+            if criteria.ocop_level and "ocop" in definitions
+            else []
+        )
+        banded = select(Response.cooperative_id).where(
+            scope.current(criteria.wave_id, "ocop"), Response.level.in_(ocop_keys)
+        )
+        starred = select(Product.cooperative_id).where(Product.stars >= criteria.min_stars)
+        query = _filters(
+            session,
+            query.where(
+                digital.c.level.in_(levels_from(definitions["digital"], criteria.digital_level)),
+                value_chain.c.level.in_(
+                    levels_from(definitions["value_chain"], criteria.value_chain_level)
+                ),
+                or_(Cooperative.id.in_(banded), Cooperative.id.in_(starred)),
+            ),
+            area_id=criteria.area_id,
+            sector=criteria.sector,
+        )
+    else:
+        query = query.where(Cooperative.id.in_(only))
+    strength = func.coalesce(digital.c.overall, 0) + func.coalesce(value_chain.c.overall, 0)
+    rows = session.execute(query.order_by(strength.desc(), Cooperative.name, Cooperative.id)).all()
+    ids = [row[4] for row in rows]
+    best_band = _best_bands(
+        session, wave_id=criteria.wave_id, ids=ids, ocop=definitions.get("ocop")
+    )
+    stars = _best_stars(session, ids=ids)
+    found = []
+    for row in rows:
+        band = best_band.get(row[4])
+        found.append(
+            ModelRow(
+                contact=Contact(*row[4:]),
+                scores={
+                    "digital": row[0],
+                    "value_chain": row[2],
+                    "ocop": band[1] if band else None,
+                },
+                levels={
+                    "digital": level_label(definitions.get("digital"), row[1]),
+                    "value_chain": level_label(definitions.get("value_chain"), row[3]),
+                    "ocop": level_label(definitions.get("ocop"), band[0]) if band else None,
+                },
+                ocop_product=band[2] if band else None,
+                stars=stars.get(row[4], 0),
+            )
+        )
+    return found
+
+
+def _per_cooperative(wave_id: int, key: str) -> Subquery:
+    """A cooperative questionnaire's current submission per cooperative, as a subquery."""
+    return (
+        select(
+            Response.cooperative_id.label("cooperative_id"),
+            Response.overall.label("overall"),
+            Response.level.label("level"),
+        )
+        .where(scope.current(wave_id, key), Response.product_id.is_(None))
+        .subquery(f"{key}_current")
+    )
+
+
+def _best_bands(
+    session: Session, *, wave_id: int, ids: list[int], ocop: Questionnaire | None
+) -> dict[int, tuple[str | None, float | None, str]]:
+    """Per cooperative: the highest self-check band of its products (level, score, product)."""
+    if ocop is None:
+        return {}
+    rank_of = {level.key: index for index, level in enumerate(sorted(ocop.levels, key=by_min))}
+    best: dict[int, tuple[str | None, float | None, str]] = {}
+    for chunk in _chunks(ids):
+        for cooperative_id, level, overall, name in session.execute(
+            select(Response.cooperative_id, Response.level, Response.overall, Product.name)
+            .join(Product, Product.id == Response.product_id)
+            .where(scope.current(wave_id, "ocop"), Response.cooperative_id.in_(chunk))
+        ).all():
+            current = best.get(cooperative_id)
+            rank = (rank_of.get(level or "", -1), overall or 0.0)
+            if current is None or rank > (rank_of.get(current[0] or "", -1), current[1] or 0.0):
+                best[cooperative_id] = (level, overall, name)
+    return best
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _best_stars(session: Session, *, ids: list[int]) -> dict[int, int]:
+    stars: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        stars |= dict(
+            session.execute(
+                select(Product.cooperative_id, func.max(Product.stars))
+                .where(Product.cooperative_id.in_(chunk))
+                .group_by(Product.cooperative_id)
+            ).all()
+        )
+    return stars
+
+
+def results(
+    session: Session, *, visible: Select[int], criteria: Criteria, only: Select[int] | None = None
+) -> list[SupportRow] | list[ModelRow]:
+    """The list a criteria set gives."""
+    if isinstance(criteria, SupportCriteria):
+        return needs_support(session, visible=visible, criteria=criteria, only=only)
+    return model_candidates(session, visible=visible, criteria=criteria, only=only)

@@ -1,0 +1,1 @@
+"""A wave's targets, set by an administrator: the figures the Steering Committee wants reached."""
