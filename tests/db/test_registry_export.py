@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.areas import service as areas
-from app.areas.models import AreaLevel
+from app.areas.models import Area, AreaLevel
 from app.cooperatives.importer import apply_plan, check_table, read_file
 from app.cooperatives.models import Cooperative
 from app.reports.registry_export import export_registry
@@ -131,3 +131,29 @@ def test_a_limited_viewer__exports_only_what_they_see(
     download = export_registry(session, visible=mine, fmt="csv", actor=None, via="web")
     assert download.body is not None
     assert len(rows(download.body)) == 3  # header, one cooperative, the final newline
+
+
+def test_the_importer__places_an_old_form_and_a_2025_form_address_through_the_resolver(
+    session: Session, registry: list[Cooperative]
+) -> None:
+    text = (
+        "Mã số HTX,Tên HTX,Lĩnh vực,Địa chỉ\n"
+        "4900000011,HTX Cũ,Nông nghiệp,"
+        '"Thôn Bản Chắt, xã Mẫu Sơn, huyện Cao Lộc, tỉnh Lạng Sơn"\n'
+        "4900000012,HTX Mới,Nông nghiệp,"
+        '"Thôn Bản Chắt, Xã Mẫu Sơn, Tỉnh Lạng Sơn"\n'
+    )
+    table, columns = read_file(text.encode(), filename="htx.csv")
+    plan = check_table(session, table=table, columns=columns, clear_blanks=False)
+    assert plan.problems == []
+    old, new = (r.values for r in plan.rows)
+    cao_loc = areas.get_by_code(session, "183", level=AreaLevel.FORMER_DISTRICT)
+    assert cao_loc is not None
+    # the old form: the former Mẫu Sơn of Cao Lộc, now in another commune, district kept
+    ba_son = session.get(Area, old["area_id"])
+    assert ba_son is not None
+    assert (ba_son.name, old["former_district_id"]) == ("Xã Ba Sơn", cao_loc.id)
+    # the 2025 form: today's Xã Mẫu Sơn itself
+    mau_son = session.get(Area, new["area_id"])
+    assert mau_son is not None
+    assert (mau_son.name, mau_son.level) == ("Xã Mẫu Sơn", AreaLevel.COMMUNE)
