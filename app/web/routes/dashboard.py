@@ -18,24 +18,25 @@ from app.reports import dashboard as dashboard_report
 from app.reports import scope
 from app.reports.scope import GroupLevel
 from app.web.deps import DbSession, ReportReader
+from app.web.i18n import pick
 from app.web.templating import render, request_locale
 
 router = APIRouter(include_in_schema=False)
 
 
-def level_chart(figures: dashboard_report.QuestionnaireFigures, *, english: bool) -> str:
+def level_chart(figures: dashboard_report.QuestionnaireFigures, *, locale: str) -> str:
     """The distribution of levels as bars of their share of all scored, as SVG."""
     colours = charts.level_colours(len(figures.levels))
     bars = tuple(
         charts.Bar(
-            count.title["en" if english else "vi"],
+            pick(count.title, locale),
             None if count.share is None else count.share * 100,
             f"{count.count}",
             colour,
         )
         for count, colour in zip(figures.levels, colours, strict=True)
     )
-    title = figures.title["en" if english else "vi"]
+    title = pick(figures.title, locale)
     return charts.svg(charts.BarChart(title, bars), compact=True)
 
 
@@ -55,7 +56,7 @@ def show_dashboard(
     chosen = found.questionnaire(questionnaire or "") or (
         found.questionnaires[0] if found.questionnaires else None
     )
-    english = request_locale(request) == "en"
+    locale = request_locale(request)
     return render(
         request,
         "dashboard/index.html",
@@ -63,7 +64,7 @@ def show_dashboard(
             "board": found,
             "chosen": chosen,
             "filters": {"choice": choice, "key": chosen.key if chosen else "", "level": level},
-            "level_charts": {q.key: level_chart(q, english=english) for q in found.questionnaires},
+            "level_charts": {q.key: level_chart(q, locale=locale) for q in found.questionnaires},
             "staff": can(user, Capability.ADVISE),
         },
     )
