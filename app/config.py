@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 120
     session_absolute_hours: int = 24 * 7
     default_locale: Literal["vi", "en"] = "vi"
+    # The 2025 province `htxso init` loads with its communes and former districts (GSO code).
+    province: str = "20"
     # Set when TLS terminates in front of the app, so cookies are Secure and HSTS is sent.
     https: bool = False
     # The quarterly report draft's letterhead (Nghị định 30/2020/NĐ-CP): the governing body,

@@ -9,7 +9,7 @@ from app.accounts.models import (
     UserCooperative,
 )
 from app.advice.models import AdvisorNote, FollowUp
-from app.areas.models import Area
+from app.areas.models import Area, AreaLink
 from app.audit.models import AuditEvent
 from app.cooperatives.models import Cooperative, Product
 from app.db import Base
@@ -24,6 +24,7 @@ __all__ = [
     "AdvisorNote",
     "Answer",
     "Area",
+    "AreaLink",
     "AuditEvent",
     "AuthSession",
     "Cooperative",

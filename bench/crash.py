@@ -83,14 +83,14 @@ def prepare(url: str, cooperatives: int) -> None:
         province = Area(code="X1", name="Province", level=AreaLevel.PROVINCE, parent_id=country.id)
         session.add(province)
         session.flush()
-        district = Area(code="X2", name="District", level=AreaLevel.DISTRICT, parent_id=province.id)
-        session.add(district)
+        commune = Area(code="X2", name="Commune", level=AreaLevel.COMMUNE, parent_id=province.id)
+        session.add(commune)
         session.flush()
         coops = [
             Cooperative(
                 registration_code=f"C{i:05d}",
                 name=f"HTX {i}",
-                area_id=district.id,
+                area_id=commune.id,
                 sector="agriculture",
             )
             for i in range(cooperatives)

@@ -323,7 +323,7 @@ def _converter(kind_of: Any, kind: str) -> Any:
 class Refs:
     """Ids every database shares (they are made the same way, in the same order)."""
 
-    districts: list[tuple[int, str, str]]  # id, name, province name
+    districts: list[tuple[int, str, str, int]]  # id, name, province name, province id
     advisor_id: int
     forms: list[dict[str, Any]]  # per demo wave, as `published_forms` gives them
     waves: list[Any]
@@ -334,8 +334,10 @@ def read_refs(target: Target) -> Refs:
     with database.transaction() as session:
         province = {a.id: a.name for a in session.scalars(select(Area))}
         districts = [
-            (a.id, a.name, province.get(a.parent_id or 0, ""))
-            for a in session.scalars(select(Area).where(Area.level == "district").order_by(Area.id))
+            (a.id, a.name, province.get(a.parent_id or 0, ""), a.parent_id or 0)
+            for a in session.scalars(
+                select(Area).where(Area.level == "former_district").order_by(Area.id)
+            )
         ]
         advisor = accounts.get_user(session, username=ADVISOR)
         assert advisor is not None
@@ -360,7 +362,7 @@ def registry(
     for start in range(0, count, 2000):
         coops, products = [], []
         for number in range(start, min(start + 2000, count)):
-            area_id, area_name, province = rng.choices(refs.districts, weights)[0]
+            district_id, area_name, province, province_id = rng.choices(refs.districts, weights)[0]
             sector = rng.choices(sectors, sector_weights)[0]
             place = area_name.removeprefix("Huyện ").removeprefix("Thành phố ")
             coops.append(
@@ -368,7 +370,9 @@ def registry(
                     "id": number + 1,
                     "registration_code": f"49{number + 1:08d}",
                     "name": f"{SECTOR_PREFIX[sector]} {rng.choice(NAME_WORDS)} {place}",
-                    "area_id": area_id,
+                    # Not yet in a 2025 commune: counts in its province and former district.
+                    "area_id": province_id,
+                    "former_district_id": district_id,
                     "sector": sector,
                     "members": int(rng.lognormvariate(3.2, 0.7)) + 7,
                     "founded_year": rng.randint(1997, 2025),
@@ -461,7 +465,9 @@ def _answers(
     by_coop: dict[int, list[tuple[int, str | None, int]]] = {}
     for p in products:
         by_coop.setdefault(p["cooperative_id"], []).append((p["id"], p["ocop_group"], p["stars"]))
-    district = {area_id: rng.gauss(0, 0.05) for area_id in sorted({c["area_id"] for c in active})}
+    district = {
+        area_id: rng.gauss(0, 0.05) for area_id in sorted({c["former_district_id"] for c in active})
+    }
     response_id = 0
     drawing = 0.0
     for start in range(0, len(active), COOPS_PER_CHUNK):
@@ -474,7 +480,7 @@ def _answers(
                 rng,
                 coop_id=coop["id"],
                 base=BASE_MATURITY
-                + district[coop["area_id"]]
+                + district[coop["former_district_id"]]
                 + SECTOR_MATURITY.get(coop["sector"], 0.0)
                 + 0.03 * (math.log(coop["members"] or 20) - 3.3),
                 sector=coop["sector"],

@@ -37,11 +37,11 @@ from bench.report import Figure, ratio_of
 WAVE = WAVES[-1].key
 QUESTIONNAIRE = "digital"
 MINIMAL = """
-SELECT c.area_id, count(*), avg(r.overall)
+SELECT c.former_district_id, count(*), avg(r.overall)
 FROM responses r JOIN cooperatives c ON c.id = r.cooperative_id
 WHERE r.wave_id = (SELECT id FROM waves WHERE key = '{wave}') AND r.questionnaire_key = '{key}'
   AND r.status = 'submitted' AND r.superseded_at IS NULL AND c.status = 'active'
-GROUP BY c.area_id
+GROUP BY c.former_district_id
 """
 
 
@@ -55,7 +55,7 @@ def report_sql(target: Target) -> list[str]:
                 session,
                 choice=choice,
                 key=QUESTIONNAIRE,
-                level="district",
+                level="former-district",
                 sort=None,
                 visible=select(Cooperative.id),
             )

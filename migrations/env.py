@@ -24,6 +24,20 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left broken foreign keys: {broken[:10]}")
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """SQLite rebuilds a table to alter it; a rebuilt table that others refer to must be
+    dropped with foreign keys off, as SQLite's own ALTER TABLE procedure says (the pragma has
+    no effect inside a transaction, so it is set on the driver's connection before one)."""
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 def run_migrations_offline() -> None:
@@ -45,8 +59,10 @@ def run_migrations_online() -> None:
     engine = make_engine(config.attributes.get("url") or get_settings().database_url)
     try:
         with engine.connect() as conn:
+            _sqlite_foreign_keys(conn, on=False)
             _run(conn)
             conn.commit()
+            _sqlite_foreign_keys(conn, on=True)
     finally:
         engine.dispose()
 

@@ -28,7 +28,7 @@ def area(
     *,
     code: str | None = None,
     name: str = "Chi Lăng",
-    level: AreaLevel = AreaLevel.DISTRICT,
+    level: AreaLevel = AreaLevel.FORMER_DISTRICT,
     parent: Area | None = None,
 ) -> Area:
     if parent is None and level != AreaLevel.COUNTRY:
@@ -59,16 +59,22 @@ def cooperative(
     session: Session,
     *,
     in_area: Area | None = None,
+    former_district: Area | None = None,
     name: str = "HTX Na Chi Lăng",
     code: str | None = None,
     sector: str = "agriculture",
     status: str = "active",
     members: int = 25,
 ) -> Cooperative:
+    place = in_area or area(session)
+    # A former district is kept beside the province the cooperative counts in until placed.
+    if place.level == AreaLevel.FORMER_DISTRICT:
+        former_district, place = place, session.get(Area, place.parent_id) or place
     made = Cooperative(
         registration_code=code or f"T{next(_counter):08d}",
         name=name,
-        area_id=(in_area or area(session)).id,
+        area_id=place.id,
+        former_district_id=former_district.id if former_district else None,
         sector=sector,
         status=status,
         members=members,

@@ -47,6 +47,8 @@ def test_rankings_xlsx__is_written_and_audited_as_a_cli_export(
             "mini",
             "--format",
             "xlsx",
+            "--by",
+            "former-district",
             "--out",
             str(out),
         ],
@@ -60,7 +62,7 @@ def test_rankings_xlsx__is_written_and_audited_as_a_cli_export(
         "what": "rankings",
         "wave": "2026",
         "questionnaire": "mini",
-        "level": "district",
+        "level": "former-district",
         "format": "xlsx",
         "via": "cli",
     }
@@ -70,12 +72,39 @@ def test_coverage_csv__matches_the_page_figures(
     runner: CliRunner, world: Province, tmp_path: Path
 ) -> None:
     out = tmp_path / "bao-phu.csv"
-    done = runner.invoke(htxso, ["export", "coverage", "--wave", "2026", "--out", str(out)])
+    done = runner.invoke(
+        htxso,
+        ["export", "coverage", "--wave", "2026", "--by", "former-district", "--out", str(out)],
+    )
     assert done.exit_code == 0, done.output
     lines = out.read_bytes().decode("utf-8").split("\r\n")
     assert lines[0].startswith("\ufeffwave | Đợt đánh giá,area_level | Cấp địa bàn,")
-    assert lines[1].startswith("2026,district,D1,An Bình,6,5,5,1,0,0.83,")
-    assert lines[5].startswith("2026,province,PROV,Lạng Sơn,21,20,19,1,1,0.9,")
+    assert lines[1].startswith("2026,former_district,D1,An Bình,,6,5,5,1,0,0.83,")
+    assert lines[5].startswith("2026,province,PROV,Lạng Sơn,,21,20,19,1,1,0.9,")
+
+
+def test_coverage_by_commune__has_a_row_per_commune_and_the_province_total(
+    runner: CliRunner, world: Province, tmp_path: Path
+) -> None:
+    out = tmp_path / "bao-phu-xa.csv"
+    done = runner.invoke(
+        htxso, ["export", "coverage", "--wave", "2026", "--by", "commune", "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    lines = out.read_bytes().decode("utf-8").split("\r\n")
+    assert lines[1].startswith("2026,commune,C41,Xã Đồng,,2,2,2,0,0,1,")
+    # the cooperatives not placed in a commune still count in the province
+    assert lines[2].startswith("2026,province,PROV,Lạng Sơn,,21,20,19,1,1,0.9,")
+
+
+def test_an_unknown_grouping__is_refused(
+    runner: CliRunner, world: Province, tmp_path: Path
+) -> None:
+    done = runner.invoke(
+        htxso, ["export", "coverage", "--by", "village", "--out", str(tmp_path / "x.csv")]
+    )
+    assert done.exit_code == 2
+    assert "commune, former-district or province" in done.output
 
 
 def test_answers__stream_to_the_file(

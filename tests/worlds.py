@@ -177,7 +177,11 @@ def province(session: Session) -> Province:
         "D": factories.area(session, code="D4", name="Đông Sơn"),
     }
     commune = factories.area(
-        session, code="C41", name="Xã Đồng", level=AreaLevel.COMMUNE, parent=districts["D"]
+        session,
+        code="C41",
+        name="Xã Đồng",
+        level=AreaLevel.COMMUNE,
+        parent=session.get(Area, districts["D"].parent_id),
     )
     world = Province(wave, previous, version, districts, commune)
     scores = {
@@ -193,6 +197,7 @@ def province(session: Session) -> Province:
             cooperative = factories.cooperative(
                 session,
                 in_area=in_area,
+                former_district=districts[letter],
                 name=f"HTX {name}",
                 sector="handicraft" if name == "A2" else "agriculture",
             )
@@ -304,7 +309,10 @@ def targeting_province(session: Session, *, wave_key: str = "2026") -> Targeting
     )
     chi_lang = factories.area(session, name="Chi Lăng")
     commune = factories.area(
-        session, name="Xã Quang Lang", level=AreaLevel.COMMUNE, parent=chi_lang
+        session,
+        name="Xã Quang Lang",
+        level=AreaLevel.COMMUNE,
+        parent=session.get(Area, chi_lang.parent_id),
     )
     huu_lung = factories.area(session, name="Hữu Lũng")
     place = {
@@ -319,7 +327,12 @@ def targeting_province(session: Session, *, wave_key: str = "2026") -> Targeting
     }
     coops = {
         name: factories.cooperative(
-            session, in_area=area, name=f"HTX {name}", sector=sector, status=status
+            session,
+            in_area=area,
+            former_district=chi_lang if area is commune else None,
+            name=f"HTX {name}",
+            sector=sector,
+            status=status,
         )
         for name, (area, sector, status) in place.items()
     }

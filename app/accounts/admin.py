@@ -9,14 +9,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts import onboarding
 from app.accounts import service as accounts
 from app.accounts.models import Role, User, UserArea, UserCooperative
 from app.accounts.schemas import NewAccountForm, registered
-from app.areas.models import Area
+from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative, CooperativeStatus
+from app.cooperatives.service import in_areas
 from app.errors import Conflict, Invalid, NotFound
 from app.messages import N_
 from app.paging import paginate
@@ -274,7 +275,7 @@ def _cooperatives_without_manager(session: Session, area_ids: set[int] | None) -
         Cooperative.status == CooperativeStatus.ACTIVE, Cooperative.id.not_in(managed)
     )
     if area_ids is not None:
-        query = query.where(Cooperative.area_id.in_(area_ids))
+        query = query.where(in_areas(area_ids))
     return list(session.scalars(query.order_by(Cooperative.registration_code)))
 
 
@@ -284,7 +285,7 @@ def _managers_without_password(session: Session, area_ids: set[int] | None) -> l
         Cooperative, Cooperative.id == UserCooperative.cooperative_id
     )
     if area_ids is not None:
-        linked = linked.where(Cooperative.area_id.in_(area_ids))
+        linked = linked.where(in_areas(area_ids))
     query = select(User).where(
         User.role == Role.MANAGER,
         User.is_active.is_(True),
@@ -364,16 +365,18 @@ def onboard_managers(
 
 def _slips(session: Session, issued: dict[int, onboarding.IssuedCode]) -> list[Slip]:
     ids = list(issued)
-    rows: list[tuple[User, Cooperative, Area]] = []
+    rows: list[tuple[User, Cooperative, Area, str | None]] = []
+    district = aliased(Area)
     for start in range(0, len(ids), CHUNK):
         rows += session.execute(
-            select(User, Cooperative, Area)
+            select(User, Cooperative, Area, district.name)
             .join(UserCooperative, UserCooperative.user_id == User.id)
             .join(Cooperative, Cooperative.id == UserCooperative.cooperative_id)
             .join(Area, Area.id == Cooperative.area_id)
+            .outerjoin(district, district.id == Cooperative.former_district_id)
             .where(User.id.in_(ids[start : start + CHUNK]))
         ).all()
-    rows.sort(key=lambda r: (r[2].code, r[1].name, r[0].username))
+    rows.sort(key=lambda r: (r[2].code, r[3] or "", r[1].name, r[0].username))
     return [
         Slip(
             full_name=user.full_name,
@@ -382,7 +385,10 @@ def _slips(session: Session, issued: dict[int, onboarding.IssuedCode]) -> list[S
             expires_at=issued[user.id].expires_at,
             cooperative_name=cooperative.name,
             registration_code=cooperative.registration_code,
-            area_name=area.name,
+            # The commune when known; until then the former district says more than the province.
+            area_name=(
+                area.name if area.level == AreaLevel.COMMUNE else (district_name or area.name)
+            ),
         )
-        for user, cooperative, area in rows
+        for user, cooperative, area, district_name in rows
     ]

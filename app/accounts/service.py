@@ -209,8 +209,11 @@ def accessible_cooperative_ids(session: Session, *, user: User) -> Select[int]:
     if not area_ids:
         # Fails closed: an advisor whose last area was removed sees nothing, not everything.
         return select(Cooperative.id).where(false())
+    # An advisor's area may be a province, a 2025 commune or a former district: a cooperative
+    # is theirs when it lies in one of them in either tree.
+    within = descendant_ids(session, area_ids=area_ids)
     return select(Cooperative.id).where(
-        Cooperative.area_id.in_(descendant_ids(session, area_ids=area_ids))
+        Cooperative.area_id.in_(within) | Cooperative.former_district_id.in_(within)
     )
 
 

@@ -18,11 +18,12 @@ from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
 from app.cooperatives.models import Cooperative
+from app.errors import Invalid
+from app.messages import N_
 from app.paging import API_MAX_SIZE, MAX_SIZE, paginate
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports import scope
-from app.reports.scope import GroupLevel
 from app.reports.scores import cooperative_scores
 from app.responses.models import Response as SubmittedResponse
 from app.web.deps import CurrentUser, DbSession, ReportReader
@@ -32,6 +33,7 @@ ERRORS = {
     403: {"description": "The account's role may not read this."},
 }
 
+BY = "commune, former-district or province (default: the finest with data)"
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERRORS)  # type: ignore[arg-type]
 
 
@@ -39,7 +41,7 @@ class AreaOut(BaseModel):
     id: int
     code: str = Field(description="Official statistics code")
     name: str
-    level: str = Field(description="country, province, district or commune")
+    level: str = Field(description="country, province, commune, former_district or former_ward")
     parent_id: int | None
 
 
@@ -47,8 +49,10 @@ class CooperativeOut(BaseModel):
     id: int
     registration_code: str
     name: str
-    area_id: int
+    area_id: int = Field(description="Its 2025 commune, or its province until placed in one")
     area_name: str
+    commune_id: int | None = Field(description="Its 2025 commune, when known")
+    former_district_id: int | None = Field(description="Its district before 1/7/2025, if known")
     sector: str
     status: str = Field(description="active, suspended or dissolved")
 
@@ -103,6 +107,7 @@ class RankingRowOut(BaseModel):
     code: str
     name: str
     area_level: str
+    former_districts: str | None = Field(description="A commune's former districts")
     asked: int
     responses: int = Field(description="Cooperatives with a score")
     measured: int = Field(description="Of those, with a value of the ranked measure")
@@ -140,12 +145,20 @@ class RankingOut(BaseModel):
 
 @router.get("/areas", response_model=list[AreaOut])
 def list_areas(
-    session: DbSession, user: CurrentUser, level: AreaLevel | None = None
+    session: DbSession,
+    user: CurrentUser,
+    level: Annotated[
+        str | None,
+        Query(description="province, commune, former-district or former-ward"),
+    ] = None,
 ) -> list[AreaOut]:
-    """The area hierarchy (public reference data)."""
+    """Both area trees (public reference data)."""
+    wanted = areas.LEVEL_NAMES.get(level) if level else None
+    if level and wanted is None:
+        raise Invalid(N_("No area level '%(level)s'."), level=level)
     return [
         AreaOut(id=a.id, code=a.code, name=a.name, level=a.level, parent_id=a.parent_id)
-        for a in areas.list_areas(session, level=level)
+        for a in areas.list_areas(session, level=wanted)
     ]
 
 
@@ -190,6 +203,8 @@ def list_cooperatives(
             name=c.name,
             area_id=a.id,
             area_name=a.name,
+            commune_id=a.id if a.level == AreaLevel.COMMUNE else None,
+            former_district_id=c.former_district_id,
             sector=c.sector,
             status=c.status,
         )
@@ -277,15 +292,20 @@ def _coverage_row(row: coverage_report.CoverageRow) -> CoverageRowOut:
 
 @router.get("/coverage", response_model=CoverageOut)
 def coverage(
-    session: DbSession, user: ReportReader, wave: str | None = None, level: GroupLevel = "district"
+    session: DbSession,
+    user: ReportReader,
+    wave: str | None = None,
+    by: Annotated[str | None, Query(description=BY)] = None,
+    level: Annotated[str | None, Query(description="Older name of `by`")] = None,
 ) -> CoverageOut:
     """Response coverage per area and per province (counts only, no contacts)."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
-    report = coverage_report.coverage(session, choice=choice, visible=visible, level=level)
+    grouping = scope.choose_level(session, asked=by or level, visible=visible)
+    report = coverage_report.coverage(session, choice=choice, visible=visible, level=grouping)
     return CoverageOut(
         wave=choice.wave.key,
-        level=level,
+        level=grouping,
         whole_scope=report.whole_scope,
         rows=[_coverage_row(r) for r in report.rows],
         provinces=[_coverage_row(r) for r in report.provinces],
@@ -298,6 +318,7 @@ def _ranking_row(row: rankings_report.RankingRow) -> RankingRowOut:
         code=row.code,
         name=row.name,
         area_level=row.area_level,
+        former_districts=row.former_districts,
         asked=row.asked,
         responses=row.responses,
         measured=row.measured,
@@ -328,23 +349,25 @@ def rankings(
     user: ReportReader,
     wave: str | None = None,
     questionnaire: str | None = None,
-    level: GroupLevel = "district",
+    by: Annotated[str | None, Query(description=BY)] = None,
+    level: Annotated[str | None, Query(description="Older name of `by`")] = None,
     sort: str | None = None,
 ) -> RankingOut:
     """A wave's ranking of one questionnaire, or of the combined index, by area."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
+    grouping = scope.choose_level(session, asked=by or level, visible=visible)
     keys = rankings_report.ranking_keys(choice)
     key = questionnaire or (keys[0] if keys else "")
     report = rankings_report.ranking(
-        session, choice=choice, key=key, level=level, sort=sort, visible=visible
+        session, choice=choice, key=key, level=grouping, sort=sort, visible=visible
     )
     return RankingOut(
         wave=choice.wave.key,
         previous_wave=choice.previous.key if choice.previous else None,
         questionnaire=key,
         measure=report.measure,
-        level=level,
+        level=grouping,
         minimum_responses=report.minimum,
         whole_scope=report.whole_scope,
         rows=[_ranking_row(r) for r in report.rows],

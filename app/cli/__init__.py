@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import Progress
 
 from app import memory
+from app.cli.areas import areas_app
 from app.cli.export import export as export_command
 from app.cli.messages import spoken
 from app.cli.surveys import surveys_app
@@ -22,7 +23,6 @@ from app.db import Database
 app = typer.Typer(help="HTX Số: cooperative self-assessment portal.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 import_app = typer.Typer(help="Import registry data.", no_args_is_help=True)
-areas_app = typer.Typer(help="Manage the area hierarchy.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(areas_app, name="areas")
@@ -46,9 +46,10 @@ def database() -> Database:
 
 @app.command()
 def init() -> None:
-    """Migrate the database, load the built-in areas and publish the questionnaires in surveys/."""
+    """Migrate, load the configured province (PROVINCE, default 20) and publish surveys/."""
     from app import migrate
     from app.areas import service as areas
+    from app.cooperatives import placement
     from app.scoring.proof import load_proven
     from app.surveys import service as surveys
 
@@ -57,8 +58,14 @@ def init() -> None:
     migrate.upgrade(settings.database_url)
     console.print("[green]✓[/] database migrated")
     with db.transaction() as session:
-        count = areas.load_builtin(session)
-    console.print(f"[green]✓[/] {count} areas loaded")
+        count = areas.load_provinces(session, codes=[settings.province])
+        placed = placement.place_unplaced(session)
+    console.print(f"[green]✓[/] {count} areas of province {settings.province} loaded")
+    if placed.placed or placed.remaining:
+        console.print(
+            f"[green]✓[/] {placed.placed:,} cooperatives placed in a commune, "
+            f"{placed.remaining:,} still to place (/admin/placements)"
+        )
     with db.transaction() as session:
         results = surveys.publish_all(session, questionnaires=load_proven(settings.surveys_dir))
     for result in results:
@@ -269,24 +276,6 @@ def import_cooperatives(
     finally:
         db.dispose()
     console.print(f"[green]✓[/] {summary}")
-
-
-@areas_app.command("load")
-def areas_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Load another province's areas from a CSV with code, name, level, parent_code."""
-    from app.areas import service as areas
-    from app.errors import Invalid
-
-    db = database()
-    try:
-        with db.transaction() as session:
-            count = areas.load_csv(session, path=path)
-    except Invalid as exc:
-        errors.print(f"[red]{spoken(exc.message)}[/]")
-        raise typer.Exit(1) from None
-    finally:
-        db.dispose()
-    console.print(f"[green]✓[/] {count} areas loaded")
 
 
 def main() -> None:

@@ -20,8 +20,8 @@ def export(
         str,
         typer.Argument(
             help="rankings, coverage, scores, dimensions, chase, answers, registry (the "
-            "registry in the import's columns), or report (the quarterly report draft, "
-            "--format docx or pdf)"
+            "registry in the import's columns, both area trees), or report (the quarterly "
+            "report draft, --format docx or pdf)"
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="File to write", dir_okay=False)],
@@ -37,7 +37,10 @@ def export(
             "docx or pdf for report",
         ),
     ] = "csv",
-    level: Annotated[str, typer.Option(help="district, commune or province")] = "district",
+    by: Annotated[
+        str | None,
+        typer.Option("--by", "--level", help="commune, former-district or province"),
+    ] = None,
     sort: Annotated[str | None, typer.Option(help="Rank by a dimension key")] = None,
     values: Annotated[
         str, typer.Option(help="answers: codes (for software) or labels (for people)")
@@ -49,18 +52,20 @@ def export(
     from app.reports import answers, downloads, scope
 
     if what == "registry":
-        _export_registry(out)
+        export_registry(out, fmt)
         return
     if what == "report":
-        _report(out=out, wave=wave, fmt=fmt, level=level)
+        _report(out=out, wave=wave, fmt=fmt, by=by)
         return
     if what not in downloads.WHATS:
         known = ", ".join([*downloads.WHATS, "registry", "report"])
         raise typer.BadParameter(f"unknown export '{what}'; use {known}")
     if fmt not in downloads.FORMATS:
         raise typer.BadParameter("--format is csv, csv_excel or xlsx")
-    if level not in scope.GROUP_LEVELS:
-        raise typer.BadParameter("--level is district, commune or province")
+    try:
+        scope.group_level(by)
+    except DomainError:
+        raise typer.BadParameter("--by is commune, former-district or province") from None
     if values not in ("codes", "labels"):
         raise typer.BadParameter("--values is codes or labels")
     db = database()
@@ -73,7 +78,7 @@ def export(
                 what=what,
                 fmt=fmt,
                 key=questionnaire,
-                level=level,
+                level=scope.choose_level(session, asked=by, visible=visible),
                 sort=sort,
                 labels=values == "labels",
             )
@@ -108,27 +113,7 @@ def export(
     console.print(f"[green]✓[/] {out}")
 
 
-def _export_registry(out: Path) -> None:
-    """The registry in the import template's columns: importing it back changes nothing."""
-    import csv
-    import io
-
-    from app.cli import database
-    from app.cooperatives.template import registry_rows
-    from app.reports.exports import neutralise
-
-    db = database()
-    try:
-        with db.read_sessions() as session:
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerows([neutralise(v) for v in row] for row in registry_rows(session))
-    finally:
-        db.dispose()
-    out.write_bytes(("\ufeff" + text.getvalue()).encode("utf-8"))
-
-
-def _report(*, out: Path, wave: str | None, fmt: str, level: str) -> None:
+def _report(*, out: Path, wave: str | None, fmt: str, by: str | None) -> None:
     """The quarterly report draft of a wave, as the dashboard's button writes it."""
     from app.advice.service import today
     from app.cli import database
@@ -139,16 +124,20 @@ def _report(*, out: Path, wave: str | None, fmt: str, level: str) -> None:
 
     if fmt not in documents.DOCUMENT_FORMATS:
         raise typer.BadParameter("--format is docx or pdf for a report")
-    if level not in scope.GROUP_LEVELS:
-        raise typer.BadParameter("--level is district, commune or province")
+    try:
+        scope.group_level(by)
+    except DomainError:
+        raise typer.BadParameter("--by is commune, former-district or province") from None
     db = database()
     try:
         with db.transaction() as session:
+            visible = select(Cooperative.id)
             choice = scope.choose_wave(session, wave_key=wave)
+            level = scope.choose_level(session, asked=by, visible=visible)
             document = documents.report_document(
                 session,
                 choice=choice,
-                visible=select(Cooperative.id),
+                visible=visible,
                 fmt=fmt,
                 level=level,
                 settings=get_settings(),
@@ -161,6 +150,36 @@ def _report(*, out: Path, wave: str | None, fmt: str, level: str) -> None:
     except DomainError as exc:
         console.print(f"[red]{spoken(exc.message)}[/]")
         raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    console.print(f"[green]✓[/] {out}")
+
+
+def export_registry(out: Path, fmt: str) -> None:
+    """Write the whole registry (every cooperative, both area trees) to a file."""
+    from app.cli import database
+    from app.cooperatives.models import Cooperative
+    from app.reports import downloads
+    from app.reports.registry_export import export_registry as build
+
+    if fmt not in downloads.FORMATS:
+        raise typer.BadParameter("--format is csv or xlsx")
+    db = database()
+    try:
+        with db.transaction() as session:
+            download = build(
+                session,
+                visible=select(Cooperative.id),
+                fmt="csv" if fmt == "csv" else "xlsx",
+                actor=None,
+                via="cli",
+            )
+            # Opened before the export is recorded: a path that cannot be written is refused
+            # with nothing recorded.
+            handle = out.open("wb")
+        with handle:
+            assert download.body is not None
+            handle.write(download.body)
     finally:
         db.dispose()
     console.print(f"[green]✓[/] {out}")

@@ -21,11 +21,16 @@ TEMPLATE_HEADERS = {
     "phone": "Điện thoại",
     "email": "Email",
     "address": "Địa chỉ",
+    # Where it is, besides (or instead of) the area: the registry export writes all four.
+    "commune_code": "Mã xã/phường",
+    "commune": "Xã/Phường",
+    "former_district_code": "Mã huyện (cũ)",
+    "former_district": "Huyện (cũ)",
 }
 FIELD_NAMES_EN = {
     "registration_code": "Registration code",
     "name": "Name",
-    "area": "Commune or district",
+    "area": "Area (a code or name of any level)",
     "sector": "Sector",
     "members": "Members",
     "founded_year": "Year founded",
@@ -34,10 +39,23 @@ FIELD_NAMES_EN = {
     "phone": "Phone",
     "email": "Email",
     "address": "Address",
+    "commune_code": "Commune code",
+    "commune": "Commune (2025 or former)",
+    "former_district_code": "Former district code",
+    "former_district": "Former district",
 }
 FIELDS = tuple(TEMPLATE_HEADERS)
 # A new cooperative needs these; a known one can be updated by a file that lacks them.
-REQUIRED = ("registration_code", "name", "area", "sector")
+REQUIRED = ("registration_code", "name", "sector")
+# A new cooperative needs at least one of these to say where it is (an address will do).
+PLACE_FIELDS = (
+    "area",
+    "commune_code",
+    "commune",
+    "former_district_code",
+    "former_district",
+    "address",
+)
 IGNORE = ""
 
 # Other headers people type for each field (as typed; compared after `fold_key`, so case,
@@ -66,23 +84,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "area": (
         "area code",
-        "district",
-        "commune",
         "Mã địa bàn",
+        "Đơn vị hành chính",
+        "Địa bàn hoạt động",
+    ),
+    "commune_code": ("Mã xã", "Mã phường"),
+    "commune": ("Xã", "Phường/Xã", "Xã/Phường/Thị trấn", "Xã, phường"),
+    "former_district_code": ("district code", "Mã huyện", "Mã huyện cũ"),
+    "former_district": (
+        "district",
         "Huyện",
-        "Mã huyện",
+        "Huyện cũ",
         "Huyện/Thành phố",
         "Huyện/TP",
         "Huyện, thành phố",
         "Quận/Huyện",
         "Huyện/Thị xã/Thành phố",
-        "Xã",
-        "Mã xã",
-        "Xã/Phường",
-        "Phường/Xã",
-        "Xã/Phường/Thị trấn",
-        "Đơn vị hành chính",
-        "Địa bàn hoạt động",
     ),
     "sector": (
         "Ngành nghề",
@@ -124,7 +141,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "address": ("Địa chỉ trụ sở", "Trụ sở", "Địa chỉ trụ sở chính"),
 }
 # Columns that carry nothing for the registry (a row counter): ignored, and still listed.
-ALWAYS_IGNORED = ("STT", "TT", "Số TT", "Số thứ tự", "No", "#", "Ghi chú")
+# The province a registry export writes beside the commune is read from the commune itself.
+ALWAYS_IGNORED = ("STT", "TT", "Số TT", "Số thứ tự", "No", "#", "Ghi chú", "Tỉnh", "province")
 
 
 def _known() -> dict[str, str]:
@@ -141,13 +159,20 @@ _KNOWN = _known()
 
 
 def recognise(header: str) -> str | None:
-    """The field a header names, IGNORE for a row counter, or None when it is not known."""
-    return _KNOWN.get(fold_key(header))
+    """The field a header names, IGNORE for a row counter, or None when it is not known.
+
+    The portal's own exports head a column "field | Vietnamese header": either part will do.
+    """
+    for part in (header, *header.split("|")):
+        found = _KNOWN.get(fold_key(part))
+        if found is not None:
+            return found
+    return None
 
 
 def header_score(row: list[str]) -> int:
     """How many cells of a row are known column names: the header row is the best one."""
-    return sum(1 for cell in row if cell and fold_key(cell) in _KNOWN)
+    return sum(1 for cell in row if cell and recognise(cell) is not None)
 
 
 def column_letter(index: int) -> str:
@@ -189,7 +214,11 @@ class Columns:
 
     @property
     def missing(self) -> list[str]:
-        return [f for f in REQUIRED if f not in self.by_field]
+        placed = self.by_field
+        absent = [f for f in REQUIRED if f not in placed]
+        if not any(f in placed for f in PLACE_FIELDS):
+            absent.append("area")
+        return absent
 
     @property
     def needs_mapping(self) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
@@ -19,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area
+from app.areas.resolver import Problem as PlaceProblem
 from app.cooperatives.columns import (
+    PLACE_FIELDS,
     REQUIRED,
     TEMPLATE_HEADERS,
     Columns,
@@ -27,7 +28,7 @@ from app.cooperatives.columns import (
     header_score,
 )
 from app.cooperatives.models import Cooperative
-from app.cooperatives.places import PREFIXES_SHOWN, AreaMatch, area_resolver
+from app.cooperatives.places import PlaceFinder, Where, area_resolver
 from app.cooperatives.tabular import Table, read_table
 from app.cooperatives.vocabulary import SECTORS, STATUSES, closest, match
 from app.messages import N_, Message
@@ -36,6 +37,12 @@ from app.text import clean_line
 # Fields a blank cell may clear when asked to; the others are needed by every cooperative.
 CLEARABLE = ("members", "founded_year", "contact_name", "phone", "email", "address")
 PROBLEMS_SHOWN = 200
+# The area columns an import writes, with the header their changes are shown under.
+PLACE_IDS = {
+    "area_id": TEMPLATE_HEADERS["commune"],
+    "former_district_id": TEMPLATE_HEADERS["former_district"],
+    "former_ward_id": "Xã/Phường (cũ)",
+}
 LIMITS = {"registration_code": 64, "name": 300, "contact_name": 200, "email": 200}
 
 KINDS: dict[str, str] = {
@@ -121,6 +128,8 @@ def check_table(
     code_index = columns.by_field.get("registration_code")
     for line, cells in table.rows:
         code = _cell(cells, code_index)
+        if code == "registration_code":
+            continue  # the row of field names under the headers of an exported workbook
         is_new = code not in existing
         values, clears, problems = checker.check(line, cells, is_new=is_new)
         if code and code in seen:
@@ -174,9 +183,7 @@ def normalise_phone(text: str) -> str | None:
 
 
 class _RowChecker:
-    def __init__(
-        self, columns: Columns, areas: Callable[[str], AreaMatch], clear_blanks: bool
-    ) -> None:
+    def __init__(self, columns: Columns, areas: PlaceFinder, clear_blanks: bool) -> None:
         self.columns = columns
         self.placed = columns.by_field
         # A registry repeats a few dozen areas, sectors and statuses in every row: each one
@@ -188,6 +195,9 @@ class _RowChecker:
         }
         self.present = [(n, i) for n, i in self.placed.items() if n in TEMPLATE_HEADERS]
         self.absent_required = [n for n in REQUIRED if n not in self.placed]
+        if not any(n in self.placed for n in PLACE_FIELDS):
+            self.absent_required.append("area")
+        self.places = [(n, self.placed[n]) for n in PLACE_FIELDS if n in self.placed]
         self.clear_blanks = clear_blanks
         self.this_year = dt.date.today().year
 
@@ -219,7 +229,27 @@ class _RowChecker:
                 problems.append(found)
             elif found is not None:
                 values[found[0]] = found[1]
+        problems += self._place(line, cells, values, is_new=is_new)
         return values, tuple(clears), problems
+
+    def _place(
+        self, line: int, cells: list[str], values: dict[str, Any], *, is_new: bool
+    ) -> list[Problem]:
+        """Where the row's cooperative is, read from all its place cells together."""
+        said = {n: (cells[i].strip() if i < len(cells) else "") for n, i in self.places}
+        if not any(said.values()):
+            if is_new and self.places:
+                return [self.problem(line, "area", "required", Message(N_("must not be blank")))]
+            return []  # a known cooperative stays where it is
+        found = self.areas(Where(**said))
+        if isinstance(found, PlaceProblem):
+            column = next((n for n, text in said.items() if text == found.text), None)
+            column = column or next(n for n, text in said.items() if text)
+            return [self.problem(line, column, "area", found.message)]
+        values["area_id"] = found.area_id
+        values["former_district_id"] = found.former_district_id
+        values["former_ward_id"] = found.former_ward_id
+        return []
 
     def _needs_column(self, line: int, name: str) -> Problem:
         return self.problem(
@@ -243,26 +273,8 @@ class _RowChecker:
             return None  # the row's key, read by `check_table` itself
         elif name in ("name", "contact_name", "address"):
             return name, " ".join(clean_line(text).split())
-        elif name == "area":
-            found = self.areas(text)
-            if found.area_id is not None:
-                return "area_id", found.area_id
-            elif found.problem == "province":
-                return bad(
-                    "area",
-                    N_("'%(text)s' is the province; give the district or commune"),
-                )
-            elif found.problem == "ambiguous":
-                return bad(
-                    "area",
-                    N_("'%(text)s' names several areas; add Huyện/Xã… or use the code"),
-                )
-            else:
-                return bad(
-                    "area",
-                    N_("unknown area '%(text)s' (a code, or a name with or without %(prefixes)s)"),
-                    prefixes=PREFIXES_SHOWN,
-                )
+        elif name in PLACE_FIELDS:
+            return None  # read with the row's other place cells by `_place`
         elif name in ("sector", "status"):
             vocabulary = SECTORS if name == "sector" else STATUSES
             key = self.vocabularies[name](text)
@@ -386,9 +398,9 @@ def describe_updates(session: Session, *, plan: ImportPlan) -> tuple[list[RowCha
         for key, new in row.values.items():
             old = getattr(cooperative, key)
             if old != new:
-                if key == "area_id":
+                if key in PLACE_IDS:
                     old, new = area_names.get(old, old), area_names.get(new, new)
-                header = TEMPLATE_HEADERS.get(key.removesuffix("_id"), key)
+                header = PLACE_IDS.get(key) or TEMPLATE_HEADERS.get(key, key)
                 changes.append(Change(header, _shown(old), _shown(new)))
         for key in row.clears:
             old = getattr(cooperative, key)

@@ -27,7 +27,13 @@ class Cooperative(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(300))
+    # Where it is today: its commune (2025 tree), or its province until a commune is known.
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"), index=True)
+    # Where it was before 1/7/2025, when known: baselines are compared by former district.
+    former_district_id: Mapped[int | None] = mapped_column(
+        ForeignKey("areas.id", ondelete="RESTRICT"), index=True
+    )
+    former_ward_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"))
     sector: Mapped[str] = mapped_column(String(32))
     members: Mapped[int | None]
     founded_year: Mapped[int | None]

@@ -1,7 +1,8 @@
-"""Which area a registry cell names: a code, or a name with or without its prefix.
+"""Where a registry row says a cooperative is: its area, commune, former district or address.
 
-The importer asks one function, `area_resolver`, and nothing else about areas, so that a
-richer address reader can take its place without touching the importer.
+The importer asks one function, `area_resolver`, and nothing else about areas; it reads the
+row's place cells together through the address resolver (`app.areas.resolver`), which knows
+both trees: the 2025 communes and the former districts and wards.
 """
 
 from __future__ import annotations
@@ -9,90 +10,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.areas.models import Area, AreaLevel
-from app.cooperatives.vocabulary import fold_key
+from app.areas.resolver import Placement, Problem, Query, Resolver
 
-# Folded prefixes, longest first, with the level each one announces.
-PREFIXES: tuple[tuple[str, str], ...] = (
-    ("thanh pho", AreaLevel.DISTRICT),
-    ("thi tran", AreaLevel.COMMUNE),
-    ("thi xa", AreaLevel.DISTRICT),
-    ("huyen", AreaLevel.DISTRICT),
-    ("quan", AreaLevel.DISTRICT),
-    ("tp", AreaLevel.DISTRICT),
-    ("tx", AreaLevel.DISTRICT),
-    ("phuong", AreaLevel.COMMUNE),
-    ("xa", AreaLevel.COMMUNE),
-    ("tt", AreaLevel.COMMUNE),
-)
 # As administrators read them in the documentation.
 PREFIXES_SHOWN = "Huyện, Quận, Thị xã, TP, TP., Thành phố, Xã, Phường, Thị trấn"
 
 
 @dataclass(frozen=True)
-class AreaMatch:
-    """The area a cell names, or why it names none (`unknown`, `ambiguous` or `province`)."""
+class Where:
+    """A row's place cells, as typed (empty when the file has no such column)."""
 
-    area_id: int | None
-    problem: str | None = None
-
-
-def split_prefix(folded: str) -> tuple[str | None, str]:
-    """The level a folded name's prefix announces, and the name without it."""
-    for prefix, level in PREFIXES:
-        if folded.startswith(prefix + " ") and len(folded) > len(prefix) + 1:
-            return level, folded[len(prefix) + 1 :]
-    return None, folded
+    area: str = ""
+    commune_code: str = ""
+    commune: str = ""
+    former_district_code: str = ""
+    former_district: str = ""
+    address: str = ""
 
 
-def area_resolver(session: Session) -> Callable[[str], AreaMatch]:
-    """A function from what a cell says to the district or commune it names."""
-    by_code: dict[str, int] = {}
-    by_name: dict[str, set[int]] = {}
-    by_core: dict[tuple[str, str], set[int]] = {}
-    provinces: set[str] = set()
-    for area in session.scalars(select(Area).where(Area.level != AreaLevel.COUNTRY)):
-        folded = fold_key(area.name)
-        if area.level == AreaLevel.PROVINCE:
-            provinces.add(split_prefix(folded)[1])
-            continue
-        by_code[area.code.upper()] = area.id
-        by_name.setdefault(folded, set()).add(area.id)
-        by_core.setdefault((area.level, split_prefix(folded)[1]), set()).add(area.id)
+PlaceFinder = Callable[[Where], Placement | Problem]
 
-    def one(found: set[int] | None) -> AreaMatch | None:
-        if not found:
-            return None
-        if len(found) > 1:
-            return AreaMatch(None, "ambiguous")
-        return AreaMatch(next(iter(found)))
 
-    def resolve(text: str) -> AreaMatch:
-        code = text.strip().upper()
-        if code in by_code:
-            return AreaMatch(by_code[code])
-        if code.isdigit():
-            # A spreadsheet drops the leading zeros of a code it took for a number.
-            for width in (3, 5):
-                if code.zfill(width) in by_code:
-                    return AreaMatch(by_code[code.zfill(width)])
-        folded = fold_key(text)
-        found = one(by_name.get(folded))
-        if found:
-            return found
-        level, core = split_prefix(folded)
-        if level is not None:
-            return one(by_core.get((level, core))) or AreaMatch(None, "unknown")
-        if core in provinces:
-            # "Lạng Sơn" alone is the province, not the city that shares its name.
-            return AreaMatch(None, "province")
-        found = one(
-            by_core.get((AreaLevel.DISTRICT, core), set())
-            | by_core.get((AreaLevel.COMMUNE, core), set())
+def area_resolver(session: Session) -> PlaceFinder:
+    """A function from a row's place cells to the commune, former district and ward they name."""
+    resolver = Resolver(session)
+
+    def find(where: Where) -> Placement | Problem:
+        query = Query(
+            commune_code=where.commune_code,
+            commune=where.commune,
+            district=where.former_district_code or where.former_district,
+            address=where.address,
+            area=where.area,
         )
-        return found or AreaMatch(None, "unknown")
+        found = resolver.resolve(query)
+        if found is None:
+            said = next(t for t in (where.area, where.commune, where.address) if t)
+            return Problem(said, ambiguous=False)
+        return found
 
-    return resolve
+    return find

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.areas.models import Area, AreaLevel
@@ -24,6 +24,11 @@ class DistrictCount:
     ocop_products: int
 
 
+def in_areas(area_ids: set[int]) -> ColumnElement[bool]:
+    """Cooperatives in these areas, by their 2025 commune (or province) or former district."""
+    return Cooperative.area_id.in_(area_ids) | Cooperative.former_district_id.in_(area_ids)
+
+
 def cooperatives_query(
     *, visible: Select[int], area_ids: set[int] | None = None
 ) -> Select[Cooperative, Area]:
@@ -35,7 +40,7 @@ def cooperatives_query(
         .order_by(Cooperative.name, Cooperative.registration_code, Cooperative.id)
     )
     if area_ids is not None:
-        query = query.where(Cooperative.area_id.in_(area_ids))
+        query = query.where(in_areas(area_ids))
     return query
 
 
@@ -75,22 +80,15 @@ def list_products(session: Session, *, cooperative_ids: list[int]) -> list[Produ
 
 
 def district_counts(session: Session, *, visible: Select[int]) -> list[DistrictCount]:
-    """Per district: active and registered cooperatives, products and OCOP-rated products.
-
-    A cooperative registered in a commune counts in the commune's district.
-    """
+    """Per former district holding registered cooperatives: the visible ones, active and all,
+    their products and OCOP-rated products."""
     district = aliased(Area)
-    # Map every cooperative to its district: its own area, or the parent of its commune.
-    district_id = case((Area.level == AreaLevel.COMMUNE, Area.parent_id), else_=Area.id).label(
-        "district_id"
-    )
     per_coop = (
         select(
             Cooperative.id.label("cid"),
             Cooperative.status.label("status"),
-            district_id,
+            Cooperative.former_district_id.label("district_id"),
         )
-        .join(Area, Area.id == Cooperative.area_id)
         .where(Cooperative.id.in_(visible))
         .subquery()
     )
@@ -118,7 +116,11 @@ def district_counts(session: Session, *, visible: Select[int]) -> list[DistrictC
         .select_from(district)
         .outerjoin(per_coop, per_coop.c.district_id == district.id)
         .outerjoin(products, products.c.cid == per_coop.c.cid)
-        .where(district.level == AreaLevel.DISTRICT)
+        .where(
+            district.level == AreaLevel.FORMER_DISTRICT,
+            # The national catalogue has 696 former districts: list those with a registry.
+            district.id.in_(select(Cooperative.former_district_id)),
+        )
         .group_by(district.id, district.code, district.name)
         .order_by(district.code)
     )
@@ -167,3 +169,31 @@ def add_product(
     session.add(product)
     session.flush()
     return product
+
+
+def areas_in_use(
+    session: Session, *, level: AreaLevel, visible: Select[int] | None = None
+) -> list[Area]:
+    """Communes or former districts that hold at least one (visible) cooperative, by name.
+
+    Filters offer these only: a national catalogue has 3,321 communes, most of them empty.
+    """
+    column = (
+        Cooperative.former_district_id
+        if level == AreaLevel.FORMER_DISTRICT
+        else Cooperative.area_id
+    )
+    return list(
+        session.scalars(
+            select(Area)
+            .where(
+                Area.level == level,
+                Area.id.in_(
+                    select(column).where(Cooperative.id.in_(visible))
+                    if visible is not None
+                    else select(column)
+                ),
+            )
+            .order_by(Area.name, Area.code)
+        )
+    )

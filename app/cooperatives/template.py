@@ -4,26 +4,24 @@ the registry itself written in the same shape, so that an exported registry impo
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel
 from app.cooperatives.columns import ALWAYS_IGNORED, FIELD_NAMES_EN, SYNONYMS, TEMPLATE_HEADERS
-from app.cooperatives.models import Cooperative
 from app.cooperatives.places import PREFIXES_SHOWN
-from app.cooperatives.vocabulary import SECTORS, STATUSES, label, synonyms
+from app.cooperatives.vocabulary import SECTORS, STATUSES, synonyms
 from app.text import spreadsheet_safe
 
 FIELD_NOTES: dict[str, tuple[str, str]] = {
     "registration_code": ("Bắt buộc, không trùng trong tệp", "Required, once per file"),
     "name": ("Bắt buộc với HTX mới", "Required for a new cooperative"),
     "area": (
-        f"Bắt buộc với HTX mới: mã, hoặc tên có hay không có {PREFIXES_SHOWN}; "
-        "tên tỉnh một mình không được nhận",
-        "Required for a new cooperative: a code, or a name with or without its prefix; "
-        "the province's name alone is refused",
+        f"HTX mới cần địa bàn, xã, huyện cũ hoặc địa chỉ: mã, hoặc tên có hay không có "
+        f"{PREFIXES_SHOWN}",
+        "A new cooperative needs an area, commune, former district or address: a code, or a "
+        "name with or without its prefix",
     ),
     "sector": ("Bắt buộc với HTX mới; xem danh mục bên dưới", "Required for a new cooperative"),
     "members": ("Số nguyên", "A whole number"),
@@ -32,7 +30,17 @@ FIELD_NOTES: dict[str, tuple[str, str]] = {
     "contact_name": ("", ""),
     "phone": ("Giữ số 0 đầu; chấp nhận dấu cách, dấu chấm, +84", "Spaces, dots, +84 accepted"),
     "email": ("", ""),
-    "address": ("", ""),
+    "address": (
+        "Địa chỉ cũ (có huyện) hoặc mới đều được",
+        "The old form (with its district) or the 2025 form",
+    ),
+    "commune_code": ("Mã xã, phường năm 2025", "The 2025 commune's code"),
+    "commune": (
+        "Xã, phường năm 2025 hoặc tên cũ (kèm huyện cũ)",
+        "A 2025 commune, or a former one with its district",
+    ),
+    "former_district_code": ("Mã huyện trước năm 2025", "The former district's code"),
+    "former_district": ("Huyện trước năm 2025", "The district before the 2025 reform"),
 }
 
 
@@ -89,25 +97,3 @@ def template_xlsx(session: Session) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def registry_rows(session: Session) -> Iterator[list[str]]:
-    """Every cooperative in the template's columns, header first: imported back, a no-op."""
-    yield list(TEMPLATE_HEADERS.values())
-    rows = session.execute(
-        select(Cooperative, Area.code)
-        .join(Area, Area.id == Cooperative.area_id)
-        .order_by(Cooperative.registration_code)
-    )
-    for cooperative, area_code in rows:
-        shown = {
-            "area": area_code,
-            "sector": label(SECTORS, cooperative.sector, "vi"),
-            "status": label(STATUSES, cooperative.status, "vi"),
-        }
-        yield [
-            str(value) if value is not None else ""
-            for value in (
-                shown[f] if f in shown else getattr(cooperative, f) for f in TEMPLATE_HEADERS
-            )
-        ]

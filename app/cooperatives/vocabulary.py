@@ -9,8 +9,9 @@ synonym lists are documented for administrators in the import page and the templ
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
+
+from app.folding import fold as fold  # re-exported: the importer matches with it
+from app.folding import fold_key as fold_key
 
 SECTORS: dict[str, tuple[str, str]] = {
     "agriculture": ("Nông nghiệp", "Agriculture"),
@@ -120,24 +121,6 @@ def synonyms(vocabulary: dict[str, tuple[str, str]], key: str) -> tuple[str, ...
         if known is vocabulary:
             return table.get(key, ())
     return ()
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics or extra spaces, for matching what people type."""
-    if text.isascii():
-        return " ".join(text.lower().replace("_", " ").split())
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(plain.lower().replace("_", " ").split())
-
-
-_PUNCTUATION = re.compile(r"[^0-9a-z]+")
-
-
-def fold_key(text: str) -> str:
-    """`fold`, with punctuation counted as spacing: `TM-DV`, `tm dv` and `Tm. Dv` are equal."""
-    return " ".join(_PUNCTUATION.sub(" ", fold(text)).split())
 
 
 def _forms(vocabulary: dict[str, tuple[str, str]]) -> dict[str, str]:

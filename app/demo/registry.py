@@ -1,16 +1,17 @@
-"""The demo registry: cooperatives and their products, spread over the loaded districts."""
+"""The demo registry: cooperatives and their products, spread over the loaded communes."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.areas.models import Area, AreaLevel
+from app.areas.models import Area, AreaLink
 from app.cooperatives.models import Cooperative, Product
 from app.db import utcnow
 from app.demo.waves import TODAY
@@ -112,18 +113,64 @@ GIVEN = [
 ]
 
 
+VILLAGES = (
+    "Bản Chắt",
+    "Nà Pàn",
+    "Khòn Làng",
+    "Pò Mả",
+    "Nà Tèn",
+    "Bản Đon",
+    "Còn Quan",
+    "Phai Luông",
+)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A former ward and the 2025 commune that took it, with the names an address uses."""
+
+    ward_id: int
+    district_id: int
+    commune_id: int
+    ward: str
+    district: str
+    commune: str
+    province: str
+
+    @property
+    def short(self) -> str:
+        return self.commune.split(" ", 1)[-1]
+
+
+def _places(session: Session) -> list[_Place]:
+    """Every loaded former ward with the commune that took (most of) it."""
+    ward, district, commune, province = (aliased(Area) for _ in range(4))
+    rows = session.execute(
+        select(
+            ward.id, district.id, commune.id, ward.name, district.name, commune.name, province.name
+        )
+        .select_from(AreaLink)
+        .join(ward, ward.id == AreaLink.former_ward_id)
+        .join(district, district.id == ward.parent_id)
+        .join(commune, commune.id == AreaLink.commune_id)
+        .join(province, province.id == commune.parent_id)
+        .where(AreaLink.main.is_(True))
+        .order_by(ward.code)
+    ).all()
+    return [_Place(*row) for row in rows]
+
+
 def generate_registry(
     session: Session, *, count: int, seed: int, progress: Callable[[int], None] | None
 ) -> tuple[int, int]:
     """Insert `count` cooperatives and their products; returns how many of each were made."""
     rng = random.Random(seed)
-    districts = list(
-        session.scalars(select(Area).where(Area.level == AreaLevel.DISTRICT).order_by(Area.code))
-    )
-    if not districts:
-        raise RuntimeError("no districts loaded: run `htxso init` first")
+    places = _places(session)
+    if not places:
+        raise RuntimeError("no communes loaded: run `htxso init` first")
     # Districts differ in size; a fixed weight per district keeps the spread realistic.
-    district_weights = [rng.uniform(0.5, 2.0) for _ in districts]
+    weight_of = {p.district_id: rng.uniform(0.5, 2.0) for p in places}
+    place_weights = [weight_of[p.district_id] for p in places]
     sectors = list(SECTOR_WEIGHTS)
     sector_weights = list(SECTOR_WEIGHTS.values())
     now = utcnow()
@@ -132,15 +179,23 @@ def generate_registry(
     for start in range(0, count, chunk):
         rows: list[dict[str, Any]] = []
         for number in range(start, min(start + chunk, count)):
-            area = rng.choices(districts, district_weights)[0]
+            place = rng.choices(places, place_weights)[0]
             sector = rng.choices(sectors, sector_weights)[0]
             status = rng.choices(["active", "suspended", "dissolved"], [90, 7, 3])[0]
-            place = area.name.removeprefix("Thành phố ")
+            village = f"Thôn {rng.choice(VILLAGES)}"
+            # Registries hold both forms: the old one names the district, the new one not.
+            address = (
+                f"{village}, {place.ward}, {place.district}, {place.province}"
+                if rng.random() < 0.5
+                else f"{village}, {place.commune}, {place.province}"
+            )
             rows.append(
                 {
                     "registration_code": f"49{number + 1:08d}",
-                    "name": f"{SECTOR_PREFIX[sector]} {rng.choice(NAME_WORDS)} {place}",
-                    "area_id": area.id,
+                    "name": f"{SECTOR_PREFIX[sector]} {rng.choice(NAME_WORDS)} {place.short}",
+                    "area_id": place.commune_id,
+                    "former_district_id": place.district_id,
+                    "former_ward_id": place.ward_id,
                     "sector": sector,
                     "members": int(rng.lognormvariate(3.2, 0.7)) + 7,
                     "founded_year": rng.randint(1997, 2025),
@@ -148,7 +203,7 @@ def generate_registry(
                     "contact_name": f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}",
                     "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
                     "email": None,
-                    "address": f"{rng.choice(NAME_WORDS)}, {area.name}, Lạng Sơn",
+                    "address": address,
                     "created_at": now,
                     "updated_at": now,
                 }

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
@@ -98,7 +98,12 @@ def generate_responses(
         managed=frozenset(managed),
     )
     coops = session.execute(
-        select(Cooperative.id, Cooperative.area_id, Cooperative.sector, Cooperative.members)
+        select(
+            Cooperative.id,
+            func.coalesce(Cooperative.former_district_id, Cooperative.area_id),
+            Cooperative.sector,
+            Cooperative.members,
+        )
         .where(Cooperative.status == CooperativeStatus.ACTIVE)
         .order_by(Cooperative.id)
     ).all()

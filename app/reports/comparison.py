@@ -1,4 +1,4 @@
-"""A cooperative's score beside its district and province for the same wave."""
+"""A cooperative's score beside its former district and its province for the same wave."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.areas.models import Area, AreaLevel
 from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative
+from app.cooperatives.service import in_areas
 from app.reports import scope
 from app.responses.models import DimensionScore, Response
 
@@ -33,46 +34,37 @@ def average(session: Session, *, wave_id: int, key: str, area_ids: set[int] | No
         .group_by(DimensionScore.dimension_key)
     )
     if area_ids is not None:
-        in_areas = Response.cooperative_id.in_(
-            select(Cooperative.id).where(Cooperative.area_id.in_(area_ids))
-        )
-        overall_query = overall_query.where(in_areas)
-        dimension_query = dimension_query.where(in_areas)
+        chosen = Response.cooperative_id.in_(select(Cooperative.id).where(in_areas(area_ids)))
+        overall_query = overall_query.where(chosen)
+        dimension_query = dimension_query.where(chosen)
     count, mean = session.execute(overall_query).one()
     dimensions = {k: float(v) for k, v in session.execute(dimension_query).all()}
     return Average(int(count), float(mean) if mean is not None else None, dimensions)
 
 
-def district_of(session: Session, *, area_id: int) -> Area | None:
-    """The district an area lies in (itself when it is one)."""
-    area = session.get(Area, area_id)
-    while area is not None and area.level not in (
-        AreaLevel.DISTRICT,
-        AreaLevel.PROVINCE,
-        AreaLevel.COUNTRY,
-    ):
-        area = session.get(Area, area.parent_id) if area.parent_id else None
-    return area if area is not None and area.level == AreaLevel.DISTRICT else None
-
-
 def district_and_province(
-    session: Session, *, wave_id: int, key: str, area_id: int
+    session: Session, *, wave_id: int, key: str, cooperative: Cooperative
 ) -> tuple[Area | None, Average, Average]:
-    """The cooperative's district, the district's average and the province's."""
-    district = district_of(session, area_id=area_id)
+    """The cooperative's former district, that district's average and the province's.
+
+    The former district, not the 2025 commune: a commune holds too few cooperatives for its
+    mean to say much, and the baselines managers know are by district.
+    """
+    district = (
+        session.get(Area, cooperative.former_district_id)
+        if cooperative.former_district_id
+        else None
+    )
     district_average = (
-        average(
-            session,
-            wave_id=wave_id,
-            key=key,
-            area_ids=descendant_ids(session, area_ids=[district.id]),
-        )
+        average(session, wave_id=wave_id, key=key, area_ids={district.id})
         if district is not None
         else Average(0, None, {})
     )
-    province_areas = None
-    if district is not None and district.parent_id is not None:
-        province_areas = descendant_ids(session, area_ids=[district.parent_id])
+    area = session.get(Area, cooperative.area_id)
+    province_id = None
+    if area is not None:
+        province_id = area.id if area.level == AreaLevel.PROVINCE else area.parent_id
+    province_areas = descendant_ids(session, area_ids=[province_id]) if province_id else None
     return (
         district,
         district_average,

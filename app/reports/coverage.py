@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.areas.models import Area
+from app.areas.models import Area, AreaLevel
+from app.areas.service import former_districts_of
 from app.cooperatives.models import Cooperative
 from app.paging import MAX_SIZE, Page, paginate
 from app.reports.scope import (
@@ -55,6 +56,8 @@ class CoverageRow:
     started: int
     finished: int
     by_key: dict[str, Tally] = field(default_factory=dict)
+    # For a 2025 commune: the former districts its wards came from.
+    former_districts: str | None = None
 
     @property
     def coverage(self) -> float | None:
@@ -172,6 +175,11 @@ def _tallies(
     for unit_id, row in rows.items():
         area = names[unit_id]
         row.code, row.name, row.area_level = area.code, area.name, area.level
+    before = former_districts_of(
+        session, commune_ids=[u for u, r in rows.items() if r.area_level == AreaLevel.COMMUNE]
+    )
+    for unit_id, names_before in before.items():
+        rows[unit_id].former_districts = ", ".join(names_before)
     return rows
 
 
@@ -202,7 +210,8 @@ class ChaseRow:
     cooperative_id: int
     registration_code: str
     name: str
-    district: str
+    commune: str
+    district: str  # the former district
     contact_name: str | None
     phone: str | None
     # questionnaire key -> not_started, in_progress, submitted, not_asked
@@ -245,19 +254,23 @@ def chase_list(
     page: int | None = 1,
     size: int = MAX_SIZE,
 ) -> ChaseList:
-    """Active cooperatives that have not started or finished the wave, by district, then name.
+    """Active cooperatives that have not started or finished the wave, by area, then name.
 
-    One page of `size` rows, or every row when `page` is None (a download). `contact` narrows
-    it to those not reminded yet, or already reminded; "answered" lists instead the reminded
-    ones that have since finished, to see what reminding achieved.
+    `district_id` narrows the list to one area: a 2025 commune or a former district. One page
+    of `size` rows, or every row when `page` is None (a download). `contact` narrows it to those
+    not reminded yet, or already reminded; "answered" lists instead the reminded ones that have
+    since finished, to see what reminding achieved.
     """
-    pop = population(visible, level="district").subquery("population")
+    pop = population(visible, level="commune").subquery("population")
     per = _per_cooperative(choice)
     products = products_per_cooperative()
+    commune = aliased(Area, name="commune_area")
+    district = aliased(Area, name="former_district_area")
     query = (
-        select(Cooperative, Area.name, products.c.cooperative_id.is_not(None))
+        select(Cooperative, commune.name, district.name, products.c.cooperative_id.is_not(None))
         .join(pop, pop.c.cooperative_id == Cooperative.id)
-        .outerjoin(Area, Area.id == pop.c.unit_id)
+        .outerjoin(commune, commune.id == pop.c.unit_id)
+        .outerjoin(district, district.id == Cooperative.former_district_id)
         .outerjoin(per, per.c.cooperative_id == Cooperative.id)
         .outerjoin(products, products.c.cooperative_id == Cooperative.id)
     )
@@ -271,8 +284,10 @@ def chase_list(
         elif contact == "not_contacted":
             query = query.where(~reminded)
     if district_id is not None:
-        query = query.where(pop.c.unit_id == district_id)
-    ordered = query.order_by(Area.code, Cooperative.name, Cooperative.id)
+        query = query.where(
+            (pop.c.unit_id == district_id) | (Cooperative.former_district_id == district_id)
+        )
+    ordered = query.order_by(commune.name, district.name, Cooperative.name, Cooperative.id)
     if page is None:
         found = list(session.execute(ordered))
         where = Page(number=1, size=max(len(found), 1), total=len(found))
@@ -280,7 +295,7 @@ def chase_list(
         found, total = paginate(session, ordered, page=page, size=size)
         where = Page(number=page, size=size, total=total)
     progress = _progress(choice.wave.id)
-    ids = [c.id for c, _, _ in found]
+    ids = [c.id for c, _, _, _ in found]
     done: dict[tuple[int, str], int] = {}
     if ids:
         for cid, key, flag in session.execute(
@@ -289,7 +304,7 @@ def chase_list(
             done[cid, key] = flag
     latest = contacts.last_contacts(session, wave_id=choice.wave.id, cooperative_ids=ids)
     rows = []
-    for cooperative, district, has_products in found:
+    for cooperative, commune_name, district_name, has_products in found:
         states = {}
         for key, subject in choice.subjects.items():
             if subject == "product" and not has_products:
@@ -303,7 +318,8 @@ def chase_list(
                 cooperative.id,
                 cooperative.registration_code,
                 cooperative.name,
-                district or "",
+                commune_name or "",
+                district_name or "",
                 cooperative.contact_name,
                 cooperative.phone,
                 states,

@@ -33,7 +33,7 @@ from app.targets.models import WaveTarget
 
 # The levels of the dashboard's area tables: the 2025 communes, or the former districts that
 # the 2023 baseline was collected by.
-AREA_LEVELS: tuple[GroupLevel, ...] = ("district", "commune")
+AREA_LEVELS: tuple[GroupLevel, ...] = ("former-district", "commune")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""One district's cooperatives with their stored scores, weakest dimension and trend."""
+"""One commune's or former district's cooperatives with their stored scores, weakest dimension
+and trend."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel
-from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative
+from app.cooperatives.service import in_areas
 from app.errors import NotFound
 from app.messages import N_
 from app.paging import Page
@@ -27,6 +28,7 @@ class DistrictRow:
     registration_code: str
     name: str
     commune: str | None
+    former_district: str | None
     sector: str
     status: str
     overall: float | None
@@ -59,7 +61,13 @@ class DistrictReport:
 
     @property
     def has_communes(self) -> bool:
-        return any(r.commune for r in self.rows)
+        return self.area.level != AreaLevel.COMMUNE and any(r.commune for r in self.rows)
+
+    @property
+    def has_districts(self) -> bool:
+        return self.area.level != AreaLevel.FORMER_DISTRICT and any(
+            r.former_district for r in self.rows
+        )
 
     @property
     def level_titles(self) -> dict[str, dict[str, str]]:
@@ -70,17 +78,21 @@ class DistrictReport:
         return {d.key: d.title for d in self.dimensions}
 
 
+# The areas that have a page: a 2025 commune and a former district.
+PAGE_LEVELS = (AreaLevel.COMMUNE, AreaLevel.FORMER_DISTRICT)
+
+
 def get_district(session: Session, *, area_id: int, visible: Select[int]) -> Area:
-    """A district the user may look into: one holding a cooperative they see (or they see all)."""
+    """A commune or former district the user may look into: one holding a cooperative they
+    see (or they see all)."""
     area = session.get(Area, area_id)
-    if area is None or area.level != AreaLevel.DISTRICT:
-        raise NotFound(N_("District not found."))
-    areas = descendant_ids(session, area_ids=[area.id])
+    if area is None or area.level not in PAGE_LEVELS:
+        raise NotFound(N_("Area not found."))
     holds_visible = session.scalar(
-        select(exists().where(Cooperative.area_id.in_(areas), Cooperative.id.in_(visible)))
+        select(exists().where(in_areas({area.id}), Cooperative.id.in_(visible)))
     )
     if not holds_visible and not sees_everything(session, visible=visible):
-        raise NotFound(N_("District not found."))
+        raise NotFound(N_("Area not found."))
     return area
 
 
@@ -108,10 +120,7 @@ def district_report(
     if key not in ranking_keys(choice):
         raise NotFound(N_("This wave does not ask that questionnaire."))
     dimensions, levels = labels(session, choice=choice, key=key)
-    areas = descendant_ids(session, area_ids=[area.id])
-    in_district = select(Cooperative.id).where(
-        Cooperative.area_id.in_(areas), Cooperative.id.in_(visible)
-    )
+    in_district = select(Cooperative.id).where(in_areas({area.id}), Cooperative.id.in_(visible))
     sectors = sorted(
         set(session.scalars(select(Cooperative.sector).where(Cooperative.id.in_(in_district))))
     )
@@ -122,10 +131,12 @@ def district_report(
         chosen = chosen.where(Cooperative.status == status)
     placed = placement(chosen).subquery("placed")
     commune = Area.__table__.alias("commune_area")
+    district = Area.__table__.alias("district_area")
     registry = session.execute(
-        select(Cooperative, commune.c.name)
+        select(Cooperative, commune.c.name, district.c.name)
         .join(placed, placed.c.cooperative_id == Cooperative.id)
         .outerjoin(commune, commune.c.id == placed.c.commune_id)
+        .outerjoin(district, district.c.id == placed.c.district_id)
     ).all()
     scores = cooperative_scores(
         session, wave_id=choice.wave.id, subjects=choice.subjects, cooperatives=chosen
@@ -143,7 +154,7 @@ def district_report(
                 with_dimensions=False,
             )
     rows = []
-    for cooperative, commune_name in registry:
+    for cooperative, commune_name, district_name in registry:
         entry = scores.get(cooperative.id)
         earlier = before.get(cooperative.id)
         overall: float | None = None
@@ -170,6 +181,7 @@ def district_report(
                 registration_code=cooperative.registration_code,
                 name=cooperative.name,
                 commune=commune_name,
+                former_district=district_name,
                 sector=cooperative.sector,
                 status=cooperative.status,
                 overall=overall,

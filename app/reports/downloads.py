@@ -49,7 +49,7 @@ class ExportRequest:
     what: What
     fmt: Format
     key: str | None = None
-    level: GroupLevel = "district"
+    level: GroupLevel = "former-district"
     sort: str | None = None
     district_id: int | None = None
     locale: str = "vi"  # the language of the headers people read

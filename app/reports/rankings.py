@@ -1,4 +1,4 @@
-"""District (or commune, or province) rankings of stored scores, honest about small numbers.
+"""Rankings of stored scores by commune, former district or province, honest about small numbers.
 
 Counts, sums and sums of squares come from SQL over the stored scores; the t-interval, ranks and
 rank ranges are worked out from them (app.reports.statistics). Median and quartiles are taken
@@ -15,6 +15,8 @@ from statistics import quantiles
 from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
+from app.areas.models import AreaLevel
+from app.areas.service import former_districts_of
 from app.errors import NotFound
 from app.messages import N_
 from app.reports.scope import (
@@ -78,6 +80,8 @@ class RankingRow:
     # The province an area lies in, named when the ranking spans several: district names
     # repeat across the country.
     province: str | None = None
+    # For a 2025 commune: the former districts its wards came from, for the 2023 baselines.
+    former_districts: str | None = None
 
     @property
     def coverage(self) -> float | None:
@@ -309,6 +313,10 @@ def _figures(
     for row in [*grouped.units.values(), *grouped.provinces.values()]:
         area = names[row.area_id]
         row.code, row.name, row.area_level = area.code, area.name, area.level
+    communes = [r for r in grouped.units.values() if r.area_level == AreaLevel.COMMUNE]
+    before = former_districts_of(session, commune_ids=[r.area_id for r in communes])
+    for row in communes:
+        row.former_districts = ", ".join(before.get(row.area_id, [])) or None
     if len(grouped.provinces) > 1:
         for unit_id, row in grouped.units.items():
             if unit_id in province_of and province_of[unit_id] != unit_id:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.areas.models import Area
 from app.cooperatives.models import Cooperative
+from app.cooperatives.service import in_areas
 from app.paging import Page, paginate
 from app.responses import service as responses
 from app.responses.models import Response, Wave, WaveStatus
@@ -28,8 +29,8 @@ _ANSWERED, _DRAFT = 2, 1
 @dataclass(frozen=True)
 class RegistryRow:
     cooperative: Cooperative
-    area: Area  # where it is registered: a commune, or a district when no commune is known
-    district: Area | None  # the area above it, when there is one
+    area: Area  # where it is registered: its 2025 commune, or its province until placed in one
+    district: Area | None  # its former district, when known
     wave_state: WaveState | None  # None: there is no wave yet
 
 
@@ -76,7 +77,7 @@ def search(
     statement = (
         select(Cooperative, Area, parent, progress.c.state)
         .join(Area, Area.id == Cooperative.area_id)
-        .outerjoin(parent, parent.id == Area.parent_id)
+        .outerjoin(parent, parent.id == Cooperative.former_district_id)
         .outerjoin(progress, progress.c.cooperative_id == Cooperative.id)
         .where(Cooperative.id.in_(visible))
     )
@@ -90,7 +91,7 @@ def search(
             )
         )
     if area_ids is not None:
-        statement = statement.where(Cooperative.area_id.in_(area_ids))
+        statement = statement.where(in_areas(area_ids))
     if sector:
         statement = statement.where(Cooperative.sector == sector)
     if status:

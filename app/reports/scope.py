@@ -1,8 +1,9 @@
-"""Which cooperatives a report covers, and which area (district, commune, province) each counts in.
+"""Which cooperatives a report covers, and the areas (commune, former district, province) they
+count in.
 
 Reports cover the cooperatives a user may see (`accessible_cooperative_ids`) whose registry
-status is active. The area hierarchy is at most four deep (country, province, district,
-commune), so a cooperative's district and province are found with two joins, in SQL.
+status is active. Each counts in its 2025 commune (when placed in one), its former district
+(when known) and its province, found with one join, in SQL.
 """
 
 from __future__ import annotations
@@ -16,45 +17,55 @@ from sqlalchemy.orm import Session, aliased
 
 from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
 from app.messages import N_
 from app.responses import service as responses
 from app.responses.models import Response, Wave
 from app.surveys import service as surveys
 from app.surveys.models import QuestionnaireVersion
 
-GroupLevel = Literal["district", "commune", "province"]
+GroupLevel = Literal["commune", "former-district", "province"]
 GROUP_LEVELS: tuple[GroupLevel, ...] = get_args(GroupLevel)
+# Links and files made before the 2025 reform say "district" for the former district.
+_GROUP_ALIASES: dict[str, GroupLevel] = {"district": "former-district"}
 
 _own = aliased(Area, name="own_area")
-_parent = aliased(Area, name="parent_area")
-_grandparent = aliased(Area, name="grandparent_area")
 
-_district_id = case(
-    (_own.level == AreaLevel.DISTRICT, _own.id),
-    (_parent.level == AreaLevel.DISTRICT, _parent.id),
-    else_=None,
-)
-_province_id = case(
-    (_own.level == AreaLevel.PROVINCE, _own.id),
-    (_parent.level == AreaLevel.PROVINCE, _parent.id),
-    (_grandparent.level == AreaLevel.PROVINCE, _grandparent.id),
-    else_=None,
-)
-# A cooperative registered at district level has no commune: at commune level it counts in a
-# row of its own district, so no response is silently left out.
-_commune_id = case((_own.level == AreaLevel.COMMUNE, _own.id), else_=_district_id)
+# A cooperative's area is its 2025 commune, or its province until it is placed in one; its
+# former district is kept beside it. One join gives all three.
+_commune_id = case((_own.level == AreaLevel.COMMUNE, _own.id), else_=None)
+_province_id = case((_own.level == AreaLevel.PROVINCE, _own.id), else_=_own.parent_id)
 UNIT_IDS: dict[str, ColumnElement[int | None]] = {
-    "district": _district_id,
     "commune": _commune_id,
+    "former-district": Cooperative.__table__.c.former_district_id,
     "province": _province_id,
 }
+# The area level each grouping shows.
+AREA_LEVELS: dict[GroupLevel, AreaLevel] = {
+    "commune": AreaLevel.COMMUNE,
+    "former-district": AreaLevel.FORMER_DISTRICT,
+    "province": AreaLevel.PROVINCE,
+}
+
+
+def group_level(text: str | None) -> GroupLevel | None:
+    """The grouping a link or a command asks for (None when it asks for none)."""
+    if not text:
+        return None
+    if text in _GROUP_ALIASES:
+        return _GROUP_ALIASES[text]
+    for level in GROUP_LEVELS:
+        if text == level:
+            return level
+    raise Invalid(
+        N_("Cannot group by '%(by)s': use commune, former-district or province."), by=text
+    )
 
 
 def population(visible: Select[int], *, level: GroupLevel) -> Select[tuple[int, int, int]]:
     """Active visible cooperatives with the area they count in at `level` and their province.
 
-    Columns: cooperative_id, unit_id, province_id. A subquery for every report.
+    Columns: cooperative_id, unit_id (None when not known at that level), province_id.
     """
     return (
         select(
@@ -63,25 +74,58 @@ def population(visible: Select[int], *, level: GroupLevel) -> Select[tuple[int, 
             _province_id.label("province_id"),
         )
         .join(_own, _own.id == Cooperative.area_id)
-        .outerjoin(_parent, _parent.id == _own.parent_id)
-        .outerjoin(_grandparent, _grandparent.id == _parent.parent_id)
         .where(Cooperative.status == CooperativeStatus.ACTIVE, Cooperative.id.in_(visible))
     )
 
 
 def placement(cooperative_ids: Select[int]) -> Select[tuple[int, int | None, int | None]]:
-    """For each given cooperative: its district and, when it sits in one, its commune."""
+    """For each given cooperative: its former district and its commune, when known."""
     return (
         select(
             Cooperative.id.label("cooperative_id"),
-            _district_id.label("district_id"),
-            case((_own.level == AreaLevel.COMMUNE, _own.id), else_=None).label("commune_id"),
+            Cooperative.former_district_id.label("district_id"),
+            _commune_id.label("commune_id"),
         )
         .join(_own, _own.id == Cooperative.area_id)
-        .outerjoin(_parent, _parent.id == _own.parent_id)
-        .outerjoin(_grandparent, _grandparent.id == _parent.parent_id)
         .where(Cooperative.id.in_(cooperative_ids))
     )
+
+
+def _known(session: Session, *, visible: Select[int]) -> tuple[int, int, int]:
+    """Active visible cooperatives: all, placed in a commune, with a former district."""
+    pop = population(visible, level="commune").subquery()
+    total, placed, with_district = session.execute(
+        select(func.count(), func.count(pop.c.unit_id), func.count(Cooperative.former_district_id))
+        .select_from(pop)
+        .join(Cooperative, Cooperative.id == pop.c.cooperative_id)
+    ).one()
+    return int(total), int(placed), int(with_district)
+
+
+def available_levels(session: Session, *, visible: Select[int]) -> list[GroupLevel]:
+    """The groupings with data behind them for these cooperatives, commune first."""
+    _, placed, with_district = _known(session, visible=visible)
+    found: list[GroupLevel] = []
+    if placed:
+        found.append("commune")
+    if with_district:
+        found.append("former-district")
+    found.append("province")
+    return found
+
+
+def choose_level(session: Session, *, asked: str | None, visible: Select[int]) -> GroupLevel:
+    """The asked grouping; else the commune when most cooperatives are placed in one, else the
+    former district when most have one, else the province."""
+    level = group_level(asked)
+    if level is not None:
+        return level
+    total, placed, with_district = _known(session, visible=visible)
+    if placed and 2 * placed >= total:
+        return "commune"
+    if with_district and 2 * with_district >= total:
+        return "former-district"
+    return "province"
 
 
 def area_names(session: Session, *, area_ids: set[int]) -> dict[int, Area]:

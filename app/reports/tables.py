@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.areas.models import Area
 from app.cooperatives.models import Cooperative
+from app.cooperatives.service import in_areas
 from app.cooperatives.vocabulary import SECTORS, label
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
@@ -38,6 +39,8 @@ AREA_COLUMNS = (
     Column("area_level", "Cấp địa bàn"),
     Column("area_code", "Mã địa bàn"),
     Column("area_name", "Tên địa bàn", width=24),
+    # For a 2025 commune, the former districts its wards came from (2023 baselines).
+    Column("former_districts", "Huyện cũ"),
 )
 REGISTRATION_CODE = Column("registration_code", "Mã số HTX")
 QUESTIONNAIRE_VERSION = Column("version", "Phiên bản bộ câu hỏi")
@@ -45,11 +48,17 @@ QUESTIONNAIRE_VERSION = Column("version", "Phiên bản bộ câu hỏi")
 LEVEL_COLUMNS = (Column("level", "Mã mức"), Column("level_label", "Mức"))
 COOPERATIVE = Column("cooperative", "Tên HTX", width=40)
 DISTRICT = Column("district", "Huyện (cũ)")
+COMMUNE = Column("commune", "Xã/Phường")
 
 
 def _area(r: rankings_report.RankingRow | coverage_report.CoverageRow) -> dict[str, Any]:
     """The values of the AREA_COLUMNS."""
-    return {"area_level": r.area_level, "area_code": r.code, "area_name": r.name}
+    return {
+        "area_level": r.area_level,
+        "area_code": r.code,
+        "area_name": r.name,
+        "former_districts": r.former_districts,
+    }
 
 
 @dataclass(frozen=True)
@@ -231,6 +240,7 @@ def chase_table(choice: WaveChoice, chase: coverage_report.ChaseList) -> Table:
     """Cooperatives still to finish the wave, with whom to call."""
     columns = [
         WAVE,
+        COMMUNE,
         DISTRICT,
         REGISTRATION_CODE,
         COOPERATIVE,
@@ -242,6 +252,7 @@ def chase_table(choice: WaveChoice, chase: coverage_report.ChaseList) -> Table:
     rows = (
         {
             "wave": choice.wave.key,
+            "commune": r.commune,
             "district": r.district,
             "registration_code": r.registration_code,
             "cooperative": r.name,
@@ -259,10 +270,14 @@ def chase_table(choice: WaveChoice, chase: coverage_report.ChaseList) -> Table:
 
 
 def _in_scope(visible: Select[int], district_id: int | None) -> Select[int]:
-    """Active visible cooperatives, of one district when given."""
-    pop = population(visible, level="district").subquery("population")
+    """Active visible cooperatives, of one area (a commune or a former district) when given."""
+    pop = population(visible, level="former-district").subquery("population")
     ids = select(pop.c.cooperative_id)
-    return ids.where(pop.c.unit_id == district_id) if district_id is not None else ids
+    if district_id is None:
+        return ids
+    return ids.where(
+        pop.c.cooperative_id.in_(select(Cooperative.id).where(in_areas({district_id})))
+    )
 
 
 def _registry(
@@ -277,7 +292,7 @@ def _registry(
         .join(placed, placed.c.cooperative_id == Cooperative.id)
         .outerjoin(district, district.c.id == placed.c.district_id)
         .outerjoin(commune, commune.c.id == placed.c.commune_id)
-        .order_by(district.c.code, Cooperative.name, Cooperative.id)
+        .order_by(commune.c.name, district.c.code, Cooperative.name, Cooperative.id)
     ).all()
     return [(c, d, m) for c, d, m in rows]
 
@@ -325,7 +340,7 @@ def scores_table(
         REGISTRATION_CODE,
         COOPERATIVE,
         DISTRICT,
-        Column("commune", "Xã"),
+        COMMUNE,
         Column("sector", "Lĩnh vực"),
     ]
     for k, subject in subjects.items():
@@ -382,6 +397,7 @@ def dimensions_table(
         WAVE,
         REGISTRATION_CODE,
         COOPERATIVE,
+        COMMUNE,
         DISTRICT,
         Column("questionnaire", "Bộ câu hỏi"),
         QUESTIONNAIRE_VERSION,
@@ -397,7 +413,7 @@ def dimensions_table(
                 Column(f"{k}_{d.key}", f"{choice.titles[k]['vi']}: {d.title['vi']}", kind="number")
             )
     rows = []
-    for cooperative, district, _ in registry:
+    for cooperative, district, commune in registry:
         entry = table.get(cooperative.id)
         if entry is None:
             continue
@@ -410,6 +426,7 @@ def dimensions_table(
                     "wave": choice.wave.key,
                     "registration_code": cooperative.registration_code,
                     "cooperative": cooperative.name,
+                    "commune": commune,
                     "district": district,
                     "questionnaire": k,
                     "version": versions.get(k),

@@ -12,7 +12,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel
-from app.areas.service import list_areas
+from app.cooperatives.service import areas_in_use
 from app.cooperatives.vocabulary import SECTORS
 from app.errors import Invalid, NotFound
 from app.messages import N_, Message
@@ -60,7 +60,8 @@ class Choices:
     waves: list[Wave]
     wave: Wave
     questionnaires: dict[str, Questionnaire]  # of the chosen wave, in page order
-    districts: list[Area]
+    districts: list[Area]  # former districts holding cooperatives
+    communes: list[Area]  # 2025 communes holding cooperatives
     sectors: list[str]
 
 
@@ -72,7 +73,8 @@ def choices(session: Session, *, wave_key: str | None) -> Choices:
         waves=chosen.waves,
         wave=chosen.wave,
         questionnaires={key: surveys.definition(versions[key]) for key in chosen.subjects},
-        districts=list_areas(session, level=AreaLevel.DISTRICT),
+        districts=areas_in_use(session, level=AreaLevel.FORMER_DISTRICT),
+        communes=areas_in_use(session, level=AreaLevel.COMMUNE),
         sectors=list(SECTORS),
     )
 
@@ -128,7 +130,9 @@ def search(session: Session, *, kind: str, params: Mapping[str, str]) -> Search:
     errors: dict[str, Message] = {}
     typed = {name: params[name] for name in TargetingQuery.model_fields if name in params}
     try:
-        query = parse(TargetingQuery, typed, districts={a.id for a in chosen.districts})
+        query = parse(
+            TargetingQuery, typed, districts={a.id for a in [*chosen.communes, *chosen.districts]}
+        )
     except Invalid as refused:
         query, errors = TargetingQuery(), dict(refused.fields)
     criteria: Criteria | None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from app.areas.models import Area, AreaLevel
 from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
+from app.cooperatives.service import in_areas
 from app.reports import scope
 from app.responses import service as responses
 from app.responses.models import DimensionScore, Response
@@ -26,30 +27,26 @@ from app.targeting.rows import Contact, ModelRow, SupportRow, level_label
 CHUNK = 5000  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
 
 
-_own = aliased(Area, name="own_area")
-_parent = aliased(Area, name="parent_area")
-_district_name = case(
-    (_own.level == AreaLevel.DISTRICT, _own.name),
-    (_parent.level == AreaLevel.DISTRICT, _parent.name),
-    else_=None,
-)
+_commune = aliased(Area, name="commune_area")
+_district = aliased(Area, name="former_district_area")
 
 
 def _listed(query: Select[Any]) -> Select[Any]:
-    """The registry columns of a Contact, and the joins that find the district."""
+    """The registry columns of a Contact, and the joins that find its commune and district."""
     return (
         query.add_columns(
             Cooperative.id,
             Cooperative.registration_code,
             Cooperative.name,
             Cooperative.sector,
-            _district_name,
+            case((_commune.level == AreaLevel.COMMUNE, _commune.name), else_=None),
+            _district.name,
             Cooperative.contact_name,
             Cooperative.phone,
             Cooperative.email,
         )
-        .join(_own, _own.id == Cooperative.area_id)
-        .outerjoin(_parent, _parent.id == _own.parent_id)
+        .join(_commune, _commune.id == Cooperative.area_id)
+        .outerjoin(_district, _district.id == Cooperative.former_district_id)
     )
 
 
@@ -58,7 +55,7 @@ def _filters(
 ) -> Select[Any]:
     query = query.where(Cooperative.status == CooperativeStatus.ACTIVE)
     if area_id is not None:
-        query = query.where(Cooperative.area_id.in_(descendant_ids(session, area_ids=[area_id])))
+        query = query.where(in_areas(descendant_ids(session, area_ids=[area_id])))
     if sector is not None:
         query = query.where(Cooperative.sector == sector)
     return query

@@ -28,7 +28,8 @@ class Contact:
     registration_code: str
     name: str
     sector: str
-    district: str | None
+    commune: str | None
+    district: str | None  # the former district
     contact_name: str | None
     phone: str | None
     email: str | None

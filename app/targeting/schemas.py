@@ -29,7 +29,7 @@ class TargetingQuery(BaseModel):
             return None
         known = (info.context or {}).get("districts", ())
         if not isinstance(value, str) or not value.isdecimal() or int(value) not in known:
-            raise problem(N_("Unknown district."))
+            raise problem(N_("Unknown area."))
         return int(value)
 
     @field_validator("sector", mode="before")

@@ -148,7 +148,8 @@ def open_shortlist(session: Session, *, shortlist_id: int, visible: Select[int])
 _CONTACT = [
     exports.Column("registration_code", "Mã số HTX", "Registration code"),
     exports.Column("name", "Tên HTX", "Cooperative"),
-    exports.Column("district", "Huyện", "District"),
+    exports.Column("commune", "Xã/Phường", "Commune"),
+    exports.Column("district", "Huyện (cũ)", "Former district"),
     exports.Column("sector", "Lĩnh vực", "Sector"),
     exports.Column("contact_name", "Người liên hệ", "Contact"),
     exports.Column("phone", "Điện thoại", "Phone"),
@@ -176,6 +177,7 @@ def _export_row(row: SupportRow | ModelRow) -> dict[str, Any]:
     data: dict[str, Any] = {
         "registration_code": contact.registration_code,
         "name": contact.name,
+        "commune": contact.commune,
         "district": contact.district,
         "sector": SECTORS.get(contact.sector, (contact.sector,))[0],
         "contact_name": contact.contact_name,
@@ -226,7 +228,7 @@ def criteria_lines(opened: OpenedList) -> list[tuple[str, str]]:
             name = questionnaire.title.vi if questionnaire else key
             lines.append((f"{name}: từ mức", label["vi"] if label else "–"))
         lines.append(("Hoặc sản phẩm OCOP chính thức từ (sao)", str(criteria.min_stars)))
-    lines.append(("Huyện", opened.district or "Tất cả"))
+    lines.append(("Địa bàn", opened.district or "Tất cả"))
     lines.append(("Lĩnh vực", SECTORS[criteria.sector][0] if criteria.sector else "Tất cả"))
     lines.append(("Lập lúc", opened.saved.shortlist.created_at.isoformat(timespec="minutes")))
     return lines

@@ -83,8 +83,9 @@ def test_an_administrator_runs_the_wave_imports_onboards_and_a_manager_signs_in_
     listed = [problems.nth(i).inner_text() for i in range(4)]
     assert listed[0].startswith("3\tLĩnh vực")
     assert listed[1].startswith("4\tTên HTX")
-    assert listed[2].startswith("4\tMã địa bàn")
-    assert listed[3].startswith("4\tSố thành viên")
+    # The unknown area code is named, whichever place column the resolver reports it under.
+    assert any(item.startswith("4\t") and "999" in item for item in listed[2:])
+    assert any(item.startswith("4\tSố thành viên") for item in listed[2:])
     assert page.locator("#confirm-import").count() == 0
     screenshot(page, "admin-registry-problems")
     # The fixed file names its area column in its own way: the column-mapping step asks.
@@ -104,7 +105,7 @@ def test_an_administrator_runs_the_wave_imports_onboards_and_a_manager_signs_in_
 
     # Onboarding: the district of the new cooperatives gets accounts and codes.
     page.click("#import-done a")
-    page.select_option("select[name=district]", label="Đình Lập")
+    page.select_option("select[name=district]", label="Huyện Đình Lập")
     page.get_by_role("button", name="Xem").click()
     page.wait_for_url(re.compile(r".*/admin/accounts/onboard\?district=\d+$"))
     page.click("#onboard")

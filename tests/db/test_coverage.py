@@ -19,7 +19,7 @@ def world(session: Session) -> Province:
     return province(session)
 
 
-def report(session: Session, *, visible=EVERYONE, level="district"):
+def report(session: Session, *, visible=EVERYONE, level="former-district"):
     choice = scope.choose_wave(session, wave_key="2026")
     return coverage.coverage(session, choice=choice, visible=visible, level=level)
 
@@ -53,7 +53,9 @@ class TestCoverage:
     def test_a_limited_viewer__counts_only_what_they_see(
         self, session: Session, world: Province
     ) -> None:
-        mine = select(Cooperative.id).where(Cooperative.area_id == world.districts["B"].id)
+        mine = select(Cooperative.id).where(
+            Cooperative.former_district_id == world.districts["B"].id
+        )
         found = report(session, visible=mine)
         assert [r.name for r in found.rows] == ["Bắc Hà"]
         assert found.provinces[0].active == 6

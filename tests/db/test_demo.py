@@ -33,7 +33,7 @@ def questionnaires() -> list[Questionnaire]:
 @pytest.fixture
 def province(session: Session, questionnaires: list[Questionnaire]) -> Session:
     """Areas loaded and the questionnaires published, as `htxso init` leaves them."""
-    areas.load_builtin(session)
+    areas.load_provinces(session, codes=["20"])
     for questionnaire in questionnaires:
         surveys.publish(session, questionnaire=questionnaire)
     return session
@@ -306,7 +306,7 @@ def test_running_again__adds_nothing_and_only_renews_the_sign_ins(province: Sess
 def test_unpublished_questionnaire__is_neither_asked_nor_answered(
     session: Session, questionnaires: list[Questionnaire]
 ) -> None:
-    areas.load_builtin(session)
+    areas.load_provinces(session, codes=["20"])
     for questionnaire in questionnaires:
         if questionnaire.key != "ocop":
             surveys.publish(session, questionnaire=questionnaire)
@@ -318,7 +318,7 @@ def test_unpublished_questionnaire__is_neither_asked_nor_answered(
 
 
 def test_nothing_published__makes_the_registry_but_no_waves(session: Session) -> None:
-    areas.load_builtin(session)
+    areas.load_provinces(session, codes=["20"])
     result = make(session)
     assert result.cooperatives == SMALL
     assert (result.waves, result.submitted) == ((), 0)

@@ -54,7 +54,7 @@ def document(session: Session, fmt: documents.DocumentFormat) -> bytes:
         choice=choice,
         visible=EVERYONE,
         fmt=fmt,
-        level="district",
+        level="former-district",
         settings=Settings(),
         today=TODAY,
         actor=None,
@@ -65,7 +65,7 @@ def document(session: Session, fmt: documents.DocumentFormat) -> bytes:
 def export(session: Session, what: downloads.What) -> list[dict[str, str]]:
     """An export's CSV rows, keyed by column code."""
     choice = scope.choose_wave(session, wave_key="2026")
-    request = downloads.ExportRequest(what=what, fmt="csv", key="mini", level="district")
+    request = downloads.ExportRequest(what=what, fmt="csv", key="mini", level="former-district")
     body = downloads.export(
         session, choice=choice, request=request, visible=EVERYONE, actor=None, via="cli"
     ).body

@@ -17,9 +17,11 @@ from app.cooperatives.importer import (
     read_file,
 )
 from app.cooperatives.models import Cooperative
-from app.cooperatives.template import registry_rows
+from app.reports.registry_export import export_registry
 from app.web.i18n import translate
 from tests import factories
+
+EVERYONE = select(Cooperative.id)
 
 
 def count(session: Session) -> int:
@@ -72,8 +74,9 @@ def test_an_officers_file__with_a_title_and_their_own_headers_and_values__import
     assert plan.header_line == 3
     assert plan.columns.ignored == ["STT"]
     apply_plan(session, plan=plan)
+    # a former district or city places in it (and its province) until a commune is known
     got = [
-        (c.registration_code, c.area_id, c.sector, c.status, c.phone)
+        (c.registration_code, c.former_district_id, c.sector, c.status, c.phone)
         for c in session.scalars(select(Cooperative).order_by(Cooperative.registration_code))
     ]
     assert got == [
@@ -113,35 +116,42 @@ def test_phones__keep_their_leading_zero(written: str, found: str | None) -> Non
     assert normalise_phone(written) == found
 
 
-def test_a_bare_province_name__never_matches_the_city_that_shares_it(
+def test_a_bare_province_name__places_in_the_province_never_in_the_city_that_shares_it(
     session: Session, city: Area
 ) -> None:
     text = "Mã số HTX,Tên HTX,Địa bàn,Lĩnh vực\n1,HTX A,Lạng Sơn,Nông nghiệp\n"
-    [problem] = plan_of(session, text).problems
-    assert (problem.line, problem.column, problem.kind) == (2, "Địa bàn", "area")
-    assert "là tên tỉnh" in translate(problem.message, "vi")
+    plan = plan_of(session, text)
+    assert plan.problems == []
+    values = plan.rows[0].values
+    # in the province until a commune is known, and not in the former city
+    assert (values["area_id"], values["former_district_id"]) == (city.parent_id, None)
 
 
 def test_prefixes_name_a_level__a_commune_and_a_district_of_the_same_name(
     session: Session, chi_lang: Area
 ) -> None:
     commune = factories.area(
-        session, code="06196", name="Thị trấn Chi Lăng", level=AreaLevel.COMMUNE, parent=chi_lang
+        session,
+        code="06196",
+        name="Thị trấn Chi Lăng",
+        level=AreaLevel.COMMUNE,
+        parent=session.get(Area, chi_lang.parent_id),
     )
     text = (
-        "Mã số HTX,Tên HTX,Xã/Phường/Thị trấn,Lĩnh vực\n"
+        "Mã số HTX,Tên HTX,Địa bàn,Lĩnh vực\n"
         "1,HTX A,Thị trấn Chi Lăng,Nông nghiệp\n"
         "2,HTX B,TT Chi Lăng,Nông nghiệp\n"
         "3,HTX C,Huyện Chi Lăng,Nông nghiệp\n"
-        "4,HTX D,6196,Nông nghiệp\n"
+        "4,HTX D,06196,Nông nghiệp\n"
     )
     plan = plan_of(session, text)
     assert plan.problems == []
-    assert [r.values["area_id"] for r in plan.rows] == [
-        commune.id,
-        commune.id,
-        chi_lang.id,
-        commune.id,
+    # the district places in its province (a commune comes later) and keeps the district
+    assert [(r.values["area_id"], r.values["former_district_id"]) for r in plan.rows] == [
+        (commune.id, None),
+        (commune.id, None),
+        (chi_lang.parent_id, chi_lang.id),
+        (commune.id, None),
     ]
 
 
@@ -232,7 +242,7 @@ def test_clear_blank_fields__clears_only_when_asked_and_the_dry_run_counts_it(
     ]
     apply_plan(session, plan=plan)
     session.refresh(known)
-    assert (known.name, known.members, known.phone, known.area_id) == (
+    assert (known.name, known.members, known.phone, known.former_district_id) == (
         "HTX Na",
         None,
         None,
@@ -260,7 +270,7 @@ def test_an_unknown_column_mapped_by_name__is_imported(session: Session, chi_lan
     assert mapped.ignored == ["Cột lạ"]
     plan = check_table(session, table=table, columns=mapped)
     assert plan.problems == []
-    assert plan.rows[0].values["area_id"] == chi_lang.id
+    assert plan.rows[0].values["former_district_id"] == chi_lang.id
     with pytest.raises(ValueError, match="trường"):
         mapped_by_names(columns, ["Nơi đóng=huyện"])
 
@@ -268,8 +278,9 @@ def test_an_unknown_column_mapped_by_name__is_imported(session: Session, chi_lan
 def test_the_exported_registry__imports_as_no_change(session: Session, chi_lang: Area) -> None:
     factories.cooperative(session, in_area=chi_lang, code="4900000001", name="HTX = Một")
     factories.cooperative(session, in_area=chi_lang, code="4900000002", status="dissolved")
-    text = "\n".join(",".join(f'"{c}"' for c in row) for row in registry_rows(session))
-    plan = plan_of(session, text)
+    download = export_registry(session, visible=EVERYONE, fmt="csv", actor=None, via="cli")
+    assert download.body is not None
+    plan = plan_of(session, download.body.decode("utf-8-sig"))
     assert plan.problems == []
     assert describe_updates(session, plan=plan) == ([], 2)
 

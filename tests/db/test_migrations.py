@@ -58,9 +58,9 @@ def test_down_and_up_again_with_data_present__keeps_the_registry(scratch_url: st
     db = Database(scratch_url)
     try:
         with db.transaction() as session:
-            from app.areas.service import load_builtin
+            from app.areas.service import load_provinces
 
-            load_builtin(session)
+            load_provinces(session, codes=["20"])
             factories_cooperative(session)
         # Step down one revision at a time to the first, then back up, with rows in place.
         script = ScriptDirectory.from_config(migrate.alembic_config(scratch_url))

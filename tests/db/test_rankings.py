@@ -28,7 +28,9 @@ def world(session: Session) -> Province:
     return province(session)
 
 
-def rank(session: Session, *, sort: str | None = None, level: str = "district", key: str = "mini"):
+def rank(
+    session: Session, *, sort: str | None = None, level: str = "former-district", key: str = "mini"
+):
     choice = scope.choose_wave(session, wave_key="2026")
     return rankings.ranking(
         session, choice=choice, key=key, level=level, sort=sort, visible=EVERYONE
@@ -162,14 +164,18 @@ class TestRanking:
     ) -> None:
         assert rank(session, sort="nonsense").measure == "overall"
 
-    def test_commune_level__groups_cooperatives_sitting_in_communes(
+    def test_commune_level__groups_cooperatives_placed_in_communes(
         self, session: Session, world: Province
     ) -> None:
-        rows = by_name(rank(session, level="commune"))
+        report = rank(session, level="commune")
+        rows = by_name(report)
         assert rows["Xã Đồng"].responses == 2
         assert rows["Xã Đồng"].mean == pytest.approx(15)
-        # the rest of Đông Sơn sits at district level and keeps a row of its own
-        assert rows["Đông Sơn"].responses == 3
+        assert rows["Xã Đồng"].too_few
+        # the cooperatives not yet placed in a commune have no commune row, but still count in
+        # the province: nothing is silently left out of the totals
+        assert list(rows) == ["Xã Đồng"]
+        assert report.provinces[0].responses == 19
 
     def test_province_level__has_one_ranked_row_and_no_extra_total(
         self, session: Session, world: Province
@@ -182,9 +188,11 @@ class TestRanking:
         self, session: Session, world: Province
     ) -> None:
         choice = scope.choose_wave(session, wave_key="2026")
-        mine = select(Cooperative.id).where(Cooperative.area_id == world.districts["A"].id)
+        mine = select(Cooperative.id).where(
+            Cooperative.former_district_id == world.districts["A"].id
+        )
         report = rankings.ranking(
-            session, choice=choice, key="mini", level="district", sort=None, visible=mine
+            session, choice=choice, key="mini", level="former-district", sort=None, visible=mine
         )
         assert [r.name for r in report.rows] == ["An Bình"]
         assert report.provinces[0].responses == 5

@@ -75,7 +75,7 @@ def committed_draft(database: Database) -> Iterator[int]:
         session.execute(delete(QuestionnaireVersion).where(QuestionnaireVersion.id == ids[4]))
         # Areas this fixture made, deepest first: other tests count the districts they see.
         made = set(session.scalars(select(Area.id))) - areas_before
-        for level in ("commune", "district", "province", "country"):
+        for level in ("former_ward", "commune", "former_district", "province", "country"):
             session.execute(delete(Area).where(Area.id.in_(made), Area.level == level))
 
 

@@ -107,12 +107,21 @@ class TestNeedsSupport:
     ) -> None:
         assert names(support(session, province)) == ["HTX Dũng", "HTX Bình", "HTX An", "HTX Em"]
 
-    def test_a_district__includes_its_communes_and_names_the_district(
+    def test_a_former_district__includes_its_communes_and_names_the_district(
         self, session: Session, province: Province
     ) -> None:
         rows = support(session, province, district=str(province.chi_lang.id))
         assert names(rows) == ["HTX Bình", "HTX An"]
         assert {row.contact.district for row in rows} == {"Chi Lăng"}
+        assert {row.contact.commune for row in rows} == {"Xã Quang Lang", None}
+
+    def test_a_commune__narrows_to_the_cooperatives_placed_in_it(
+        self, session: Session, province: Province
+    ) -> None:
+        commune = session.scalar(select(Area).where(Area.name == "Xã Quang Lang"))
+        assert commune is not None
+        rows = support(session, province, district=str(commune.id))
+        assert names(rows) == ["HTX Bình"]
 
     def test_a_sector__filters_the_list(self, session: Session, province: Province) -> None:
         assert names(support(session, province, sector="handicraft", threshold="60")) == [
@@ -312,14 +321,15 @@ class TestShortlistExport:
         assert content.startswith(b"\xef\xbb\xbf")
         lines = content.decode("utf-8-sig").split("\r\n")
         assert lines[0] == (
-            "registration_code | Mã số HTX,name | Tên HTX,district | Huyện,sector | Lĩnh vực,"
+            "registration_code | Mã số HTX,name | Tên HTX,commune | Xã/Phường,"
+            "district | Huyện (cũ),sector | Lĩnh vực,"
             "contact_name | Người liên hệ,phone | Điện thoại,email | Email,"
             "dimension_score | Điểm khía cạnh,overall | Điểm chung,level | Mức độ,"
             "product | Sản phẩm"
         )
         bình = province.coops["Bình"]
         assert lines[1] == (
-            f"{bình.registration_code},HTX Bình,Chi Lăng,Nông nghiệp,Hoàng Văn Thắng,"
+            f"{bình.registration_code},HTX Bình,Xã Quang Lang,Chi Lăng,Nông nghiệp,Hoàng Văn Thắng,"
             "0912345678,,12,20,Bắt đầu,"
         )
         assert lines[2].startswith(f"{province.coops['An'].registration_code},HTX An,")

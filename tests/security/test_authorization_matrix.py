@@ -84,6 +84,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/cooperatives/{cooperative_id}/products"): Rule(RESPONDENTS, scoped=True),
     # The Alliance's own work on a cooperative.
     ("GET", "/cooperatives"): Rule(STAFF),
+    ("POST", "/cooperatives/export"): Rule(STAFF),
     ("GET", "/cooperatives/{cooperative_id}/answers"): Rule(STAFF, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/notes"): Rule(STAFF, scoped=True),
     ("POST", "/cooperatives/{cooperative_id}/follow-ups"): Rule(STAFF, scoped=True),
@@ -120,6 +121,9 @@ ADMIN_ROUTES = [
     ("GET", "/admin/accounts/onboard"),
     ("GET", "/admin/accounts/{user_id}"),
     ("GET", "/admin/audit"),
+    ("GET", "/admin/placements"),
+    ("POST", "/admin/placements/auto"),
+    ("POST", "/admin/placements/{cooperative_id}"),
     ("GET", "/admin/questionnaires"),
     ("GET", "/admin/questionnaires/compare"),
     ("GET", "/admin/questionnaires/{version_id}/preview"),

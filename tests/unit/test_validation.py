@@ -122,6 +122,6 @@ def test_a_targeting_query__reads_numbers_the_vietnamese_way_and_defaults_empty_
     ) == {
         "threshold": "Ngưỡng là một số từ 0 đến 100.",
         "stars": "Số sao từ 1 đến 5.",
-        "district": "Huyện không hợp lệ.",
+        "district": "Địa bàn không hợp lệ.",
         "sector": "Lĩnh vực không hợp lệ.",
     }

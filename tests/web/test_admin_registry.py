@@ -199,7 +199,11 @@ class TestDryRun:
             session, in_area=district, code="4900000002", name="HTX Giữ Nguyên", members=25
         )
         factories.area(
-            session, code="18799", name="Mẫu Sơn", level=AreaLevel.COMMUNE, parent=district
+            session,
+            code="18799",
+            name="Mẫu Sơn",
+            level=AreaLevel.COMMUNE,
+            parent=session.get(Area, district.parent_id),
         )
         before = count(session)
         content = (

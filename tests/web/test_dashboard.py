@@ -33,7 +33,7 @@ def world(session: Session) -> Province:
 
 def board(session: Session) -> dashboard.Dashboard:
     choice = scope.choose_wave(session, wave_key="2026")
-    return dashboard.dashboard(session, choice=choice, level="district", visible=EVERYONE)
+    return dashboard.dashboard(session, choice=choice, level="former-district", visible=EVERYONE)
 
 
 class TestFigures:

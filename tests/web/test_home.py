@@ -67,10 +67,13 @@ class TestHome:
     def test_steering__without_a_wave_sees_districts(
         self, client: TestClient, session: Session
     ) -> None:
-        factories.area(session, name="Huyện Ban Chỉ Đạo")
+        factories.cooperative(session, in_area=factories.area(session, name="Huyện Ban Chỉ Đạo"))
+        factories.area(session, name="Huyện Không Có HTX")
         factories.user(session, role=Role.STEERING, username="bancd1")
         sign_in(client, "bancd1", factories.PASSWORD)
-        assert "Huyện Ban Chỉ Đạo" in client.get("/").text
+        page = client.get("/").text
+        assert "Huyện Ban Chỉ Đạo" in page
+        assert "Huyện Không Có HTX" not in page  # no registry behind it, no row
 
     def test_admin__sees_counts(self, client: TestClient, session: Session) -> None:
         factories.user(session, role=Role.ADMIN, username="admin1")

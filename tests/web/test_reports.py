@@ -107,7 +107,7 @@ class TestRankingsPage:
     ) -> None:
         page = as_user(client, "canbo").get("/reports/rankings?wave=2026&sort=ops")
         assert (
-            'href="/reports/rankings?wave=2026&amp;questionnaire=mini&amp;level=district&amp;sort=ops"'
+            'href="/reports/rankings?wave=2026&amp;questionnaire=mini&amp;level=former-district&amp;sort=ops"'
             in page.text
         )
         assert table_rows(page.text)[0].startswith("1||Đông Sơn|5|83%|80,0")
@@ -228,9 +228,19 @@ class TestDistrictPage:
         assert client.get(self.url(world, "A")).status_code == 200
         assert client.get(self.url(world, "B")).status_code == 404
 
-    def test_a_commune__is_not_a_district_page(self, client: TestClient, world: Province) -> None:
-        page = as_user(client, "canbo").get(f"/districts/{world.commune.id}")
-        assert page.status_code == 404
+    def test_a_commune__has_a_page_of_its_own_naming_each_former_district(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "canbo").get(f"/districts/{world.commune.id}?wave=2026")
+        assert page.status_code == 200
+        assert "<h1>Xã Đồng</h1>" in page.text
+        assert "HTX D1" in page.text
+        assert "HTX A1" not in page.text
+        assert "Đông Sơn" in page.text  # the former district beside each cooperative
+
+    def test_a_province__has_no_area_page(self, client: TestClient, world: Province) -> None:
+        province = world.districts["A"].parent_id
+        assert as_user(client, "canbo").get(f"/districts/{province}").status_code == 404
 
 
 class TestExport:
@@ -282,7 +292,7 @@ class TestExport:
             "what": "rankings",
             "wave": "2026",
             "questionnaire": "mini",
-            "level": "district",
+            "level": "former-district",
             "format": "csv",
             "via": "web",
         }
@@ -302,7 +312,7 @@ class TestExport:
         response = export(client, "/reports/rankings", what="scores", wave="2026", format="csv")
         assert response.content == (
             BOM + "wave | Đợt đánh giá,registration_code | Mã số HTX,cooperative | Tên HTX,"
-            "district | Huyện (cũ),commune | Xã,sector | Lĩnh vực,"
+            "district | Huyện (cũ),commune | Xã/Phường,sector | Lĩnh vực,"
             "mini_version | Bộ câu hỏi thử: phiên bản,"
             "mini_overall | Bộ câu hỏi thử: điểm,mini_level | Bộ câu hỏi thử: mức\r\n"
             '2026,4900000001,"\'=HYPERLINK(""http://x"",""HTX"")",Chi Lăng,,'

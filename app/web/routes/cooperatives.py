@@ -16,7 +16,8 @@ from app.cooperatives.schemas import RegistryQuery
 from app.cooperatives.vocabulary import SECTORS, STATUSES
 from app.messages import Message
 from app.paging import MAX_SIZE
-from app.reports import registry
+from app.reports import registry, registry_export
+from app.reports.downloads import Format
 from app.web import flash
 from app.web.deps import Adviser, DbSession, Respondent
 from app.web.templating import render
@@ -50,11 +51,43 @@ def list_page(
         {
             "registry": found,
             "query": query,
-            "districts": areas.list_areas(session, level=AreaLevel.DISTRICT),
+            "communes": cooperatives.areas_in_use(
+                session, level=AreaLevel.COMMUNE, visible=visible
+            ),
+            "districts": cooperatives.areas_in_use(
+                session, level=AreaLevel.FORMER_DISTRICT, visible=visible
+            ),
             "sectors": SECTORS,
             "statuses": STATUSES,
             "wave_states": registry.WAVE_STATES,
             "filters": query.model_dump(exclude={"page"}, exclude_defaults=True),
+        },
+    )
+
+
+@router.post("/cooperatives/export")
+def export_registry(
+    request: Request,
+    session: DbSession,
+    user: Adviser,
+    fmt: Annotated[Format, Form(alias="format")] = "csv",
+) -> Response:
+    """The registry of the cooperatives this advisor or administrator may see."""
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    download = registry_export.export_registry(
+        session,
+        visible=visible,
+        fmt=fmt,
+        actor=user,
+        via="web",
+        ip_address=request.client.host if request.client else None,
+    )
+    return Response(
+        download.body,
+        media_type=download.media_type,
+        headers={
+            "content-disposition": f'attachment; filename="{download.filename}"',
+            "cache-control": "no-store",
         },
     )
 

@@ -16,7 +16,6 @@ from app.errors import NotFound
 from app.messages import N_
 from app.reports import dashboard as dashboard_report
 from app.reports import scope
-from app.reports.scope import GroupLevel
 from app.web.deps import DbSession, ReportReader
 from app.web.i18n import pick
 from app.web.templating import render, request_locale
@@ -47,11 +46,12 @@ def show_dashboard(
     *,
     wave: str | None,
     questionnaire: str | None,
-    level: GroupLevel,
+    level: str | None,
 ) -> Response:
     """The dashboard page for a wave; also the steering role's home page."""
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
+    level = scope.choose_level(session, asked=level, visible=visible)
     found = dashboard_report.dashboard(session, choice=choice, level=level, visible=visible)
     chosen = found.questionnaire(questionnaire or "") or (
         found.questionnaires[0] if found.questionnaires else None
@@ -64,6 +64,7 @@ def show_dashboard(
             "board": found,
             "chosen": chosen,
             "filters": {"choice": choice, "key": chosen.key if chosen else "", "level": level},
+            "levels": scope.available_levels(session, visible=visible),
             "level_charts": {q.key: level_chart(q, locale=locale) for q in found.questionnaires},
             "staff": can(user, Capability.ADVISE),
         },
@@ -77,7 +78,7 @@ def dashboard_page(
     user: ReportReader,
     wave: str | None = None,
     questionnaire: str | None = None,
-    level: GroupLevel = "district",
+    level: str | None = None,
 ) -> Response:
     return show_dashboard(
         request, session, user, wave=wave, questionnaire=questionnaire, level=level
@@ -105,18 +106,19 @@ def report_download(
     user: ReportReader,
     fmt: str,
     wave: str | None = None,
-    level: GroupLevel = "district",
+    level: str | None = None,
 ) -> Response:
     if fmt not in documents.DOCUMENT_FORMATS:
         raise NotFound(N_("No such format."))
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
+    by = scope.choose_level(session, asked=level, visible=visible)
     document = documents.report_document(
         session,
         choice=choice,
         visible=visible,
         fmt=fmt,
-        level=level,
+        level=by,
         settings=request.app.state.settings,
         today=today(),
         actor=user,

@@ -27,7 +27,7 @@ def result_download(
         session,
         wave_id=response.wave_id,
         key=response.questionnaire_key,
-        area_id=loaded.cooperative.area_id,
+        cooperative=loaded.cooperative,
     )
     body = result_pdf(
         cooperative_name=loaded.cooperative.name,

@@ -42,9 +42,7 @@ def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
         w.status != WaveStatus.DRAFT for w in responses.list_waves(session)
     ):
         # The Steering Committee reads summaries: its home is the dashboard of the current wave.
-        return show_dashboard(
-            request, session, user, wave=None, questionnaire=None, level="district"
-        )
+        return show_dashboard(request, session, user, wave=None, questionnaire=None, level=None)
     # Managers waiting for a one-time code: the advisor who follows them sees it first thing.
     waiting = (
         len(recovery.pending_requests(session, visible=visible))

@@ -16,13 +16,16 @@ from fastapi.responses import Response, StreamingResponse
 from app.accounts import service as accounts
 from app.accounts.permissions import Capability, can
 from app.advice.service import today
+from app.areas.models import AreaLevel
+from app.cooperatives import service as cooperatives
 from app.cooperatives.vocabulary import STATUSES
 from app.errors import Forbidden
 from app.messages import N_
 from app.reports import answers, districts, downloads, scope
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
-from app.reports.scope import GroupLevel
+from app.reports.map import area_map
+from app.reports.statistics import MINIMUM_RESPONSES
 from app.web.deps import DbSession, ReportReader, get_db
 from app.web.templating import is_htmx, render, request_locale
 
@@ -100,32 +103,42 @@ def rankings_page(
     user: ReportReader,
     wave: str | None = None,
     questionnaire: str | None = None,
-    level: GroupLevel = "district",
+    level: str | None = None,
     sort: str | None = None,
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
+    levels = scope.available_levels(session, visible=visible)
+    by = scope.choose_level(session, asked=level, visible=visible)
     keys = rankings_report.ranking_keys(choice)
     key = questionnaire or (keys[0] if keys else "")
     report = rankings_report.ranking(
-        session, choice=choice, key=key, level=level, sort=sort, visible=visible
+        session, choice=choice, key=key, level=by, sort=sort, visible=visible
     )
 
     def sort_link(measure: str) -> str:
         return _link(
-            "/reports/rankings", wave=choice.wave.key, questionnaire=key, level=level, sort=measure
+            "/reports/rankings", wave=choice.wave.key, questionnaire=key, level=by, sort=measure
         )
 
     context = {
         "report": report,
         "keys": keys,
+        "levels": levels,
         "titles": choice.titles | {"combined": rankings_report.COMBINED_TITLE},
         "chart": bar_chart(report.rows, report.provinces),
+        "map": area_map(
+            session,
+            rows=report.rows,
+            counts=[r.asked for r in report.rows],
+            means=[r.mean for r in report.rows],
+            ranked=[not r.too_few for r in report.rows],
+        ),
         "sort_link": sort_link,
         "export": {
             "wave": choice.wave.key,
             "questionnaire": key,
-            "level": level,
+            "level": by,
             "sort": report.measure,
         },
         "can_export_answers": can(user, Capability.ADVISE) and key in choice.subjects,
@@ -144,14 +157,15 @@ def coverage_page(
     session: DbSession,
     user: ReportReader,
     wave: str | None = None,
-    level: GroupLevel = "district",
+    level: str | None = None,
     district: int | None = None,
     contact: coverage_report.ContactFilter = "all",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
-    report = coverage_report.coverage(session, choice=choice, visible=visible, level=level)
+    by = scope.choose_level(session, asked=level, visible=visible)
+    report = coverage_report.coverage(session, choice=choice, visible=visible, level=by)
     chase = None
     if can(user, Capability.ADVISE):
         chase = coverage_report.chase_list(
@@ -164,16 +178,9 @@ def coverage_page(
         )
 
     page_link = _paged(
-        "/reports/coverage", wave=choice.wave.key, level=level, district=district, contact=contact
+        "/reports/coverage", wave=choice.wave.key, level=by, district=district, contact=contact
     )
 
-    districts_for_filter = (
-        report.rows
-        if level == "district"
-        else coverage_report.coverage(
-            session, choice=choice, visible=visible, level="district"
-        ).rows
-    )
     return render(
         request,
         "reports/coverage.html",
@@ -184,9 +191,24 @@ def coverage_page(
             "contact": contact,
             "days_left": days_left(choice.wave.closes_on),
             "portal_url": str(request.base_url).rstrip("/"),
-            "districts": districts_for_filter,
+            "levels": scope.available_levels(session, visible=visible),
+            "communes": cooperatives.areas_in_use(
+                session, level=AreaLevel.COMMUNE, visible=visible
+            ),
+            "districts": cooperatives.areas_in_use(
+                session, level=AreaLevel.FORMER_DISTRICT, visible=visible
+            ),
             "page_link": page_link,
-            "export": {"wave": choice.wave.key, "level": level},
+            "export": {"wave": choice.wave.key, "level": by},
+            # Coloured by coverage: an area with fewer active cooperatives than a ranking needs
+            # is grey, as on the rankings' map.
+            "map": area_map(
+                session,
+                rows=report.rows,
+                counts=[r.active for r in report.rows],
+                means=[100 * r.coverage if r.coverage is not None else None for r in report.rows],
+                ranked=[r.active >= MINIMUM_RESPONSES for r in report.rows],
+            ),
         },
     )
 
@@ -260,7 +282,7 @@ def export(
     fmt: Annotated[downloads.Format, Form(alias="format")] = "csv",
     wave: Annotated[str | None, Form()] = None,
     questionnaire: Annotated[str | None, Form()] = None,
-    level: Annotated[GroupLevel, Form()] = "district",
+    level: Annotated[str | None, Form()] = None,
     sort: Annotated[str | None, Form()] = None,
     district: Annotated[int | None, Form()] = None,
     values: Annotated[Literal["labels", "codes"], Form()] = "labels",
@@ -273,7 +295,7 @@ def export(
         what=what,
         fmt=fmt,
         key=questionnaire or None,
-        level=level,
+        level=scope.choose_level(session, asked=level, visible=visible),
         sort=sort,
         district_id=district,
         locale=request_locale(request),

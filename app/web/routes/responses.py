@@ -445,7 +445,7 @@ def result(request: Request, session: DbSession, user: Respondent, response_id: 
         session,
         wave_id=response.wave_id,
         key=response.questionnaire_key,
-        area_id=loaded.cooperative.area_id,
+        cooperative=loaded.cooperative,
     )
     previous = None
     earlier_wave = responses.previous_wave(session, wave=loaded.wave)

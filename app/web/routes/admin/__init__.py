@@ -12,6 +12,7 @@ from app.web.routes.admin import (
     accounts,
     audit_log,
     onboarding,
+    placements,
     questionnaires,
     registry,
     targets,
@@ -29,5 +30,5 @@ def index(request: Request, user: Admin) -> Response:
 
 
 # Onboarding before accounts: its fixed paths would otherwise be taken for an account id.
-for area in (waves, targets, questionnaires, registry, onboarding, accounts, audit_log):
+for area in (waves, targets, questionnaires, registry, placements, onboarding, accounts, audit_log):
     router.include_router(area.router)

@@ -64,7 +64,7 @@ def _account_form(
         {
             "values": values,
             "errors": errors,
-            "districts": areas.list_areas(session, level=AreaLevel.DISTRICT),
+            "districts": areas.list_areas(session, level=AreaLevel.FORMER_DISTRICT),
         },
         status_code=status_code,
     )
@@ -113,7 +113,7 @@ def account_page(request: Request, session: DbSession, user: Admin, user_id: int
         "admin/account.html",
         {
             "account": accounts_admin.get_account(session, user_id=user_id),
-            "districts": areas.list_areas(session, level=AreaLevel.DISTRICT),
+            "districts": areas.list_areas(session, level=AreaLevel.FORMER_DISTRICT),
         },
     )
 

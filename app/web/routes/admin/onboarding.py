@@ -71,7 +71,7 @@ def onboard_page(
         "admin/onboard.html",
         {
             "plan": accounts_admin.plan_onboarding(session, area_ids=scope),
-            "districts": areas.list_areas(session, level=AreaLevel.DISTRICT),
+            "districts": areas.list_areas(session, level=AreaLevel.FORMER_DISTRICT),
             "district": district,
         },
     )

@@ -1,0 +1,144 @@
+"""A map of a report's areas, as numbers for a server-drawn SVG: no tiles, no script.
+
+Each area sits at its centroid (from the catalogue), sized by its cooperatives and coloured by
+its mean score when it is ranked, grey when it has too few responses to rank. The table beside
+the map carries the same numbers. `area_map` takes any rows with `area_id`, `name`, a count and
+a mean, so the rankings, the coverage page and a dashboard draw the same map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.areas.models import Area
+
+WIDTH = 640
+MARGIN = 24
+# Mean score bands and their colours (light to dark: higher is better), and the grey of "too few".
+BANDS: tuple[tuple[float, str], ...] = (
+    (20.0, "#d7e3ee"),
+    (40.0, "#a9c6de"),
+    (60.0, "#6f9fc8"),
+    (80.0, "#2f74ad"),
+    (100.0, "#0b4a7e"),
+)
+GREY = "#b8c2cc"
+
+
+class MapRow(Protocol):
+    """What the map needs of a report row."""
+
+    area_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Point:
+    area_id: int
+    name: str
+    x: float
+    y: float
+    radius: float
+    fill: str
+    count: int
+    mean: float | None
+    ranked: bool
+
+
+@dataclass(frozen=True)
+class AreaMap:
+    width: int
+    height: int
+    points: list[Point]
+    # Areas of the report the catalogue has no centroid for: listed under the map.
+    missing: list[str]
+    bands: tuple[tuple[float, str], ...] = BANDS
+    grey: str = GREY
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        """(label, colour) for each band, lowest first."""
+        found, low = [], 0.0
+        for high, colour in self.bands:
+            found.append((f"{low:.0f}–{high:.0f}", colour))
+            low = high
+        return found
+
+    @property
+    def sizes(self) -> list[tuple[int, float]]:
+        """Cooperative counts and their circle radius, for the legend."""
+        largest = max((p.count for p in self.points), default=1)
+        steps = sorted({1, max(1, largest // 2), largest})
+        return [(n, radius(n)) for n in steps]
+
+
+def colour(mean: float | None, *, ranked: bool) -> str:
+    """The fill of a ranked mean; grey when not ranked or unknown."""
+    if not ranked or mean is None:
+        return GREY
+    for high, fill in BANDS:
+        if mean <= high:
+            return fill
+    return BANDS[-1][1]
+
+
+def radius(count: int) -> float:
+    """Circle area grows with the number of cooperatives."""
+    return round(3.0 + 2.2 * math.sqrt(max(count, 0)), 1)
+
+
+def area_map(
+    session: Session,
+    *,
+    rows: Sequence[MapRow],
+    counts: Iterable[int],
+    means: Iterable[float | None],
+    ranked: Iterable[bool],
+) -> AreaMap | None:
+    """The map of these rows, or None when fewer than two of their areas have a centroid."""
+    found = {
+        a.id: (a.latitude, a.longitude)
+        for a in session.scalars(select(Area).where(Area.id.in_([r.area_id for r in rows])))
+        if a.latitude is not None and a.longitude is not None
+    }
+    placed = [
+        (row, found[row.area_id], n, m, k)
+        for row, n, m, k in zip(rows, counts, means, ranked, strict=True)
+        if row.area_id in found
+    ]
+    if len(placed) < 2:
+        return None
+    lats = [c[0] for _, c, *_ in placed]
+    lons = [c[1] for _, c, *_ in placed]
+    # Equirectangular, with longitude shrunk by the cosine of the middle latitude: true enough
+    # at a province's scale, and the shape people know.
+    squeeze = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = max((max(lons) - min(lons)) * squeeze, 1e-6)
+    span_y = max(max(lats) - min(lats), 1e-6)
+    scale = (WIDTH - 2 * MARGIN) / span_x
+    height = min(int(span_y * scale) + 2 * MARGIN, 2 * WIDTH)
+    scale = min(scale, (height - 2 * MARGIN) / span_y)
+    points = [
+        Point(
+            area_id=row.area_id,
+            name=row.name,
+            x=round(MARGIN + (lon - min(lons)) * squeeze * scale, 1),
+            y=round(MARGIN + (max(lats) - lat) * scale, 1),
+            radius=radius(n),
+            fill=colour(m, ranked=k),
+            count=n,
+            mean=m,
+            ranked=k,
+        )
+        for row, (lat, lon), n, m, k in placed
+    ]
+    # Largest first, so small circles stay visible on top.
+    points.sort(key=lambda p: -p.radius)
+    missing = [r.name for r in rows if r.area_id not in found]
+    return AreaMap(WIDTH, height, points, missing)
