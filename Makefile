@@ -30,8 +30,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy app
 
+# The suite runs on one worker per core (at most four); every browser test goes to the same
+# worker, which builds the one live server they share (tests/browser/conftest.py).
+PARALLEL ?= -n auto --maxprocesses=4 --dist loadgroup
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest $(PARALLEL)
 
 # The inner loop: SQLite, no browser, stop at the first failure. `make test` runs everything.
 test-fast: setup

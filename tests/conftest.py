@@ -79,10 +79,25 @@ def scratch_database(folder: Path) -> Iterator[str]:
 _scratch_numbers = itertools.count()
 
 
+def worker_database(base: str, worker: str) -> str:
+    """The PostgreSQL database of one xdist worker: `make test` runs the suite on two workers,
+    and two workers resetting and migrating the same database would wipe each other's data."""
+    name = f"{make_url(base).database}_{worker}"
+    admin = Database(base, isolation_level="AUTOCOMMIT")
+    with admin.engine.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        if worker_id != "master":
+            url = worker_database(url, worker_id)
         reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"

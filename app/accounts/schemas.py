@@ -94,7 +94,5 @@ def registered(session: Session, codes: Iterable[str]) -> dict[str, int]:
             select(Cooperative.registration_code, Cooperative.id).where(
                 Cooperative.registration_code.in_(list(codes))
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )

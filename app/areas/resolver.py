@@ -192,7 +192,7 @@ class Resolver:
         self.districts_of_commune: dict[int, set[int]] = defaultdict(set)
         for ward_id, commune_id in session.execute(
             select(AreaLink.former_ward_id, AreaLink.commune_id)
-        ).tuples():
+        ):
             self.communes_of_ward[ward_id].append(commune_id)
             district = self.places[ward_id].parent_id
             if district is not None:

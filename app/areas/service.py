@@ -111,7 +111,10 @@ def _parent_id(ids: Mapping[tuple[str, str], int], unit: catalogue.Unit) -> int 
 def load_catalogue(session: Session, *, found: catalogue.Catalogue) -> int:
     """Store catalogue units and crosswalk links; returns how many units were given."""
     ids = _store(session, units=found.units)
-    linked = set(session.execute(select(AreaLink.former_ward_id, AreaLink.commune_id)).tuples())
+    linked: set[tuple[int, int]] = {
+        (ward, commune)
+        for ward, commune in session.execute(select(AreaLink.former_ward_id, AreaLink.commune_id))
+    }
     rows = []
     for link in found.links:
         pair = (

@@ -43,6 +43,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            # One xdist worker runs every browser test: they share one live server, whose demo
+            # province takes longer to build than most browser tests take to run.
+            item.add_marker(pytest.mark.xdist_group("browser"))
             # The first browser test also pays for the live server's demo province.
             item.add_marker(pytest.mark.timeout(600))
             if reason and not os.environ.get("HTXSO_REQUIRE_BROWSER"):

@@ -38,10 +38,10 @@ def test_a_changed_question__still_needs_a_new_version(session: Session) -> None
         update={
             "key": "fixed",
             "version": "1",
-            "questions": [
+            "questions": (
                 first.model_copy(update={"required": not first.required}),
-                *list(original.questions[1:]),
-            ],
+                *original.questions[1:],
+            ),
         }
     )
 
