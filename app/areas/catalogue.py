@@ -113,6 +113,10 @@ def _build(dataset: sqlite3.Connection, converter: dict[str, object]) -> Catalog
                     row[6],
                 )
             )
+        if row[7] is None:
+            # A district without wards (the island districts Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa,
+            # Lý Sơn and Côn Đảo) has one row with an empty ward: the district stands alone.
+            continue
         former_ward_of_key[f"{province_key}_{district_key}_{ward_key}"] = row[7]
         wards.append(Unit(AreaLevel.FORMER_WARD, row[7], row[8], district_code, row[9], row[10]))
     found.units.extend(wards)

@@ -59,6 +59,23 @@ class TestCatalogue:
         assert areas.count_areas(session) == before
         assert session.scalar(select(func.count()).select_from(AreaLink)) == links
 
+    @pytest.mark.slow
+    def test_the_whole_country__loads_both_trees_with_every_unit_named_and_coded(
+        self, session: Session
+    ) -> None:
+        areas.load_national(session)
+        assert count(session, AreaLevel.PROVINCE) == 34
+        assert count(session, AreaLevel.COMMUNE) == 3321
+        # The island districts without wards (Bạch Long Vĩ, Côn Đảo, ...) are districts still.
+        assert count(session, AreaLevel.FORMER_DISTRICT) == 696
+        unnamed = (
+            select(func.count()).select_from(Area).where((Area.code == "") | (Area.name == ""))
+        )
+        assert session.scalar(unnamed) == 0
+        con_dao = areas.get_by_code(session, "755", level=AreaLevel.FORMER_DISTRICT)
+        assert con_dao is not None
+        assert con_dao.name == "Huyện Côn Đảo"
+
     def test_an_unknown_province__is_refused_with_its_code(self, session: Session) -> None:
         with pytest.raises(Invalid, match="99"):
             areas.load_provinces(session, codes=["99"])
