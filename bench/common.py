@@ -36,8 +36,7 @@ PG_ADMIN_URL = os.environ.get(
 @dataclass(frozen=True)
 class Scale:
     name: str
-    provinces: int  # Lạng Sơn (built in) plus synthetic ones
-    districts: int  # about, in all
+    provinces: int  # 2025 provinces of the catalogue: Lạng Sơn and the first others; 34 is all
     cooperatives: int
     # Benchmark durations and repetitions
     wrk_seconds: int
@@ -47,9 +46,9 @@ class Scale:
 
 SCALES = {
     # Proves the bench runs end to end (CI): figures too short to compare with anything.
-    "smoke": Scale("smoke", 2, 13, 40, wrk_seconds=1, rate_seconds=1, repeats=1),
-    "reduced": Scale("reduced", 6, 60, 2_000, wrk_seconds=8, rate_seconds=10, repeats=7),
-    "national": Scale("national", 63, 705, 30_000, wrk_seconds=15, rate_seconds=30, repeats=9),
+    "smoke": Scale("smoke", 2, 40, wrk_seconds=1, rate_seconds=1, repeats=1),
+    "reduced": Scale("reduced", 6, 2_000, wrk_seconds=8, rate_seconds=10, repeats=7),
+    "national": Scale("national", 34, 30_000, wrk_seconds=15, rate_seconds=30, repeats=9),
 }
 
 

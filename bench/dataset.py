@@ -1,8 +1,10 @@
 """A deterministic national dataset, bulk-inserted, beside a raw `executemany` floor.
 
-Areas: the built-in Lạng Sơn (from `htxso init`) plus synthetic provinces under their real
-statistics codes, each with synthetic districts. Registry: cooperatives spread over the
-districts with the demo's sector mix and products. Answers: three waves drawn with the demo's
+Areas: the national catalogue (`app.areas.catalogue`): at national scale the 34 provinces and
+3,321 communes of 2025 with the former districts and wards behind them, at the smaller scales
+Lạng Sơn and the first few other provinces. Registry: cooperatives spread over the communes,
+each with the former district its commune mostly came from, with the demo's sector mix and
+products. Answers: three waves drawn with the demo's
 own answer model (`app.demo`), scored by the real engine.
 
 The rows are drawn once, with explicit primary keys, and written to every database of the run
@@ -20,17 +22,19 @@ import random
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, Table, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts import service as accounts
 from app.accounts.models import Role
+from app.areas import catalogue
 from app.areas import service as areas
-from app.areas.models import Area
+from app.areas.models import Area, AreaLevel, AreaLink
 from app.db import Database
 from app.demo.answers import BASE_MATURITY, SECTOR_MATURITY, draw_subjects
 from app.demo.registry import FAMILY, GIVEN, NAME_WORDS, PRODUCTS, SECTOR_PREFIX, SECTOR_WEIGHTS
@@ -43,27 +47,7 @@ from app.tables import metadata
 from bench.common import BIN, ROOT, Scale, Target, drop, libpq, recreate, say
 
 SEED = 2026
-# The 63 provinces and their statistics codes, before the 2025 reorganisation.
-PROVINCES = [
-    ("01", "Hà Nội"), ("02", "Hà Giang"), ("04", "Cao Bằng"), ("06", "Bắc Kạn"),
-    ("08", "Tuyên Quang"), ("10", "Lào Cai"), ("11", "Điện Biên"), ("12", "Lai Châu"),
-    ("14", "Sơn La"), ("15", "Yên Bái"), ("17", "Hòa Bình"), ("19", "Thái Nguyên"),
-    ("20", "Lạng Sơn"), ("22", "Quảng Ninh"), ("24", "Bắc Giang"), ("25", "Phú Thọ"),
-    ("26", "Vĩnh Phúc"), ("27", "Bắc Ninh"), ("30", "Hải Dương"), ("31", "Hải Phòng"),
-    ("33", "Hưng Yên"), ("34", "Thái Bình"), ("35", "Hà Nam"), ("36", "Nam Định"),
-    ("37", "Ninh Bình"), ("38", "Thanh Hóa"), ("40", "Nghệ An"), ("42", "Hà Tĩnh"),
-    ("44", "Quảng Bình"), ("45", "Quảng Trị"), ("46", "Thừa Thiên Huế"), ("48", "Đà Nẵng"),
-    ("49", "Quảng Nam"), ("51", "Quảng Ngãi"), ("52", "Bình Định"), ("54", "Phú Yên"),
-    ("56", "Khánh Hòa"), ("58", "Ninh Thuận"), ("60", "Bình Thuận"), ("62", "Kon Tum"),
-    ("64", "Gia Lai"), ("66", "Đắk Lắk"), ("67", "Đắk Nông"), ("68", "Lâm Đồng"),
-    ("70", "Bình Phước"), ("72", "Tây Ninh"), ("74", "Bình Dương"), ("75", "Đồng Nai"),
-    ("77", "Bà Rịa - Vũng Tàu"), ("79", "Hồ Chí Minh"), ("80", "Long An"), ("82", "Tiền Giang"),
-    ("83", "Bến Tre"), ("84", "Trà Vinh"), ("86", "Vĩnh Long"), ("87", "Đồng Tháp"),
-    ("89", "An Giang"), ("91", "Kiên Giang"), ("92", "Cần Thơ"), ("93", "Hậu Giang"),
-    ("94", "Sóc Trăng"), ("95", "Bạc Liêu"), ("96", "Cà Mau"),
-]  # fmt: skip
 BUILTIN_PROVINCE = "20"
-BUILTIN_DISTRICTS = 11
 WAVES = (
     DemoWave(
         "2024", "Đợt đánh giá 2024", WaveStatus.CLOSED,
@@ -115,30 +99,28 @@ class Timings:
 # Areas ---------------------------------------------------------------------------------------
 
 
-def area_rows(scale: Scale) -> list[dict[str, str]]:
-    """Synthetic provinces and districts around the built-in Lạng Sơn, parents first."""
-    rng = random.Random(SEED)
-    others = [p for p in PROVINCES if p[0] != BUILTIN_PROVINCE][: scale.provinces - 1]
-    to_share = max(scale.districts - BUILTIN_DISTRICTS, 2 * len(others))
-    weights = [rng.uniform(0.6, 1.4) for _ in others]
-    sizes = [max(2, round(to_share * w / sum(weights))) for w in weights]
-    sizes[-1] = max(2, sizes[-1] + to_share - sum(sizes))
-    rows = []
-    for (code, name), size in zip(others, sizes, strict=True):
-        rows.append({"code": code, "name": name, "level": "province", "parent_code": "VN"})
-        words = rng.sample(NAME_WORDS, k=min(size, len(NAME_WORDS)))
-        for number in range(size):
-            word = words[number % len(words)]
-            suffix = f" {number // len(words) + 1}" if number >= len(words) else ""
-            rows.append(
-                {
-                    "code": f"{code}{number + 1:02d}",
-                    "name": f"Huyện {word}{suffix}",
-                    "level": "district",
-                    "parent_code": code,
-                }
-            )
-    return rows
+def province_codes(scale: Scale) -> list[str] | None:
+    """The 2025 provinces a scale loads besides the built-in one; None for the whole country."""
+    every = [u.code for u in catalogue.national().units if u.level == AreaLevel.PROVINCE]
+    if scale.provinces >= len(every):
+        return None
+    return [code for code in every if code != BUILTIN_PROVINCE][: scale.provinces - 1]
+
+
+def main_former_districts(session: Session) -> dict[int, int]:
+    """Each commune's former district: the one most of its wards came from (lowest id on a tie)."""
+    ward = aliased(Area)
+    shares: dict[int, Counter[int]] = {}
+    for commune_id, district_id in session.execute(
+        select(AreaLink.commune_id, ward.parent_id)
+        .join(ward, ward.id == AreaLink.former_ward_id)
+        .where(AreaLink.main)
+    ):
+        if district_id is not None:
+            shares.setdefault(commune_id, Counter())[district_id] += 1
+    return {
+        commune: min(counts, key=lambda d: (-counts[d], d)) for commune, counts in shares.items()
+    }
 
 
 # Loading into one database, both ways --------------------------------------------------------
@@ -163,7 +145,11 @@ class Sink:
             )
             database = Database(url)
             with database.transaction() as session:
-                areas.load_rows(session, rows=area_rows(scale))
+                codes = province_codes(scale)
+                if codes is None:
+                    areas.load_national(session)
+                else:
+                    areas.load_provinces(session, codes=codes)
                 for username, role in ((ADVISOR, Role.ADVISOR), (STEERING, Role.STEERING)):
                     accounts.create_user(
                         session,
@@ -323,7 +309,8 @@ def _converter(kind_of: Any, kind: str) -> Any:
 class Refs:
     """Ids every database shares (they are made the same way, in the same order)."""
 
-    districts: list[tuple[int, str, str, int]]  # id, name, province name, province id
+    # commune id, commune name, province name, the former district it mostly came from
+    communes: list[tuple[int, str, str, int | None]]
     advisor_id: int
     forms: list[dict[str, Any]]  # per demo wave, as `published_forms` gives them
     waves: list[Any]
@@ -332,11 +319,12 @@ class Refs:
 def read_refs(target: Target) -> Refs:
     database = Database(target.url)
     with database.transaction() as session:
-        province = {a.id: a.name for a in session.scalars(select(Area))}
-        districts = [
-            (a.id, a.name, province.get(a.parent_id or 0, ""), a.parent_id or 0)
+        names = {a.id: a.name for a in session.scalars(select(Area))}
+        district_of = main_former_districts(session)
+        communes = [
+            (a.id, a.name, names.get(a.parent_id or 0, ""), district_of.get(a.id))
             for a in session.scalars(
-                select(Area).where(Area.level == "former_district").order_by(Area.id)
+                select(Area).where(Area.level == AreaLevel.COMMUNE).order_by(Area.id)
             )
         ]
         advisor = accounts.get_user(session, username=ADVISOR)
@@ -348,30 +336,29 @@ def read_refs(target: Target) -> Refs:
             if (wave := session.scalar(select(Wave).where(Wave.key == spec.key))) is not None
         ]
     database.dispose()
-    return Refs(districts, advisor.id, forms, waves)
+    return Refs(communes, advisor.id, forms, waves)
 
 
 def registry(
     rng: random.Random, refs: Refs, count: int
 ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
     """Cooperatives and products, a chunk at a time, with explicit ids."""
-    weights = [rng.uniform(0.5, 2.0) for _ in refs.districts]
+    weights = [rng.uniform(0.5, 2.0) for _ in refs.communes]
     sectors, sector_weights = list(SECTOR_WEIGHTS), list(SECTOR_WEIGHTS.values())
     now = dt.datetime(2026, 1, 15, 3, 0, tzinfo=dt.UTC)
     product_id = 0
     for start in range(0, count, 2000):
         coops, products = [], []
         for number in range(start, min(start + 2000, count)):
-            district_id, area_name, province, province_id = rng.choices(refs.districts, weights)[0]
+            commune_id, area_name, province, district_id = rng.choices(refs.communes, weights)[0]
             sector = rng.choices(sectors, sector_weights)[0]
-            place = area_name.removeprefix("Huyện ").removeprefix("Thành phố ")
+            place = area_name.split(" ", 1)[-1]
             coops.append(
                 {
                     "id": number + 1,
                     "registration_code": f"49{number + 1:08d}",
                     "name": f"{SECTOR_PREFIX[sector]} {rng.choice(NAME_WORDS)} {place}",
-                    # Not yet in a 2025 commune: counts in its province and former district.
-                    "area_id": province_id,
+                    "area_id": commune_id,
                     "former_district_id": district_id,
                     "sector": sector,
                     "members": int(rng.lognormvariate(3.2, 0.7)) + 7,
@@ -413,13 +400,13 @@ def build(targets: list[Target], scale: Scale) -> dict[str, Any]:
     """Build every target's database; returns timings per database and for the drawing."""
     sinks = [Sink(t) for t in targets]
     for sink in sinks:
-        say(f"{sink.target.kind}: fresh databases, htxso init, {scale.districts} districts")
+        say(f"{sink.target.kind}: fresh databases, htxso init, {scale.provinces} provinces")
         sink.prepare(scale)
     refs = read_refs(targets[0])
     for sink in sinks[1:]:
         other = read_refs(sink.target)
-        if (other.districts, other.advisor_id, [w.id for w in other.waves]) != (
-            refs.districts,
+        if (other.communes, other.advisor_id, [w.id for w in other.waves]) != (
+            refs.communes,
             refs.advisor_id,
             [w.id for w in refs.waves],
         ):
@@ -465,9 +452,7 @@ def _answers(
     by_coop: dict[int, list[tuple[int, str | None, int]]] = {}
     for p in products:
         by_coop.setdefault(p["cooperative_id"], []).append((p["id"], p["ocop_group"], p["stars"]))
-    district = {
-        area_id: rng.gauss(0, 0.05) for area_id in sorted({c["former_district_id"] for c in active})
-    }
+    district = {area_id: rng.gauss(0, 0.05) for area_id in sorted({c["area_id"] for c in active})}
     response_id = 0
     drawing = 0.0
     for start in range(0, len(active), COOPS_PER_CHUNK):
@@ -480,7 +465,7 @@ def _answers(
                 rng,
                 coop_id=coop["id"],
                 base=BASE_MATURITY
-                + district[coop["former_district_id"]]
+                + district[coop["area_id"]]
                 + SECTOR_MATURITY.get(coop["sector"], 0.0)
                 + 0.03 * (math.log(coop["members"] or 20) - 3.3),
                 sector=coop["sector"],

@@ -1,10 +1,11 @@
-"""The district ranking page and its CSV, against the bare SQL that computes the same numbers.
+"""The ranking page and its CSV by commune and by former district, against bare SQL.
 
-The floor is the report's own SQL: every SELECT `app.reports.rankings.ranking` runs for the
-page, recorded with its parameters and replayed through the database's command-line client,
-timed by the database itself (sqlite3 `.timer`, psql `\\timing`). What the page adds on top is
-Python: the ORM, quartiles, ranks, the template, gzip and HTTP. A hand-written single
-GROUP BY (mean score per district) is reported beside it for scale.
+Two floors, both timed by the database itself through its command-line client (sqlite3
+`.timer`, psql `\\timing`): the report's own SQL (every SELECT `app.reports.rankings.ranking`
+runs for the page, recorded with its parameters and replayed), and one hand-written GROUP BY
+of the mean score per area. What the page adds on top is Python: the ORM, quartiles, ranks,
+the template, gzip and HTTP. The commune page is held to 2× the GROUP BY (issue 15: 3,321
+communes at national scale), the former-district page to 1.5× the report's SQL.
 """
 
 from __future__ import annotations
@@ -37,15 +38,20 @@ from bench.report import Figure, ratio_of
 WAVE = WAVES[-1].key
 QUESTIONNAIRE = "digital"
 MINIMAL = """
-SELECT c.former_district_id, count(*), avg(r.overall)
+SELECT c.{column}, count(*), avg(r.overall)
 FROM responses r JOIN cooperatives c ON c.id = r.cooperative_id
 WHERE r.wave_id = (SELECT id FROM waves WHERE key = '{wave}') AND r.questionnaire_key = '{key}'
   AND r.status = 'submitted' AND r.superseded_at IS NULL AND c.status = 'active'
-GROUP BY c.former_district_id
+GROUP BY c.{column}
 """
+# The page's level, the cooperatives' column it groups by, and how the figures name it.
+LEVELS: tuple[tuple[scope.GroupLevel, str, str], ...] = (
+    ("commune", "area_id", "communes"),
+    ("former-district", "former_district_id", "districts"),
+)
 
 
-def report_sql(target: Target) -> list[str]:
+def report_sql(target: Target, level: scope.GroupLevel) -> list[str]:
     """The SELECTs the ranking report runs, as the steering committee (sees everything)."""
     database = Database(target.url)
     with database.read_sessions() as session:
@@ -55,7 +61,7 @@ def report_sql(target: Target) -> list[str]:
                 session,
                 choice=choice,
                 key=QUESTIONNAIRE,
-                level="former-district",
+                level=level,
                 sort=None,
                 visible=select(Cooperative.id),
             )
@@ -64,78 +70,108 @@ def report_sql(target: Target) -> list[str]:
 
 
 def run(target: Target, scale: Scale) -> tuple[list[Figure], dict[str, Any]]:
-    statements = report_sql(target)
-    repeats = scale.repeats
     cookie, csrf = sign_in(target, STEERING, role=Role.STEERING)
-    query = urllib.parse.urlencode({"wave": WAVE, "questionnaire": QUESTIONNAIRE})
-    page_path = f"/reports/rankings?{query}&level=district"
+    figures: list[Figure] = []
+    details: dict[str, Any] = {}
+    with serve("app.main:app_from_env", target.env(), f"rankings-{target.kind}") as server:
+        client = Client(server, {"Cookie": cookie, "Accept-Encoding": "gzip"})
+        for level, column, plural in LEVELS:
+            found, measured = _one_level(target, scale, client, csrf, level, column, plural)
+            figures += found
+            details[level] = measured
+        client.close()
+    return figures, details
+
+
+def _one_level(
+    target: Target,
+    scale: Scale,
+    client: Client,
+    csrf: str,
+    level: scope.GroupLevel,
+    column: str,
+    plural: str,
+) -> tuple[list[Figure], dict[str, Any]]:
+    statements = report_sql(target, level)
+    query = urllib.parse.urlencode({"wave": WAVE, "questionnaire": QUESTIONNAIRE, "level": level})
+    page_path = f"/reports/rankings?{query}"
     form = urllib.parse.urlencode(
         {
             "what": "rankings",
             "format": "csv",
             "wave": WAVE,
             "questionnaire": QUESTIONNAIRE,
-            "level": "district",
+            "level": level,
             "csrf_token": csrf,
         }
     )
-    minimal = [MINIMAL.format(wave=WAVE, key=QUESTIONNAIRE)]
+    minimal = [MINIMAL.format(wave=WAVE, key=QUESTIONNAIRE, column=column)]
     floors, minimals, pages, csvs = [], [], [], []
-    with serve("app.main:app_from_env", target.env(), f"rankings-{target.kind}") as server:
-        client = Client(server, {"Cookie": cookie, "Accept-Encoding": "gzip"})
-        # Interleaved, so that the floor and the figures see the same moments of a shared
-        # machine; the first round warms the caches and is not counted.
-        for index in range(repeats + 1):
-            floor_once = sql_seconds(target, statements)
-            minimal_once = sql_seconds(target, minimal)
-            started = time.perf_counter()
-            status, body = client.get(page_path)
-            page_once = time.perf_counter() - started
-            if status != 200:
-                raise RuntimeError(f"rankings page answered {status}")
-            csv_once, status, csv_size = _post(client, form)
-            if status != 200:
-                raise RuntimeError(f"rankings CSV answered {status}")
-            if index:
-                floors.append(floor_once)
-                minimals.append(minimal_once)
-                pages.append(page_once)
-                csvs.append(csv_once)
-        client.close()
+    # Interleaved, so that the floors and the figures see the same moments of a shared machine;
+    # the first round warms the caches and is not counted.
+    for index in range(scale.repeats + 1):
+        floor_once = sql_seconds(target, statements)
+        minimal_once = sql_seconds(target, minimal)
+        started = time.perf_counter()
+        status, body = client.get(page_path)
+        page_once = time.perf_counter() - started
+        if status != 200:
+            raise RuntimeError(f"rankings page by {level} answered {status}")
+        csv_once, status, csv_size = _post(client, form)
+        if status != 200:
+            raise RuntimeError(f"rankings CSV by {level} answered {status}")
+        if index:
+            floors.append(floor_once)
+            minimals.append(minimal_once)
+            pages.append(page_once)
+            csvs.append(csv_once)
     floor, minimal_seconds = median(floors), median(minimals)
     page, csv = median(pages), median(csvs)
-    say(f"  SQL {floor * 1000:.1f} ms, page {page * 1000:.1f} ms, CSV {csv * 1000:.1f} ms")
+    say(
+        f"  by {level}: SQL {floor * 1000:.1f} ms, GROUP BY {minimal_seconds * 1000:.1f} ms, "
+        f"page {page * 1000:.1f} ms, CSV {csv * 1000:.1f} ms"
+    )
     details = {
         "statements": len(statements),
         "sql_seconds": floor,
         "minimal_group_by_seconds": minimal_seconds,
         "page_seconds": page,
-        "rounds": {"sql": floors, "page": pages, "csv": csvs},
+        "rounds": {"sql": floors, "group_by": minimals, "page": pages, "csv": csvs},
         "page_gzip_bytes": len(body),
         "csv_seconds": csv,
         "csv_bytes": csv_size,
         "path": page_path,
         "sql": statements,
     }
-    note = (
-        f"floor: the report's {len(statements)} SELECTs replayed in the "
-        f"{'sqlite3' if target.kind == 'sqlite' else 'psql'} client; one hand-written "
-        f"GROUP BY of the mean per district takes {minimal_seconds * 1000:.1f} ms"
-    )
+    client_name = "sqlite3" if target.kind == "sqlite" else "psql"
+    if level == "commune":
+        # Issue 15's target: the page within 2× one hand-written GROUP BY per commune.
+        base, limit = minimal_seconds, 2.0
+        note = (
+            f"floor: one hand-written GROUP BY of the mean per commune in the {client_name} "
+            f"client; the report's {len(statements)} SELECTs take {floor * 1000:.1f} ms"
+        )
+    else:
+        base, limit = floor, 1.5
+        note = (
+            f"floor: the report's {len(statements)} SELECTs replayed in the {client_name} "
+            f"client; one hand-written GROUP BY of the mean per district takes "
+            f"{minimal_seconds * 1000:.1f} ms"
+        )
     figures = []
-    for name, seconds in (("ranking page (districts)", page), ("ranking CSV", csv)):
-        share = ratio_of(seconds, floor)
+    for name, seconds in ((f"ranking page ({plural})", page), (f"ranking CSV ({plural})", csv)):
+        share = ratio_of(seconds, base)
         figures.append(
             Figure(
                 database=target.kind,
                 benchmark=name,
                 figure=round(seconds * 1000, 2),
                 unit="ms",
-                floor=round(floor * 1000, 2),
+                floor=round(base * 1000, 2),
                 ratio=share,
-                target="≤ 1.5× floor (national)",
-                met=share is not None and share <= 1.5,
-                note=note if name.endswith("(districts)") else "",
+                target=f"≤ {limit:g}× floor (national)",
+                met=share is not None and share <= limit,
+                note=note if name.startswith("ranking page") else "",
             )
         )
     return figures, details
