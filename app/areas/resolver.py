@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -135,15 +136,52 @@ def _type_word(folded: str, words: tuple[str, ...]) -> bool:
     return any(folded.startswith(word + " ") for word in words)
 
 
+# The type words as written, to tell "Quận" (a type word) from "Quan" (a name: Xã Quan Sơn) when
+# the address is typed with its diacritics.
+_ACCENTED = {
+    "thi tran": "thị trấn",
+    "dac khu": "đặc khu",
+    "phuong": "phường",
+    "xa": "xã",
+    "thanh pho": "thành phố",
+    "thi xa": "thị xã",
+    "huyen": "huyện",
+    "quan": "quận",
+    "tinh": "tỉnh",
+}
+
+
+def _cuts(piece: str, folded: str) -> list[int]:
+    """Where a type word inside a part starts a new part.
+
+    Folding makes names and type words alike (Xã Quan Sơn, Xã Xa Lý), so a cut needs text
+    before it that is more than a type word, and, in text typed with diacritics, the type word
+    as written ("quận", not "Quan").
+    """
+    cuts = []
+    accented = piece.lower() if not piece.isascii() else None
+    start = 0
+    for match in _SPLIT.finditer(folded):
+        cut = match.start() + 1
+        if folded[start:cut].strip() in _ACCENTED:
+            continue  # "Xã Quan Sơn": the word after a bare type word belongs to the name
+        word = next(w for w in _WORDS if folded.startswith(w + " ", cut))
+        if accented is not None and not accented.startswith(_ACCENTED[word], cut):
+            continue
+        cuts.append(cut)
+        start = cut
+    return cuts
+
+
 def split_address(address: str) -> list[str]:
     """An address cut into its parts, broadest last; a type word inside a part starts a new one."""
     parts: list[str] = []
     for piece in re.split(r"[,;\n]+", address):
-        piece = " ".join(piece.split())
+        piece = unicodedata.normalize("NFC", " ".join(piece.split()))
         if not piece:
             continue
         folded = fold(piece)
-        cuts = [m.start() + 1 for m in _SPLIT.finditer(folded)]
+        cuts = _cuts(piece, folded)
         # Folding keeps one character per character (đ → d, marks dropped after NFD), so
         # positions carry over only when the lengths agree; otherwise keep the piece whole.
         if cuts and len(folded) == len(piece):

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.areas import catalogue
 from app.areas import service as areas
 from app.areas.models import Area, AreaLevel, AreaLink
 from app.areas.resolver import Placement, Problem, Query, Resolver, split_address
@@ -191,6 +192,28 @@ class TestAddresses:
             "tỉnh Lạng Sơn",
         ]
         assert split_address("thị xã Kỳ Lừa") == ["thị xã Kỳ Lừa"]
+
+    def test_splitting__keeps_every_name_of_the_country_whole(self) -> None:
+        # Folded, "Quan" (a name: Xã Quan Sơn) is "quận" (a type word); written with its
+        # diacritics, no commune, former district or ward of the catalogue may be cut.
+        cut = [
+            unit.name
+            for unit in catalogue.national().units
+            if unit.level in (AreaLevel.COMMUNE, AreaLevel.FORMER_DISTRICT, AreaLevel.FORMER_WARD)
+            and split_address(f"Thôn Nà Bó, {unit.name}, Tỉnh Lạng Sơn")[1] != unit.name
+        ]
+        assert cut == []
+        assert split_address("Xa Quan Son, huyen Chi Lang") == ["Xa Quan Son", "huyen Chi Lang"]
+
+    def test_a_commune_whose_name_starts_like_a_type_word__is_found_in_either_form(
+        self, lang_son: Resolver
+    ) -> None:
+        new = lang_son.resolve(Query(address="Thôn Nà Bó, Xã Quan Sơn, Tỉnh Lạng Sơn"))
+        assert names(lang_son, new) == ("Xã Quan Sơn", "Huyện Chi Lăng", None)
+        old = lang_son.resolve(
+            Query(address="Thôn Nà Bó, xã Quan Sơn, huyện Chi Lăng, tỉnh Lạng Sơn")
+        )
+        assert names(lang_son, old) == ("Xã Quan Sơn", "Huyện Chi Lăng", "Xã Quan Sơn")
 
 
 class TestColumns:
