@@ -9,12 +9,13 @@ former ward to the commune(s) it became part of.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, utcnow
 
 
 class AreaLevel(StrEnum):
@@ -73,3 +74,23 @@ class AreaLink(Base):
     )
     # A ward split between communes: the one that took most of it.
     main: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# A boundary as stored: polygons, each an outer ring then its holes, each ring [lon, lat] pairs
+# (GeoJSON's MultiPolygon coordinates, simplified for drawing).
+Rings = list[list[list[list[float]]]]
+
+
+class AreaBoundary(Base):
+    """A commune's outline, uploaded by an administrator as GeoJSON; the map draws it."""
+
+    __tablename__ = "area_boundaries"
+
+    area_id: Mapped[int] = mapped_column(
+        ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True
+    )
+    polygons: Mapped[Rings] = mapped_column(JSON)
+    # The file it came from and who uploaded it; the audit log has the event itself.
+    source: Mapped[str] = mapped_column(String(255))
+    uploaded_by: Mapped[str | None] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,22 +1,26 @@
 """A map of a report's areas, as numbers for a server-drawn SVG: no tiles, no script.
 
 Each area sits at its centroid (from the catalogue), sized by its cooperatives and coloured by
-its mean score when it is ranked, grey when it has too few responses to rank. The table beside
-the map carries the same numbers. `area_map` takes any rows with `area_id`, `name`, a count and
-a mean, so the rankings, the coverage page and a dashboard draw the same map.
+its mean score when it is ranked, grey when it has too few responses to rank. Where an
+administrator uploaded the communes' boundaries, each outline is drawn too, filled in the
+same colour, under the circles: on a phone the outline is the larger target to tap and the
+circle still carries the count. The table beside the map carries the same numbers. `area_map`
+takes any rows with `area_id`, `name`, a count and a mean, so the rankings, the coverage page
+and a dashboard draw the same map.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.areas.models import Area
+from app.areas import boundaries
+from app.areas.models import Area, Rings
 
 WIDTH = 640
 MARGIN = 24
@@ -29,6 +33,9 @@ BANDS: tuple[tuple[float, str], ...] = (
     (100.0, "#0b4a7e"),
 )
 GREY = "#b8c2cc"
+# Outline points closer than this (in the map's units, about half a pixel on a phone) add
+# bytes, not shape.
+OUTLINE_TOLERANCE = 0.6
 
 
 class MapRow(Protocol):
@@ -52,12 +59,22 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Shape:
+    """An area's outline as an SVG path (`d`), holes cut out by the even-odd rule."""
+
+    point: Point
+    d: str
+
+
+@dataclass(frozen=True)
 class AreaMap:
     width: int
     height: int
     points: list[Point]
     # Areas of the report the catalogue has no centroid for: listed under the map.
     missing: list[str]
+    # Outlines, for the areas that have one; drawn under every circle.
+    shapes: list[Shape] = field(default_factory=list)
     bands: tuple[tuple[float, str], ...] = BANDS
     grey: str = GREY
 
@@ -93,6 +110,27 @@ def radius(count: int) -> float:
     return round(3.0 + 2.2 * math.sqrt(max(count, 0)), 1)
 
 
+def _centre(polygons: Rings) -> tuple[float, float]:
+    """(lat, lon) of the middle of an outline's box: a position for an area with no centroid."""
+    lons = [p[0] for polygon in polygons for p in polygon[0]]
+    lats = [p[1] for polygon in polygons for p in polygon[0]]
+    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+def _path(polygons: Rings, project: Callable[[float, float], tuple[float, float]]) -> str:
+    """The outline in map units, rings that shrink below a pixel dropped."""
+    parts = []
+    for polygon in polygons:
+        for ring in polygon:
+            drawn = boundaries.simplify_ring(
+                [project(lon, lat) for lon, lat in ring], OUTLINE_TOLERANCE
+            )
+            if drawn:
+                # The last point repeats the first: Z closes the ring instead.
+                parts.append("M" + " ".join(f"{x:g},{y:g}" for x, y in drawn[:-1]) + "Z")
+    return "".join(parts)
+
+
 def area_map(
     session: Session,
     *,
@@ -101,12 +139,16 @@ def area_map(
     means: Iterable[float | None],
     ranked: Iterable[bool],
 ) -> AreaMap | None:
-    """The map of these rows, or None when fewer than two of their areas have a centroid."""
+    """The map of these rows, or None when fewer than two of their areas have a position."""
+    ids = [r.area_id for r in rows]
+    outlines = boundaries.outlines(session, area_ids=ids)
     found = {
         a.id: (a.latitude, a.longitude)
-        for a in session.scalars(select(Area).where(Area.id.in_([r.area_id for r in rows])))
+        for a in session.scalars(select(Area).where(Area.id.in_(ids)))
         if a.latitude is not None and a.longitude is not None
     }
+    for area_id, polygons in outlines.items():
+        found.setdefault(area_id, _centre(polygons))
     placed = [
         (row, found[row.area_id], n, m, k)
         for row, n, m, k in zip(rows, counts, means, ranked, strict=True)
@@ -114,8 +156,17 @@ def area_map(
     ]
     if len(placed) < 2:
         return None
-    lats = [c[0] for _, c, *_ in placed]
-    lons = [c[1] for _, c, *_ in placed]
+    drawn_ids = {row.area_id for row, *_ in placed}
+    # The frame holds every centroid and every outline point.
+    corners = [
+        (lat, lon)
+        for area_id, polygons in outlines.items()
+        if area_id in drawn_ids
+        for polygon in polygons
+        for lon, lat in polygon[0]
+    ]
+    lats = [c[0] for _, c, *_ in placed] + [lat for lat, _ in corners]
+    lons = [c[1] for _, c, *_ in placed] + [lon for _, lon in corners]
     # Equirectangular, with longitude shrunk by the cosine of the middle latitude: true enough
     # at a province's scale, and the shape people know.
     squeeze = math.cos(math.radians((min(lats) + max(lats)) / 2))
@@ -124,21 +175,35 @@ def area_map(
     scale = (WIDTH - 2 * MARGIN) / span_x
     height = min(int(span_y * scale) + 2 * MARGIN, 2 * WIDTH)
     scale = min(scale, (height - 2 * MARGIN) / span_y)
-    points = [
-        Point(
+    west, north = min(lons), max(lats)
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (
+            round(MARGIN + (lon - west) * squeeze * scale, 1),
+            round(MARGIN + (north - lat) * scale, 1),
+        )
+
+    points = []
+    shapes = []
+    for row, (lat, lon), n, m, k in placed:
+        x, y = project(lon, lat)
+        point = Point(
             area_id=row.area_id,
             name=row.name,
-            x=round(MARGIN + (lon - min(lons)) * squeeze * scale, 1),
-            y=round(MARGIN + (max(lats) - lat) * scale, 1),
+            x=x,
+            y=y,
             radius=radius(n),
             fill=colour(m, ranked=k),
             count=n,
             mean=m,
             ranked=k,
         )
-        for row, (lat, lon), n, m, k in placed
-    ]
+        points.append(point)
+        if row.area_id in outlines:
+            d = _path(outlines[row.area_id], project)
+            if d:
+                shapes.append(Shape(point, d))
     # Largest first, so small circles stay visible on top.
     points.sort(key=lambda p: -p.radius)
     missing = [r.name for r in rows if r.area_id not in found]
-    return AreaMap(WIDTH, height, points, missing)
+    return AreaMap(WIDTH, height, points, missing, shapes)

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as ASGIMessage
 
+from app.areas import boundaries
 from app.cooperatives import staging
 from app.messages import N_, Message
 from app.web.security import REFUSAL, SAFE_METHODS, Refusal, refusal_from_headers
@@ -35,6 +36,8 @@ def body_limit(path: str) -> int:
     if path == "/admin/registry/check":
         # Read when asked: tests shrink the registry's limit.
         return staging.MAX_BYTES + MULTIPART_SLACK
+    if path == "/admin/boundaries":
+        return boundaries.MAX_BYTES + MULTIPART_SLACK
     return FORM_LIMIT
 
 

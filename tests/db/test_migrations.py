@@ -92,3 +92,18 @@ def factories_cooperative(session: object) -> None:
             sector="agriculture",
         )
     )
+
+
+def test_area_boundaries__go_down_with_their_revision_and_come_back(scratch_url: str) -> None:
+    migrate.upgrade(scratch_url)
+    assert "area_boundaries" in tables(scratch_url)
+    db = Database(scratch_url)
+    try:
+        migrate.downgrade(scratch_url, "3b7e1c9a4d20")
+        assert "area_boundaries" not in tables(scratch_url)
+        assert "areas" in tables(scratch_url)
+        migrate.upgrade(scratch_url)
+        columns = {c["name"] for c in inspect(db.engine).get_columns("area_boundaries")}
+        assert columns == {"area_id", "polygons", "source", "uploaded_by", "uploaded_at"}
+    finally:
+        db.dispose()

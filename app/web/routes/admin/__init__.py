@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from app.web.routes.admin import (
     accounts,
     audit_log,
+    boundaries,
     onboarding,
     placements,
     questionnaires,
@@ -30,5 +31,15 @@ def index(request: Request, user: Admin) -> Response:
 
 
 # Onboarding before accounts: its fixed paths would otherwise be taken for an account id.
-for area in (waves, targets, questionnaires, registry, placements, onboarding, accounts, audit_log):
+for area in (
+    waves,
+    targets,
+    questionnaires,
+    registry,
+    placements,
+    boundaries,
+    onboarding,
+    accounts,
+    audit_log,
+):
     router.include_router(area.router)
