@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,3 +50,60 @@ def test_the_commune_map__fits_the_page_and_links_to_each_commune(
     assert page.locator(f"table a[href='{href}']").count() == 1
     assert not [c for c in complaints if "Content Security Policy" in c]
     screenshot(page, f"area-map-{width}")
+
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lang-son-communes.geojson"
+
+
+def test_uploaded_boundaries__draw_on_a_phone_and_lead_to_their_commune(
+    live_server: LiveServer, browser: Any, phone: Any
+) -> None:
+    desk = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    admin = desk.new_page()
+    sign_in(admin, live_server, "admin")
+    admin.goto(f"{live_server.url}/admin/boundaries")
+    admin.set_input_files("#file", str(FIXTURE))
+    admin.click("#upload-boundaries")
+    admin.wait_for_url("**/admin/boundaries?stored=3")
+    try:
+        page = phone
+        complaints: list[str] = []
+        page.on("console", lambda m: complaints.append(m.text) if m.type == "error" else None)
+        sign_in(page, live_server, "canbo")
+        page.goto(f"{live_server.url}/reports/rankings?level=commune")
+        drawn = page.locator("svg.area-map-svg")
+        drawn.wait_for()
+        frame = drawn.bounding_box()
+        assert frame is not None
+        assert frame["x"] >= 0
+        assert frame["x"] + frame["width"] <= 360
+        # The file outlines three communes; each one the ranking lists gets its outline.
+        outlined = ("Xã Ba Sơn:", "Xã Mẫu Sơn:", "Phường Đông Kinh:")
+        circles = page.locator("svg.area-map-svg circle title").all_text_contents()
+        listed = [t for t in circles if t.strip().startswith(outlined)]
+        shapes = page.locator("svg.area-map-svg path.area-shape")
+        assert listed
+        assert shapes.count() == len(listed)
+        for i in range(shapes.count()):
+            box = shapes.nth(i).bounding_box()
+            assert box is not None
+            # an outline is drawn, inside the map
+            assert frame["x"] <= box["x"]
+            assert box["x"] + box["width"] <= frame["x"] + frame["width"]
+            assert box["width"] >= 10
+            assert box["height"] >= 10
+        # every commune keeps its circle, drawn over the outlines
+        assert page.locator("svg.area-map-svg circle").count() >= 20
+        screenshot(page, "area-map-boundaries-360")
+        link = page.locator("svg.area-map-svg a:has(path.area-shape)").first
+        href = link.get_attribute("href")
+        assert href is not None
+        assert href.startswith("/districts/")
+        assert page.locator(f"table a[href='{href}']").count() == 1
+        assert not [c for c in complaints if "Content Security Policy" in c]
+    finally:
+        # The live server is shared: leave its map as the other tests expect it.
+        admin.goto(f"{live_server.url}/admin/boundaries")
+        admin.click("#remove-boundaries button")
+        admin.wait_for_url("**/admin/boundaries?removed=3")
+        desk.close()
