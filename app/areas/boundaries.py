@@ -32,8 +32,9 @@ MAX_BYTES = 20 * 2**20
 # Every [lon, lat] pair of the file, holes included: a province's communes at survey precision
 # are a few hundred thousand; past this a file is a country's, or not a boundary file.
 MAX_POSITIONS = 1_000_000
-# About 55 m: a pixel of the province map is some 250 m, so the outline looks the same.
-TOLERANCE = 0.0005
+# About 110 m. The province map is 640 units across some 1.5°, a unit about 250 m, so the
+# outline looks the same; and every point kept is work on every drawing of the map.
+TOLERANCE = 0.001
 DIGITS = 5
 # The commune's catalogue centroid must lie in (or near) its outline's box: a shape elsewhere
 # has its longitude and latitude swapped, or belongs to another commune.
@@ -46,6 +47,7 @@ CODE_KEYS = ("maxa", "madvhc", "madonvi", "mahc", "communecode", "wardcode", "co
 NAME_KEYS = ("tenxa", "tendvhc", "tendonvi", "tenhc", "communename", "wardname", "ten", "name")
 
 Point = tuple[float, float]
+_NUMBERS = frozenset((int, float))
 
 
 @dataclass(frozen=True)
@@ -134,16 +136,19 @@ def _rings(geometry: Any) -> list[list[Any]] | None:
 
 
 def _position(value: Any) -> Point | None:
-    if not isinstance(value, list | tuple) or len(value) < 2:
-        return None
-    lon, lat = value[0], value[1]
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
-        return None
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        return None
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        return None
-    return float(lon), float(lat)
+    """A [lon, lat] pair in range, or None. Called once per point of a file, so it is lean:
+    JSON gives lists, floats and ints; `type() in` keeps out booleans, and the range
+    comparisons are false for NaN and infinities."""
+    if type(value) is list and len(value) >= 2:
+        lon, lat = value[0], value[1]
+        if (
+            type(lon) in _NUMBERS
+            and type(lat) in _NUMBERS
+            and -180 <= lon <= 180
+            and -90 <= lat <= 90
+        ):
+            return float(lon), float(lat)
+    return None
 
 
 def _segment_distance(p: Point, a: Point, b: Point) -> float:
@@ -172,12 +177,11 @@ def _peucker(points: Sequence[Point], tolerance: float) -> list[Point]:
     return [p for p, k in zip(points, keep, strict=True) if k]
 
 
-def simplify_ring(ring: Sequence[Point], tolerance: float) -> list[Point]:
-    """A closed ring with the points that change its shape by less than `tolerance` dropped.
+def thin_ring(ring: Sequence[Point], tolerance: float) -> list[Point]:
+    """A closed ring without the points nearer than `tolerance` to the last one kept.
 
-    Points nearer than the tolerance to the last kept one go first, in one pass (a surveyed
-    outline has a point every few metres), then Douglas–Peucker runs on what is left. A ring
-    that collapses to fewer than four points (a speck) comes back empty.
+    One pass, cheap enough for every drawing of the map; a ring that collapses to fewer than
+    four points (a speck) comes back empty.
     """
     if len(ring) < 4:
         return []
@@ -187,7 +191,17 @@ def simplify_ring(ring: Sequence[Point], tolerance: float) -> list[Point]:
         if abs(p[0] - last[0]) > tolerance or abs(p[1] - last[1]) > tolerance:
             thinned.append(p)
     thinned.append(ring[-1])
-    if len(thinned) < 4:
+    return thinned if len(thinned) >= 4 else []
+
+
+def simplify_ring(ring: Sequence[Point], tolerance: float) -> list[Point]:
+    """A closed ring with the points that change its shape by less than `tolerance` dropped.
+
+    Thinning first (a surveyed outline has a point every few metres), then Douglas–Peucker on
+    what is left. A ring that collapses to fewer than four points comes back empty.
+    """
+    thinned = thin_ring(ring, tolerance)
+    if not thinned:
         return []
     # A closed ring starts and ends at one point: split it at the point farthest from there.
     start = thinned[0]

@@ -122,12 +122,14 @@ def _path(polygons: Rings, project: Callable[[float, float], tuple[float, float]
     parts = []
     for polygon in polygons:
         for ring in polygon:
-            drawn = boundaries.simplify_ring(
+            # Thinning only: the outline was simplified once, when it was uploaded; this
+            # drops what a smaller map cannot show, in one pass per drawing.
+            drawn = boundaries.thin_ring(
                 [project(lon, lat) for lon, lat in ring], OUTLINE_TOLERANCE
             )
             if drawn:
                 # The last point repeats the first: Z closes the ring instead.
-                parts.append("M" + " ".join(f"{x:g},{y:g}" for x, y in drawn[:-1]) + "Z")
+                parts.append("M" + " ".join(f"{x:.1f},{y:.1f}" for x, y in drawn[:-1]) + "Z")
     return "".join(parts)
 
 
@@ -178,10 +180,7 @@ def area_map(
     west, north = min(lons), max(lats)
 
     def project(lon: float, lat: float) -> tuple[float, float]:
-        return (
-            round(MARGIN + (lon - west) * squeeze * scale, 1),
-            round(MARGIN + (north - lat) * scale, 1),
-        )
+        return MARGIN + (lon - west) * squeeze * scale, MARGIN + (north - lat) * scale
 
     points = []
     shapes = []
@@ -190,8 +189,8 @@ def area_map(
         point = Point(
             area_id=row.area_id,
             name=row.name,
-            x=x,
-            y=y,
+            x=round(x, 1),
+            y=round(y, 1),
             radius=radius(n),
             fill=colour(m, ranked=k),
             count=n,

@@ -145,6 +145,22 @@ class TestReading:
         assert "Point" in problems(reading)[0]
         assert "WGS 84" in problems(reading)[1]
 
+    @pytest.mark.parametrize(
+        "corner",
+        [[True, False], ["107.0", "21.9"], [float("nan"), 21.9], [107.0], 107.0],
+        ids=["booleans", "text", "nan", "one-number", "not-a-pair"],
+    )
+    def test_a_corner_that_is_not_a_position__is_a_problem(
+        self, lang_son: Session, corner: Any
+    ) -> None:
+        document = collection()
+        document["features"] = document["features"][:1]
+        ring = document["features"][0]["geometry"]["coordinates"][0]
+        ring[5] = corner
+        reading = read(lang_son, document)
+        assert len(reading.problems) == 1
+        assert "WGS 84" in problems(reading)[0]
+
     def test_swapped_longitude_and_latitude__are_caught(self, lang_son: Session) -> None:
         document = collection()
         ring = document["features"][0]["geometry"]["coordinates"][0]
