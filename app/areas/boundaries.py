@@ -29,8 +29,9 @@ from app.folding import fold_key
 from app.messages import N_, Message, Number
 
 MAX_BYTES = 20 * 2**20
-# Every [lon, lat] pair of the file, holes included: a province's communes at survey precision
-# are a few hundred thousand; past this a file is a country's, or not a boundary file.
+# The [lon, lat] pairs of the matched features, holes included, each one checked and simplified:
+# a province's communes at survey precision are a few hundred thousand; past this a file is a
+# country's, or not a boundary file. (The size limit already bounds what json reads.)
 MAX_POSITIONS = 1_000_000
 # About 110 m. The province map is 640 units across some 1.5°, a unit about 250 m, so the
 # outline looks the same; and every point kept is work on every drawing of the map.

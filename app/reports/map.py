@@ -33,8 +33,8 @@ BANDS: tuple[tuple[float, str], ...] = (
     (100.0, "#0b4a7e"),
 )
 GREY = "#b8c2cc"
-# Outline points closer than this (in the map's units, about half a pixel on a phone) add
-# bytes, not shape.
+# Outline points closer than this (in the map's units: a third of a pixel on a phone, half on
+# a desk) add bytes, not shape.
 OUTLINE_TOLERANCE = 0.6
 
 
