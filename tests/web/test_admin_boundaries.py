@@ -16,6 +16,7 @@ from app.areas import boundaries
 from app.areas import service as areas
 from app.areas.models import AreaBoundary, AreaLevel
 from app.audit.models import AuditEvent
+from app.web.limits import FORM_LIMIT, body_limit
 from tests import factories
 from tests.conftest import page_csrf, sign_in
 
@@ -140,6 +141,8 @@ class TestUpload:
     def test_an_oversize_file__is_refused_and_stores_nothing(
         self, admin: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        # The route takes a file, not a form: its own limit, far above a form's.
+        assert body_limit("/admin/boundaries") > boundaries.MAX_BYTES > FORM_LIMIT
         monkeypatch.setattr(boundaries, "MAX_BYTES", 1000)
         reply = upload(admin, FIXTURE.read_bytes())
         assert reply.status_code == 413
