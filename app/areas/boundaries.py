@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaBoundary, AreaLevel, Rings
-from app.areas.resolver import Place, _Index
+from app.areas.resolver import NameIndex, Place
 from app.errors import Invalid, TooLarge
 from app.folding import fold_key
 from app.messages import N_, Message, Number
@@ -312,7 +312,7 @@ def read(session: Session, *, data: bytes, province_code: str) -> Reading:
     province, communes = _communes(session, province_code)
     by_code = {c.code: c for c in communes}
     by_id = {c.id: c for c in communes}
-    names = _Index()
+    names = NameIndex()
     for c in communes:
         names.add(Place(c.id, c.code, c.name, AreaLevel.COMMUNE, c.parent_id))
     reading = Reading(features=len(features))

@@ -193,7 +193,7 @@ def split_address(address: str) -> list[str]:
 
 
 @dataclass
-class _Index:
+class NameIndex:
     """Places of one level, findable by full folded name and by name without the type word."""
 
     full: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
@@ -220,7 +220,7 @@ class Resolver:
     def __init__(self, session: Session) -> None:
         self.places: dict[int, Place] = {}
         self.by_code: dict[str, list[Place]] = defaultdict(list)
-        self.indexes: dict[AreaLevel, _Index] = {level: _Index() for level in AreaLevel}
+        self.indexes: dict[AreaLevel, NameIndex] = {level: NameIndex() for level in AreaLevel}
         for area in session.scalars(select(Area)):
             place = Place(area.id, area.code, area.name, AreaLevel(area.level), area.parent_id)
             self.places[place.id] = place
