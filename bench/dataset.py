@@ -119,6 +119,8 @@ def area_rows(scale: Scale) -> list[dict[str, str]]:
     """Synthetic provinces and districts around the built-in Lạng Sơn, parents first."""
     rng = random.Random(SEED)
     others = [p for p in PROVINCES if p[0] != BUILTIN_PROVINCE][: scale.provinces - 1]
+    if not others:
+        return []  # Lạng Sơn alone, as the demo has it
     to_share = max(scale.districts - BUILTIN_DISTRICTS, 2 * len(others))
     weights = [rng.uniform(0.6, 1.4) for _ in others]
     sizes = [max(2, round(to_share * w / sum(weights))) for w in weights]

@@ -30,6 +30,7 @@ from app.reports.tables import (
     notes_table,
     ranking_table,
     scores_table,
+    scores_workbook_tables,
 )
 
 What = Literal["rankings", "coverage", "scores", "dimensions", "chase", "answers"]
@@ -104,16 +105,14 @@ def build_tables(
     if request.what == "scores":
         district_id = request.district_id
         only = request.key if request.key != COMBINED else None
-        found = [
+        if request.fmt == "xlsx":
+            # The workbook adds the dimension scores on a second sheet, read in the same pass.
+            return scores_workbook_tables(
+                session, choice=choice, visible=visible, district_id=district_id, key=only
+            )
+        return [
             scores_table(session, choice=choice, visible=visible, district_id=district_id, key=only)
         ]
-        if request.fmt == "xlsx":
-            found.append(
-                dimensions_table(
-                    session, choice=choice, visible=visible, key=only, district_id=district_id
-                )
-            )
-        return found
     if request.what == "dimensions":
         return [
             dimensions_table(

@@ -21,7 +21,7 @@ from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.exports import Column
 from app.reports.scope import WaveChoice, placement, population
-from app.reports.scores import COMBINED, cooperative_scores
+from app.reports.scores import COMBINED, CooperativeScores, cooperative_scores
 from app.responses import service as responses
 
 STATE_VI = {
@@ -311,6 +311,44 @@ def _versions(session: Session, *, choice: WaveChoice) -> dict[str, str]:
     return {key: version.version for key, version in found.items()}
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """What the scores tables read: the cooperatives in scope and their stored scores."""
+
+    subjects: dict[str, str]
+    registry: list[tuple[Cooperative, str | None, str | None]]
+    table: dict[int, CooperativeScores]
+    levels: dict[tuple[str, str], str]
+    versions: dict[str, str]
+
+
+def _scored(
+    session: Session,
+    choice: WaveChoice,
+    visible: Select[int],
+    district_id: int | None,
+    key: str | None,
+    *,
+    with_dimensions: bool,
+) -> _Scored:
+    """The cooperatives in scope and their scores, read once for every sheet that shows them."""
+    subjects = {key: choice.subjects[key]} if key in choice.subjects else dict(choice.subjects)
+    ids = _in_scope(visible, district_id)
+    return _Scored(
+        subjects,
+        _registry(session, ids=ids),
+        cooperative_scores(
+            session,
+            wave_id=choice.wave.id,
+            subjects=subjects,
+            cooperatives=ids,
+            with_dimensions=with_dimensions,
+        ),
+        _level_labels(session, choice=choice),
+        _versions(session, choice=choice),
+    )
+
+
 def scores_table(
     session: Session,
     *,
@@ -323,18 +361,30 @@ def scores_table(
 
     `key` keeps one questionnaire's columns (all of them when None or the combined index).
     """
-    subjects = {key: choice.subjects[key]} if key in choice.subjects else choice.subjects
-    ids = _in_scope(visible, district_id)
-    registry = _registry(session, ids=ids)
-    table = cooperative_scores(
-        session,
-        wave_id=choice.wave.id,
-        subjects=subjects,
-        cooperatives=ids,
-        with_dimensions=False,
+    scored = _scored(session, choice, visible, district_id, key, with_dimensions=False)
+    return _scores_table(choice, scored)
+
+
+def scores_workbook_tables(
+    session: Session,
+    *,
+    choice: WaveChoice,
+    visible: Select[int],
+    district_id: int | None = None,
+    key: str | None = None,
+) -> list[Table]:
+    """The scores table and the dimensions table from one reading of the scores."""
+    scored = _scored(session, choice, visible, district_id, key, with_dimensions=True)
+    return [_scores_table(choice, scored), _dimensions_table(session, choice, scored)]
+
+
+def _scores_table(choice: WaveChoice, scored: _Scored) -> Table:
+    subjects, table, levels, versions = (
+        scored.subjects,
+        scored.table,
+        scored.levels,
+        scored.versions,
     )
-    levels = _level_labels(session, choice=choice)
-    versions = _versions(session, choice=choice)
     columns = [
         WAVE,
         REGISTRATION_CODE,
@@ -355,7 +405,7 @@ def scores_table(
     if len(subjects) > 1:
         columns.append(Column(COMBINED, "Chỉ số tổng hợp", kind="number"))
     rows = []
-    for cooperative, district, commune in registry:
+    for cooperative, district, commune in scored.registry:
         entry = table.get(cooperative.id)
         values: dict[str, Any] = {
             "wave": choice.wave.key,
@@ -386,13 +436,13 @@ def dimensions_table(
     district_id: int | None = None,
 ) -> Table:
     """One row per cooperative and questionnaire, one column per dimension."""
-    keys = [key] if key in choice.subjects else list(choice.subjects)
-    subjects = {k: choice.subjects[k] for k in keys}
-    ids = _in_scope(visible, district_id)
-    registry = _registry(session, ids=ids)
-    table = cooperative_scores(session, wave_id=choice.wave.id, subjects=subjects, cooperatives=ids)
-    levels = _level_labels(session, choice=choice)
-    versions = _versions(session, choice=choice)
+    scored = _scored(session, choice, visible, district_id, key, with_dimensions=True)
+    return _dimensions_table(session, choice, scored)
+
+
+def _dimensions_table(session: Session, choice: WaveChoice, scored: _Scored) -> Table:
+    keys = list(scored.subjects)
+    table, levels, versions = scored.table, scored.levels, scored.versions
     columns = [
         WAVE,
         REGISTRATION_CODE,
@@ -413,7 +463,7 @@ def dimensions_table(
                 Column(f"{k}_{d.key}", f"{choice.titles[k]['vi']}: {d.title['vi']}", kind="number")
             )
     rows = []
-    for cooperative, district, commune in registry:
+    for cooperative, district, commune in scored.registry:
         entry = table.get(cooperative.id)
         if entry is None:
             continue

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from app.reports.exports import Column, Sheet, excel_csv_bytes, xlsx_bytes
 from tests.web import test_reports as reports
 from tests.web.test_reports import export
-from tests.workbooks import column_codes
+from tests.workbooks import column_codes, keyed_rows
 from tests.worlds import Province, as_user
 
 world = reports.world
@@ -75,3 +75,21 @@ def test_the_coverage_page__offers_excel_csv_for_vietnamese_excel(
     header = reply.content.decode("utf-8-sig").split("\r\n", 1)[0]
     assert ";" in header
     assert "|" not in header  # labels only: no codes in a file meant for people
+
+
+def test_the_scores_workbook__holds_the_csv_table_and_a_sheet_of_dimension_scores(
+    client: TestClient, world: Province
+) -> None:
+    as_user(client, "bancd")
+    reply = export(client, "/reports/coverage", what="scores", wave="2026", format="xlsx")
+    assert reply.status_code == 200
+    book = load_workbook(io.BytesIO(reply.content))
+    assert book.sheetnames == ["Điểm HTX", "Điểm theo khía cạnh", "Mã cột"]
+    scores = {r["cooperative"]: r for r in keyed_rows(book, "Điểm HTX")}
+    assert scores["HTX A5"]["mini_overall"] == 80
+    assert scores["HTX A6"]["mini_overall"] is None  # not answered: a row, no score
+    dimensions = {r["cooperative"]: r for r in keyed_rows(book, "Điểm theo khía cạnh")}
+    assert "HTX A6" not in dimensions
+    assert dimensions["HTX A5"]["overall"] == 80
+    assert (dimensions["HTX A5"]["mini_sales"], dimensions["HTX A5"]["mini_ops"]) == (80, 20)
+    assert book["Điểm theo khía cạnh"].freeze_panes == "A2"
