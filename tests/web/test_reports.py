@@ -314,10 +314,11 @@ class TestExport:
             BOM + "wave | Đợt đánh giá,registration_code | Mã số HTX,cooperative | Tên HTX,"
             "district | Huyện (cũ),commune | Xã/Phường,sector | Lĩnh vực,"
             "mini_version | Bộ câu hỏi thử: phiên bản,"
-            "mini_overall | Bộ câu hỏi thử: điểm,mini_level | Bộ câu hỏi thử: mức\r\n"
+            "mini_overall | Bộ câu hỏi thử: điểm,mini_level_code | Bộ câu hỏi thử: mã mức,"
+            "mini_level | Bộ câu hỏi thử: mức\r\n"
             '2026,4900000001,"\'=HYPERLINK(""http://x"",""HTX"")",Chi Lăng,,'
-            "Nông nghiệp,1,62.5,Trung bình\r\n"
-            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,,\r\n"
+            "Nông nghiệp,1,62.5,mid,Trung bình\r\n"
+            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,,,\r\n"
         ).encode("utf-8")
 
     def test_rankings_xlsx__reads_back_with_frozen_headers_and_numbers_as_numbers(
