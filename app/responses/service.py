@@ -98,6 +98,7 @@ def create_wave(
     key: str,
     name: str,
     version_ids: dict[str, int],
+    name_en: str | None = None,
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
     status: WaveStatus = WaveStatus.DRAFT,
@@ -105,7 +106,14 @@ def create_wave(
     """A new wave asking the given questionnaire versions."""
     if session.scalar(select(Wave.id).where(Wave.key == key)) is not None:
         raise Conflict(N_("Wave '%(key)s' exists."), key=key)
-    wave = Wave(key=key, name=name, status=status, opens_on=opens_on, closes_on=closes_on)
+    wave = Wave(
+        key=key,
+        name=name,
+        name_en=name_en,
+        status=status,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
     session.add(wave)
     session.flush()
     for questionnaire_key, version_id in version_ids.items():
