@@ -408,14 +408,13 @@ class _Scored:
     registry: list[tuple[Cooperative, str | None, str | None]]
     table: dict[int, CooperativeScores]
     dimensions: dict[str, list[rankings_report.Label]]
-    levels: dict[tuple[str, str], dict[str, str]]
+    levels: dict[tuple[str, str], str]  # each (questionnaire, level)'s title, for the reader
     versions: dict[str, str]
     locale: str
 
     def level(self, key: str, level: str | None) -> str | None:
         """A level's title in the reader's language (the code when the title is unknown)."""
-        title = self.levels.get((key, level or ""))
-        return pick(title, self.locale) if title else level
+        return self.levels.get((key, level or ""), level)
 
 
 def _scored(
@@ -443,7 +442,7 @@ def _scored(
             with_dimensions=with_dimensions,
         ),
         dimensions,
-        levels,
+        {at: pick(title, locale) for at, title in levels.items()},
         _versions(session, choice=choice),
         locale,
     )
@@ -558,11 +557,12 @@ def _dimensions_table(choice: WaveChoice, scored: _Scored) -> Table:
         Column("overall", "Điểm tổng", "Overall score", kind="number"),
         *LEVEL_COLUMNS,
     ]
-    dimension_keys: list[tuple[str, str]] = []
+    # Each questionnaire's dimension columns, with the dimension each reads.
+    dimension_columns: dict[str, list[tuple[str, str]]] = {}
     for k in keys:
         vi, en = choice.titles[k]["vi"], choice.titles[k]["en"]
         for d in scored.dimensions.get(k, []):
-            dimension_keys.append((k, d.key))
+            dimension_columns.setdefault(k, []).append((f"{k}_{d.key}", d.key))
             columns.append(
                 Column(
                     f"{k}_{d.key}",
@@ -571,6 +571,7 @@ def _dimensions_table(choice: WaveChoice, scored: _Scored) -> Table:
                     kind="number",
                 )
             )
+    titles = {k: pick(choice.titles[k], locale) for k in keys}
     rows = []
     for cooperative, district, commune in scored.registry:
         entry = table.get(cooperative.id)
@@ -588,16 +589,15 @@ def _dimensions_table(choice: WaveChoice, scored: _Scored) -> Table:
                     "commune": commune,
                     "district": district,
                     "questionnaire": k,
-                    "questionnaire_label": pick(choice.titles[k], locale),
+                    "questionnaire_label": titles[k],
                     "version": versions.get(k),
                     "product": standing.product_name,
                     "overall": standing.overall,
                     "level": standing.level,
                     "level_label": scored.level(k, standing.level),
                     **{
-                        f"{qk}_{dk}": standing.dimensions.get(dk)
-                        for qk, dk in dimension_keys
-                        if qk == k
+                        column: standing.dimensions.get(dk)
+                        for column, dk in dimension_columns.get(k, ())
                     },
                 }
             )
