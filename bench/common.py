@@ -47,6 +47,8 @@ class Scale:
 SCALES = {
     # Proves the bench runs end to end (CI): figures too short to compare with anything.
     "smoke": Scale("smoke", 2, 40, wrk_seconds=1, rate_seconds=1, repeats=1),
+    # The demo's size: Lạng Sơn alone, about as many cooperatives as `htxso demo` registers.
+    "demo": Scale("demo", 1, 540, wrk_seconds=5, rate_seconds=5, repeats=5),
     "reduced": Scale("reduced", 6, 2_000, wrk_seconds=8, rate_seconds=10, repeats=7),
     "national": Scale("national", 34, 30_000, wrk_seconds=15, rate_seconds=30, repeats=9),
 }

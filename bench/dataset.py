@@ -148,7 +148,7 @@ class Sink:
                 codes = province_codes(scale)
                 if codes is None:
                     areas.load_national(session)
-                else:
+                elif codes:  # none: Lạng Sơn alone, as the demo has it
                     areas.load_provinces(session, codes=codes)
                 for username, role in ((ADVISOR, Role.ADVISOR), (STEERING, Role.STEERING)):
                     accounts.create_user(

@@ -78,9 +78,12 @@ def test_coverage_csv__matches_the_page_figures(
     )
     assert done.exit_code == 0, done.output
     lines = out.read_bytes().decode("utf-8").split("\r\n")
-    assert lines[0].startswith("\ufeffwave | Đợt đánh giá,area_level | Cấp địa bàn,")
-    assert lines[1].startswith("2026,former_district,D1,An Bình,,6,5,5,1,0,0.83,")
-    assert lines[5].startswith("2026,province,PROV,Lạng Sơn,,21,20,19,1,1,0.9,")
+    assert lines[0].startswith(
+        "\ufeffwave | Đợt đánh giá,area_level | Mã cấp địa bàn,area_level_label | Cấp địa bàn,"
+    )
+    # Each area level's code, and its name beside it.
+    assert lines[1].startswith("2026,former_district,Huyện (cũ),D1,An Bình,,6,5,5,1,0,0.83,")
+    assert lines[5].startswith("2026,province,Tỉnh,PROV,Lạng Sơn,,21,20,19,1,1,0.9,")
 
 
 def test_coverage_by_commune__has_a_row_per_commune_and_the_province_total(
@@ -92,9 +95,9 @@ def test_coverage_by_commune__has_a_row_per_commune_and_the_province_total(
     )
     assert done.exit_code == 0, done.output
     lines = out.read_bytes().decode("utf-8").split("\r\n")
-    assert lines[1].startswith("2026,commune,C41,Xã Đồng,,2,2,2,0,0,1,")
+    assert lines[1].startswith("2026,commune,Xã/Phường,C41,Xã Đồng,,2,2,2,0,0,1,")
     # the cooperatives not placed in a commune still count in the province
-    assert lines[2].startswith("2026,province,PROV,Lạng Sơn,,21,20,19,1,1,0.9,")
+    assert lines[2].startswith("2026,province,Tỉnh,PROV,Lạng Sơn,,21,20,19,1,1,0.9,")
 
 
 def test_an_unknown_grouping__is_refused(

@@ -180,7 +180,7 @@ class Assessment:
 
     response_id: int
     wave_key: str
-    wave_name: str
+    wave_title: dict[str, str]  # the name in each language
     questionnaire_key: str
     title: dict[str, str]
     product_id: int | None
@@ -226,7 +226,7 @@ def assessments(session: Session, *, cooperative_id: int) -> list[Assessment]:
                 Assessment(
                     response_id=response.id,
                     wave_key=wave.key,
-                    wave_name=wave.name,
+                    wave_title=wave.title,
                     questionnaire_key=response.questionnaire_key,
                     title={"vi": version.title_vi, "en": version.title_en},
                     product_id=response.product_id,
@@ -382,7 +382,8 @@ class Profile:
     open_wave: Wave | None
     states: list[responses.SubjectState]
     history: list[Assessment]
-    waves: list[tuple[str, str]]  # (key, name) of the waves in the history, newest first
+    # (key, name in each language) of the waves in the history, newest first
+    waves: list[tuple[str, dict[str, str]]]
     # Notes, follow-ups and answers are internal to the Alliance: a manager never gets them.
     internal: bool
     notes: list[Note]
@@ -407,6 +408,9 @@ def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
     )
     history = assessments(session, cooperative_id=cooperative.id)
     internal = can(user, Capability.ADVISE)
+    waves: dict[str, dict[str, str]] = {}
+    for a in history:
+        waves.setdefault(a.wave_key, a.wave_title)
     return Profile(
         cooperative=cooperative,
         area=area,
@@ -414,7 +418,7 @@ def profile(session: Session, *, user: User, cooperative_id: int) -> Profile:
         open_wave=wave,
         states=states,
         history=history,
-        waves=list(dict.fromkeys((a.wave_key, a.wave_name) for a in history)),
+        waves=list(waves.items()),
         internal=internal,
         notes=list_notes(session, cooperative_id=cooperative.id) if internal else [],
         follow_ups=(

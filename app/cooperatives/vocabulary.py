@@ -43,6 +43,22 @@ OCOP_GROUPS: dict[str, tuple[str, str]] = {
     "tourism": ("Dịch vụ du lịch cộng đồng, sinh thái và điểm du lịch", "Rural tourism services"),
 }
 
+# A product's OCOP group as the OCOP questionnaire's `ocop_group` options name it, where the
+# two differ (the others are the same word).
+OCOP_GROUP_ANSWERS = {"handicrafts": "handicraft", "ornamentals": "ornamental"}
+
+
+def ocop_group_answer(group: str | None) -> str | None:
+    """The OCOP questionnaire's option for a product's stored group."""
+    return OCOP_GROUP_ANSWERS.get(group, group) if group else None
+
+
+def ocop_group_of(answer: str | None) -> str | None:
+    """A product's group for the OCOP questionnaire's answer (None if no group matches)."""
+    group = next((g for g, a in OCOP_GROUP_ANSWERS.items() if a == answer), answer)
+    return group if group in OCOP_GROUPS else None
+
+
 # Other ways the provinces' registry files write each value (as typed; folded when compared).
 SECTOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     "agriculture": (

@@ -6,6 +6,7 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from app.cooperatives.vocabulary import ocop_group_answer
 from app.demo.waves import COOPERATIVE_QUESTIONNAIRES, PRODUCT_QUESTIONNAIRES
 from app.scoring.engine import placement
 from app.surveys.answers import AnswerValue
@@ -29,8 +30,6 @@ SECTOR_MATURITY = {
 }
 # Certified products come from cooperatives that already did the paperwork once.
 STAR_MATURITY = {0: -0.04, 1: 0.0, 2: 0.04, 3: 0.10, 4: 0.18, 5: 0.26}
-# The OCOP group of a product as the ocop questionnaire names it.
-OCOP_GROUP_ANSWER = {"handicrafts": "handicraft"}
 # A product certified with these stars passed the official check, so it meets the minimum
 # conditions the ocop questionnaire sets for that band and those below it (each version's
 # codes: 2026.2 asks for evidence where 2026.1 asked for a yes).
@@ -118,7 +117,7 @@ def draw_subjects(
 def registry_answers(q: Questionnaire, registry: Registry) -> dict[str, AnswerValue]:
     """Answers the registry already knows, so a form agrees with its subject's record."""
     known: dict[str, AnswerValue] = {}
-    group = OCOP_GROUP_ANSWER.get(registry.ocop_group or "", registry.ocop_group)
+    group = ocop_group_answer(registry.ocop_group)
     if group and _asks(q, "ocop_group", "single_choice") and q.question("ocop_group").option(group):
         known["ocop_group"] = group
     if registry.sector is not None and _asks(q, "vc_sector", "single_choice"):

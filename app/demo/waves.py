@@ -106,6 +106,7 @@ def create_waves(session: Session, *, forms: list[dict[str, Form]]) -> list[Wave
         wave = Wave(
             key=spec.key,
             name=spec.name,
+            name_en=f"Assessment wave {spec.key}",
             status=spec.status,
             opens_on=spec.opens_on,
             closes_on=spec.closes_on,

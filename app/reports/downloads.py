@@ -29,7 +29,7 @@ from app.reports.tables import (
     dimensions_table,
     notes_table,
     ranking_table,
-    scores_table,
+    scores_tables,
 )
 
 What = Literal["rankings", "coverage", "scores", "dimensions", "chase", "answers"]
@@ -87,13 +87,15 @@ def build_tables(
             sort=request.sort,
             visible=visible,
         )
-        return [ranking_table(report), notes_table(report)]
+        locale = request.locale
+        return [ranking_table(report, locale=locale), notes_table(report, locale=locale)]
     if request.what == "coverage":
         return [
             coverage_table(
                 coverage_report.coverage(
                     session, choice=choice, visible=visible, level=request.level
-                )
+                ),
+                locale=request.locale,
             )
         ]
     if request.what == "chase":
@@ -104,16 +106,16 @@ def build_tables(
     if request.what == "scores":
         district_id = request.district_id
         only = request.key if request.key != COMBINED else None
-        found = [
-            scores_table(session, choice=choice, visible=visible, district_id=district_id, key=only)
-        ]
-        if request.fmt == "xlsx":
-            found.append(
-                dimensions_table(
-                    session, choice=choice, visible=visible, key=only, district_id=district_id
-                )
-            )
-        return found
+        # The workbook adds the dimension scores on a second sheet, read in the same pass.
+        return scores_tables(
+            session,
+            choice=choice,
+            visible=visible,
+            district_id=district_id,
+            key=only,
+            locale=request.locale,
+            with_dimensions=request.fmt == "xlsx",
+        )
     if request.what == "dimensions":
         return [
             dimensions_table(
@@ -122,6 +124,7 @@ def build_tables(
                 visible=visible,
                 key=request.key if request.key != COMBINED else None,
                 district_id=request.district_id,
+                locale=request.locale,
             )
         ]
     raise Invalid(N_("No such table."))

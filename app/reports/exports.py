@@ -17,14 +17,15 @@ from functools import partial
 from itertools import islice
 from typing import Any, Literal
 
+from app.reports import workbook
+from app.reports.workbook import CELL_MAX as XLSX_CELL_MAX
+from app.reports.workbook import SheetData, column_letters
 from app.text import FORMULA_STARTS, spreadsheet_safe
 
 BOM = "\ufeff"
 LINE_END = "\r\n"
 # The same, for `text[:1] in _FORMULA_FIRST`: twice as fast as startswith, per cell of an export.
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
-# The most characters an Excel cell holds.
-XLSX_CELL_MAX = 32767
 
 Kind = Literal["text", "integer", "number", "percent", "date"]
 
@@ -204,9 +205,6 @@ class Sheet:
     rows: Iterable[Mapping[str, Any]]
 
 
-# Excel number formats: thousands grouped, one decimal, percentages with one decimal. Excel shows
-# the separators of the reader's regional settings (1.234,5 on Vietnamese Windows).
-_FORMATS = {"integer": "#,##0", "number": "#,##0.0", "percent": "0.0%", "date": "dd/mm/yyyy"}
 CODES_SHEET = {"vi": "Mã cột", "en": "Column codes"}
 _CODES_HEADERS = {
     "vi": ["Bảng", "Cột", "Mã cột (ổn định, cho phần mềm)", "Tiêu đề"],
@@ -219,76 +217,48 @@ def header_text(column: Column, locale: str) -> str:
     return column.header_en if locale == "en" and column.header_en else column.header_vi
 
 
+def _in_order(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    """Each row's values in column order."""
+    codes = [c.code for c in columns]
+    return ([row.get(code) for code in codes] for row in rows)
+
+
 def xlsx_bytes(sheets: Sequence[Sheet], *, locale: str = "vi") -> bytes:
     """A workbook people can use: one header row in the reader's language, frozen, filtered.
 
     Numbers stay numbers with formats (thousands, one decimal, percent), text cells go through
     the same converter as CSV, widths follow the content; the stable column codes scripts key
-    on are listed on a last sheet. Rows stream to disk (constant memory), so a national export
-    takes about as long as its CSV.
+    on are listed on a last sheet. Written as text a row at a time (app.reports.workbook), so
+    a workbook takes about as long as its CSV.
     """
-    import xlsxwriter
-    from xlsxwriter.utility import xl_col_to_name
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    head = book.add_format(
-        {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top", "border": 1}
-    )
-    formats = {kind: book.add_format({"num_format": f}) for kind, f in _FORMATS.items()}
-    text = cell_text("text")
+    data: list[SheetData] = []
     listed: list[tuple[str, Column]] = []
     for sheet in sheets:
         title = sheet.title[:31]
-        ws = book.add_worksheet(title)
         columns = list(sheet.columns)
-        headers = [header_text(c, locale) for c in columns]
-        ws.write_row(0, 0, headers, head)
-        widths = [min(max(len(h), 8), 40) for h in headers]
-        plan = [
-            (index, c.code, formats.get(c.kind), c.kind != "text")
-            for index, c in enumerate(columns)
-        ]
-        number = 0
-        for number, row in enumerate(sheet.rows, start=1):
-            for index, code, fmt, numeric in plan:
-                value = row.get(code)
-                if value is None:
-                    continue
-                if numeric and isinstance(value, int | float) and not isinstance(value, bool):
-                    ws.write_number(number, index, value, fmt)
-                    continue
-                cell = text(value)[:XLSX_CELL_MAX]
-                ws.write_string(number, index, cell)
-                if len(cell) > widths[index]:
-                    widths[index] = min(len(cell), 60)
-        for index, column in enumerate(columns):
-            ws.set_column(index, index, column.width or widths[index] + 2)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(number, 1), len(columns) - 1)
+        data.append(
+            SheetData(
+                title,
+                [header_text(c, locale) for c in columns],
+                [c.kind for c in columns],
+                [c.width for c in columns],
+                _in_order(columns, sheet.rows),
+            )
+        )
         listed.extend((title, c) for c in columns)
-    codes = book.add_worksheet(CODES_SHEET.get(locale, CODES_SHEET["vi"]))
-    codes.write_row(0, 0, _CODES_HEADERS.get(locale, _CODES_HEADERS["vi"]), head)
     position: dict[str, int] = {}
-    for number, (title, column) in enumerate(listed, start=1):
+    code_rows = []
+    for title, column in listed:
         index = position.get(title, 0)
         position[title] = index + 1
-        codes.write_row(
-            number, 0, [title, xl_col_to_name(index), column.code, header_text(column, locale)]
+        code_rows.append([title, column_letters(index), column.code, header_text(column, locale)])
+    data.append(
+        SheetData(
+            CODES_SHEET.get(locale, CODES_SHEET["vi"]),
+            _CODES_HEADERS.get(locale, _CODES_HEADERS["vi"]),
+            ["text"] * 4,
+            [16, 8, 30, 60],
+            code_rows,
         )
-    codes.set_column(0, 0, 16)
-    codes.set_column(1, 1, 8)
-    codes.set_column(2, 2, 30)
-    codes.set_column(3, 3, 60)
-    codes.freeze_panes(1, 0)
-    codes.autofilter(0, 0, max(len(listed), 1), 3)
-    book.close()
-    return buffer.getvalue()
+    )
+    return workbook.write(data, text=_text_cell)

@@ -1,7 +1,9 @@
 """The tables the portal exports: rankings, coverage, the chase list and cooperatives' scores.
 
-Column codes never change (scripts key on them); headers are Vietnamese for the Steering
-Committee. app.reports.downloads writes them as CSV or XLSX.
+Column codes never change (scripts key on them); headers come in Vietnamese and English.
+Wherever a cell holds a code (a questionnaire, a level, a measure, an area level) a column
+beside it holds its name, in the reader's language (`locale`, chosen by the web layer).
+app.reports.downloads writes them as CSV or XLSX.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.exports import Column
 from app.reports.scope import WaveChoice, placement, population
-from app.reports.scores import COMBINED, cooperative_scores
+from app.reports.scores import COMBINED, CooperativeScores, cooperative_scores
 from app.responses import service as responses
 
 STATE_VI = {
@@ -34,27 +36,50 @@ STATE_VI = {
 
 # Columns that mean the same in every table that has them, defined once so their codes and
 # headers cannot drift apart between exports.
-WAVE = Column("wave", "Đợt đánh giá")
+WAVE = Column("wave", "Đợt đánh giá", "Wave")
 AREA_COLUMNS = (
-    Column("area_level", "Cấp địa bàn"),
-    Column("area_code", "Mã địa bàn"),
-    Column("area_name", "Tên địa bàn", width=24),
+    Column("area_level", "Mã cấp địa bàn", "Area level code"),
+    Column("area_level_label", "Cấp địa bàn", "Area level"),
+    Column("area_code", "Mã địa bàn", "Area code"),
+    Column("area_name", "Tên địa bàn", "Area", width=24),
     # For a 2025 commune, the former districts its wards came from (2023 baselines).
-    Column("former_districts", "Huyện cũ"),
+    Column("former_districts", "Huyện cũ", "Former districts"),
 )
-REGISTRATION_CODE = Column("registration_code", "Mã số HTX")
-QUESTIONNAIRE_VERSION = Column("version", "Phiên bản bộ câu hỏi")
+REGISTRATION_CODE = Column("registration_code", "Mã số HTX", "Registration code")
+QUESTIONNAIRE_COLUMNS = (
+    Column("questionnaire", "Mã bộ câu hỏi", "Questionnaire code"),
+    Column("questionnaire_label", "Bộ câu hỏi", "Questionnaire"),
+)
+QUESTIONNAIRE_VERSION = Column("version", "Phiên bản bộ câu hỏi", "Questionnaire version")
 # A level as a machine keys on it and as a person reads it, in every export that has one.
-LEVEL_COLUMNS = (Column("level", "Mã mức"), Column("level_label", "Mức"))
-COOPERATIVE = Column("cooperative", "Tên HTX", width=40)
-DISTRICT = Column("district", "Huyện (cũ)")
-COMMUNE = Column("commune", "Xã/Phường")
+LEVEL_COLUMNS = (Column("level", "Mã mức", "Level code"), Column("level_label", "Mức", "Level"))
+COOPERATIVE = Column("cooperative", "Tên HTX", "Cooperative", width=40)
+DISTRICT = Column("district", "Huyện (cũ)", "Former district")
+COMMUNE = Column("commune", "Xã/Phường", "Commune")
+# The name of each area level a table may group by.
+AREA_LEVELS = {
+    "country": {"vi": "Cả nước", "en": "Country"},
+    "province": {"vi": "Tỉnh", "en": "Province"},
+    "commune": {"vi": "Xã/Phường", "en": "Commune"},
+    "former_district": {"vi": "Huyện (cũ)", "en": "Former district"},
+    "former_ward": {"vi": "Xã/Phường (cũ)", "en": "Former commune"},
+}
+OVERALL_TITLE = {"vi": "Điểm tổng", "en": "Overall score"}
 
 
-def _area(r: rankings_report.RankingRow | coverage_report.CoverageRow) -> dict[str, Any]:
+def pick(text: Mapping[str, str], locale: str) -> str:
+    """Text that is data in both languages, in the reader's (Vietnamese when not given)."""
+    return text.get(locale) or text["vi"]
+
+
+def _area(
+    r: rankings_report.RankingRow | coverage_report.CoverageRow, locale: str
+) -> dict[str, Any]:
     """The values of the AREA_COLUMNS."""
+    level = AREA_LEVELS.get(str(r.area_level))
     return {
         "area_level": r.area_level,
+        "area_level_label": pick(level, locale) if level else r.area_level,
         "area_code": r.code,
         "area_name": r.name,
         "former_districts": r.former_districts,
@@ -73,45 +98,66 @@ class Table:
 # Rankings ------------------------------------------------------------------------------------
 
 
-def ranking_table(report: rankings_report.Ranking) -> Table:
+def ranking_table(report: rankings_report.Ranking, *, locale: str = "vi") -> Table:
     """The ranking as the page shows it: ranked areas, small areas, then the province."""
-    measure_vi = (report.measure_title or {}).get("vi", "điểm tổng")
+    measure = report.measure_title or {"vi": "điểm tổng", "en": "overall score"}
+    counted = (
+        ("Số sản phẩm", "Products") if report.levels_count_products else ("Số HTX", "Cooperatives")
+    )
     columns = [
         WAVE,
-        Column("questionnaire", "Bộ câu hỏi"),
+        *QUESTIONNAIRE_COLUMNS,
         QUESTIONNAIRE_VERSION,
-        Column("measure", "Chỉ tiêu xếp hạng"),
+        Column("measure", "Mã chỉ tiêu xếp hạng", "Ranking measure code"),
+        Column("measure_label", "Chỉ tiêu xếp hạng", "Ranking measure"),
         *AREA_COLUMNS,
-        Column("province", "Tỉnh"),
-        Column("asked", "Số HTX được hỏi", kind="integer"),
-        Column("responses", "Số HTX có điểm", kind="integer"),
-        Column("measured", "Số HTX có điểm chỉ tiêu xếp hạng", kind="integer"),
-        Column("coverage", "Tỷ lệ bao phủ", kind="percent"),
-        Column("rank", "Thứ hạng", kind="integer"),
-        Column("rank_best", "Thứ hạng cao nhất có thể", kind="integer"),
-        Column("rank_worst", "Thứ hạng thấp nhất có thể", kind="integer"),
-        Column("too_few", f"Dưới {report.minimum} phiếu, không xếp hạng (1 = có)", kind="integer"),
-        Column("mean", f"Trung bình ({measure_vi})", kind="number"),
-        Column("ci_low", "Cận dưới khoảng tin cậy 95%", kind="number"),
-        Column("ci_high", "Cận trên khoảng tin cậy 95%", kind="number"),
-        Column("sd", "Độ lệch chuẩn", kind="number"),
-        Column("median", "Trung vị", kind="number"),
-        Column("q1", "Tứ phân vị thứ nhất", kind="number"),
-        Column("q3", "Tứ phân vị thứ ba", kind="number"),
-        Column("iqr", "Khoảng tứ phân vị", kind="number"),
-        Column("previous_mean", "Trung bình đợt trước", kind="number"),
-        Column("change", "Thay đổi so với đợt trước", kind="number"),
-        Column("overall_mean", "Điểm tổng trung bình", kind="number"),
-        *(Column(f"dim_{d.key}", f"TB: {d.title['vi']}", kind="number") for d in report.dimensions),
+        Column("province", "Tỉnh", "Province"),
+        Column("asked", "Số HTX được hỏi", "Cooperatives asked", kind="integer"),
+        Column("responses", "Số HTX có điểm", "Cooperatives with a score", kind="integer"),
+        Column(
+            "measured",
+            "Số HTX có điểm chỉ tiêu xếp hạng",
+            "Cooperatives with a score on the measure",
+            kind="integer",
+        ),
+        Column("coverage", "Tỷ lệ bao phủ", "Coverage", kind="percent"),
+        Column("rank", "Thứ hạng", "Rank", kind="integer"),
+        Column("rank_best", "Thứ hạng cao nhất có thể", "Best possible rank", kind="integer"),
+        Column("rank_worst", "Thứ hạng thấp nhất có thể", "Worst possible rank", kind="integer"),
+        Column(
+            "too_few",
+            f"Dưới {report.minimum} phiếu, không xếp hạng (1 = có)",
+            f"Under {report.minimum} responses, not ranked (1 = yes)",
+            kind="integer",
+        ),
+        Column("mean", f"Trung bình ({measure['vi']})", f"Mean ({measure['en']})", kind="number"),
+        Column("ci_low", "Cận dưới khoảng tin cậy 95%", "95% interval, low", kind="number"),
+        Column("ci_high", "Cận trên khoảng tin cậy 95%", "95% interval, high", kind="number"),
+        Column("sd", "Độ lệch chuẩn", "Standard deviation", kind="number"),
+        Column("median", "Trung vị", "Median", kind="number"),
+        Column("q1", "Tứ phân vị thứ nhất", "First quartile", kind="number"),
+        Column("q3", "Tứ phân vị thứ ba", "Third quartile", kind="number"),
+        Column("iqr", "Khoảng tứ phân vị", "Interquartile range", kind="number"),
+        Column("previous_mean", "Trung bình đợt trước", "Previous wave's mean", kind="number"),
+        Column(
+            "change", "Thay đổi so với đợt trước", "Change since the previous wave", kind="number"
+        ),
+        Column("overall_mean", "Điểm tổng trung bình", "Mean overall score", kind="number"),
+        *(
+            Column(f"dim_{d.key}", f"TB: {d.title['vi']}", f"Mean: {d.title['en']}", kind="number")
+            for d in report.dimensions
+        ),
         *(
             Column(
                 f"level_{lv.key}",
-                f"{'Số sản phẩm' if report.levels_count_products else 'Số HTX'}: {lv.title['vi']}",
+                f"{counted[0]}: {lv.title['vi']}",
+                f"{counted[1]}: {lv.title['en']}",
                 kind="integer",
             )
             for lv in report.levels
         ),
     ]
+    measure_label = pick(report.measure_title or OVERALL_TITLE, locale)
 
     # One version, or for the combined index each questionnaire's ("digital 2026.2; ...").
     version = (
@@ -124,9 +170,11 @@ def ranking_table(report: rankings_report.Ranking) -> Table:
         return {
             "wave": report.choice.wave.key,
             "questionnaire": report.key,
+            "questionnaire_label": pick(report.title, locale),
             "version": version,
             "measure": report.measure,
-            **_area(r),
+            "measure_label": measure_label,
+            **_area(r, locale),
             "province": r.province,
             "asked": r.asked,
             "responses": r.responses,
@@ -151,72 +199,105 @@ def ranking_table(report: rankings_report.Ranking) -> Table:
             **{f"level_{lv.key}": r.levels.get(lv.key, 0) for lv in report.levels},
         }
 
-    return Table("Xếp hạng", columns, [row(r) for r in [*report.rows, *report.provinces]])
+    return Table(
+        "Xếp hạng" if locale == "vi" else "Ranking",
+        columns,
+        [row(r) for r in [*report.rows, *report.provinces]],
+    )
 
 
-def notes_table(report: rankings_report.Ranking) -> Table:
+def notes_table(report: rankings_report.Ranking, *, locale: str = "vi") -> Table:
     """How to read the ranking, for the workbook's second sheet."""
     notes = [
         (
             "minimum",
-            f"Địa bàn có dưới {report.minimum} HTX có điểm được ghi nhận nhưng không xếp hạng.",
+            {
+                "vi": f"Địa bàn có dưới {report.minimum} HTX có điểm được ghi nhận nhưng không "
+                "xếp hạng.",
+                "en": f"An area with under {report.minimum} scored cooperatives is listed but "
+                "not ranked.",
+            },
         ),
         (
             "interval",
-            "Khoảng tin cậy 95% của điểm trung bình: TB ± t(0,975; n−1) × độ lệch chuẩn ÷ √n.",
+            {
+                "vi": "Khoảng tin cậy 95% của điểm trung bình: TB ± t(0,975; n−1) × độ lệch "
+                "chuẩn ÷ √n.",
+                "en": "95% interval of the mean: mean ± t(0.975; n−1) × standard deviation ÷ √n.",
+            },
         ),
         (
             "rank_range",
-            "Thứ hạng cao nhất/thấp nhất có thể: chỉ coi một địa bàn hơn địa bàn khác khi hai "
-            "khoảng tin cậy không chồng lên nhau.",
+            {
+                "vi": "Thứ hạng cao nhất/thấp nhất có thể: chỉ coi một địa bàn hơn địa bàn khác "
+                "khi hai khoảng tin cậy không chồng lên nhau.",
+                "en": "Best and worst possible rank: an area counts as ahead of another only "
+                "when their two intervals do not overlap.",
+            },
         ),
         (
             "ties",
-            "Hai địa bàn có điểm trung bình bằng nhau (làm tròn 1 chữ số thập phân) cùng thứ hạng.",
+            {
+                "vi": "Hai địa bàn có điểm trung bình bằng nhau (làm tròn 1 chữ số thập phân) "
+                "cùng thứ hạng.",
+                "en": "Two areas with the same mean (rounded to one decimal) share a rank.",
+            },
         ),
         (
             "combined",
-            "Chỉ số tổng hợp: trung bình cộng điểm các bộ câu hỏi của HTX trong đợt; bắt buộc có "
-            "đủ các bộ câu hỏi cấp HTX, điểm OCOP (sản phẩm tốt nhất) được tính khi có.",
+            {
+                "vi": "Chỉ số tổng hợp: trung bình cộng điểm các bộ câu hỏi của HTX trong đợt; "
+                "bắt buộc có đủ các bộ câu hỏi cấp HTX, điểm OCOP (sản phẩm tốt nhất) được tính "
+                "khi có.",
+                "en": "Combined index: the plain mean of a cooperative's questionnaire scores in "
+                "the wave; every cooperative questionnaire is required, the OCOP score (its best "
+                "product) counts when there is one.",
+            },
         ),
-        ("quartiles", "Trung vị và tứ phân vị tính như hàm QUARTILE.INC của Excel."),
+        (
+            "quartiles",
+            {
+                "vi": "Trung vị và tứ phân vị tính như hàm QUARTILE.INC của Excel.",
+                "en": "Median and quartiles are computed as Excel's QUARTILE.INC.",
+            },
+        ),
     ]
     return Table(
-        "Giải thích",
-        [Column("code", "Mã"), Column("note", "Giải thích", width=100)],
-        [{"code": c, "note": n} for c, n in notes],
+        "Giải thích" if locale == "vi" else "Notes",
+        [Column("code", "Mã", "Code"), Column("note", "Giải thích", "Note", width=100)],
+        [{"code": c, "note": pick(n, locale)} for c, n in notes],
     )
 
 
 # Coverage ------------------------------------------------------------------------------------
 
 
-def coverage_table(report: coverage_report.CoverageReport) -> Table:
+def coverage_table(report: coverage_report.CoverageReport, *, locale: str = "vi") -> Table:
     """Coverage per area and per province."""
     choice = report.choice
     columns = [
         WAVE,
         *AREA_COLUMNS,
-        Column("active", "Số HTX đang hoạt động", kind="integer"),
-        Column("started", "Đã bắt đầu", kind="integer"),
-        Column("finished", "Đã nộp đủ", kind="integer"),
-        Column("not_started", "Chưa bắt đầu", kind="integer"),
-        Column("in_progress", "Đang làm dở", kind="integer"),
-        Column("coverage", "Tỷ lệ nộp đủ", kind="percent"),
+        Column("active", "Số HTX đang hoạt động", "Active cooperatives", kind="integer"),
+        Column("started", "Đã bắt đầu", "Started", kind="integer"),
+        Column("finished", "Đã nộp đủ", "Finished", kind="integer"),
+        Column("not_started", "Chưa bắt đầu", "Not started", kind="integer"),
+        Column("in_progress", "Đang làm dở", "In progress", kind="integer"),
+        Column("coverage", "Tỷ lệ nộp đủ", "Coverage", kind="percent"),
     ]
     for key in choice.subjects:
-        title = choice.titles[key]["vi"]
+        vi, en = choice.titles[key]["vi"], choice.titles[key]["en"]
         columns += [
-            Column(f"{key}_asked", f"{title}: số được hỏi", kind="integer"),
-            Column(f"{key}_started", f"{title}: đã bắt đầu", kind="integer"),
-            Column(f"{key}_submitted", f"{title}: đã nộp", kind="integer"),
-            Column(f"{key}_coverage", f"{title}: tỷ lệ nộp", kind="percent"),
+            Column(f"{key}_asked", f"{vi}: số được hỏi", f"{en}: asked", kind="integer"),
+            Column(f"{key}_started", f"{vi}: đã bắt đầu", f"{en}: started", kind="integer"),
+            Column(f"{key}_submitted", f"{vi}: đã nộp", f"{en}: submitted", kind="integer"),
+            Column(f"{key}_coverage", f"{vi}: tỷ lệ nộp", f"{en}: coverage", kind="percent"),
         ]
 
     def row(r: coverage_report.CoverageRow) -> dict[str, Any]:
         values: dict[str, Any] = {
             "wave": choice.wave.key,
-            **_area(r),
+            **_area(r, locale),
             "active": r.active,
             "started": r.started,
             "finished": r.finished,
@@ -233,7 +314,11 @@ def coverage_table(report: coverage_report.CoverageReport) -> Table:
             }
         return values
 
-    return Table("Độ bao phủ", columns, [row(r) for r in [*report.rows, *report.provinces]])
+    return Table(
+        "Độ bao phủ" if locale == "vi" else "Coverage",
+        columns,
+        [row(r) for r in [*report.rows, *report.provinces]],
+    )
 
 
 def chase_table(choice: WaveChoice, chase: coverage_report.ChaseList) -> Table:
@@ -297,12 +382,16 @@ def _registry(
     return [(c, d, m) for c, d, m in rows]
 
 
-def _level_labels(session: Session, *, choice: WaveChoice) -> dict[tuple[str, str], str]:
-    result: dict[tuple[str, str], str] = {}
+def _labels(
+    session: Session, *, choice: WaveChoice
+) -> tuple[dict[str, list[rankings_report.Label]], dict[tuple[str, str], dict[str, str]]]:
+    """Each questionnaire's dimensions, and each (questionnaire, level)'s title."""
+    dimensions: dict[str, list[rankings_report.Label]] = {}
+    levels: dict[tuple[str, str], dict[str, str]] = {}
     for key in choice.subjects:
-        _, levels = rankings_report.labels(session, choice=choice, key=key)
-        result |= {(key, lv.key): lv.title["vi"] for lv in levels}
-    return result
+        dimensions[key], found = rankings_report.labels(session, choice=choice, key=key)
+        levels |= {(key, lv.key): lv.title for lv in found}
+    return dimensions, levels
 
 
 def _versions(session: Session, *, choice: WaveChoice) -> dict[str, str]:
@@ -311,51 +400,110 @@ def _versions(session: Session, *, choice: WaveChoice) -> dict[str, str]:
     return {key: version.version for key, version in found.items()}
 
 
-def scores_table(
+@dataclass(frozen=True)
+class _Scored:
+    """What the scores tables read: the cooperatives in scope and their stored scores."""
+
+    subjects: dict[str, str]
+    registry: list[tuple[Cooperative, str | None, str | None]]
+    table: dict[int, CooperativeScores]
+    dimensions: dict[str, list[rankings_report.Label]]
+    levels: dict[tuple[str, str], str]  # each (questionnaire, level)'s title, for the reader
+    versions: dict[str, str]
+    locale: str
+
+    def level(self, key: str, level: str | None) -> str | None:
+        """A level's title in the reader's language (the code when the title is unknown)."""
+        return self.levels.get((key, level or ""), level)
+
+
+def _scored(
+    session: Session,
+    choice: WaveChoice,
+    visible: Select[int],
+    district_id: int | None,
+    key: str | None,
+    *,
+    with_dimensions: bool,
+    locale: str,
+) -> _Scored:
+    """The cooperatives in scope and their scores, read once for every sheet that shows them."""
+    subjects = {key: choice.subjects[key]} if key in choice.subjects else dict(choice.subjects)
+    ids = _in_scope(visible, district_id)
+    dimensions, levels = _labels(session, choice=choice)
+    return _Scored(
+        subjects,
+        _registry(session, ids=ids),
+        cooperative_scores(
+            session,
+            wave_id=choice.wave.id,
+            subjects=subjects,
+            cooperatives=ids,
+            with_dimensions=with_dimensions,
+        ),
+        dimensions,
+        {at: pick(title, locale) for at, title in levels.items()},
+        _versions(session, choice=choice),
+        locale,
+    )
+
+
+def scores_tables(
     session: Session,
     *,
     choice: WaveChoice,
     visible: Select[int],
     district_id: int | None = None,
     key: str | None = None,
-) -> Table:
+    locale: str = "vi",
+    with_dimensions: bool = False,
+) -> list[Table]:
     """One row per active cooperative: its overall score and level in each questionnaire.
 
     `key` keeps one questionnaire's columns (all of them when None or the combined index).
+    `with_dimensions` adds the dimensions table (the workbook's second sheet), from the same
+    reading of the scores.
     """
-    subjects = {key: choice.subjects[key]} if key in choice.subjects else choice.subjects
-    ids = _in_scope(visible, district_id)
-    registry = _registry(session, ids=ids)
-    table = cooperative_scores(
-        session,
-        wave_id=choice.wave.id,
-        subjects=subjects,
-        cooperatives=ids,
-        with_dimensions=False,
+    scored = _scored(
+        session, choice, visible, district_id, key, with_dimensions=with_dimensions, locale=locale
     )
-    levels = _level_labels(session, choice=choice)
-    versions = _versions(session, choice=choice)
+    if with_dimensions:
+        return [_scores_table(choice, scored), _dimensions_table(choice, scored)]
+    return [_scores_table(choice, scored)]
+
+
+def _scores_table(choice: WaveChoice, scored: _Scored) -> Table:
+    subjects, table, versions, locale = (
+        scored.subjects,
+        scored.table,
+        scored.versions,
+        scored.locale,
+    )
     columns = [
         WAVE,
         REGISTRATION_CODE,
         COOPERATIVE,
         DISTRICT,
         COMMUNE,
-        Column("sector", "Lĩnh vực"),
+        Column("sector", "Lĩnh vực", "Sector"),
     ]
     for k, subject in subjects.items():
-        title = choice.titles[k]["vi"]
+        vi, en = choice.titles[k]["vi"], choice.titles[k]["en"]
         columns += [
-            Column(f"{k}_version", f"{title}: phiên bản"),
-            Column(f"{k}_overall", f"{title}: điểm", kind="number"),
-            Column(f"{k}_level", f"{title}: mức"),
+            Column(f"{k}_version", f"{vi}: phiên bản", f"{en}: version"),
+            Column(f"{k}_overall", f"{vi}: điểm", f"{en}: score", kind="number"),
+            # The level's code beside its name (the code came later: `_level` keeps the name).
+            Column(f"{k}_level_code", f"{vi}: mã mức", f"{en}: level code"),
+            Column(f"{k}_level", f"{vi}: mức", f"{en}: level"),
         ]
         if subject == "product":
-            columns.append(Column(f"{k}_product", f"{title}: sản phẩm tốt nhất"))
+            columns.append(
+                Column(f"{k}_product", f"{vi}: sản phẩm tốt nhất", f"{en}: best product")
+            )
     if len(subjects) > 1:
-        columns.append(Column(COMBINED, "Chỉ số tổng hợp", kind="number"))
+        columns.append(Column(COMBINED, "Chỉ số tổng hợp", "Combined index", kind="number"))
     rows = []
-    for cooperative, district, commune in registry:
+    for cooperative, district, commune in scored.registry:
         entry = table.get(cooperative.id)
         values: dict[str, Any] = {
             "wave": choice.wave.key,
@@ -363,18 +511,19 @@ def scores_table(
             "cooperative": cooperative.name,
             "district": district,
             "commune": commune,
-            "sector": label(SECTORS, cooperative.sector, "vi"),
+            "sector": label(SECTORS, cooperative.sector, locale),
         }
         if entry is not None:
             for k, standing in entry.by_key.items():
                 values[f"{k}_version"] = versions.get(k)
                 values[f"{k}_overall"] = standing.overall
-                values[f"{k}_level"] = levels.get((k, standing.level or ""), standing.level)
+                values[f"{k}_level_code"] = standing.level
+                values[f"{k}_level"] = scored.level(k, standing.level)
                 values[f"{k}_product"] = standing.product_name
             if len(subjects) > 1:
                 values[COMBINED] = entry.combined
         rows.append(values)
-    return Table("Điểm HTX", columns, rows)
+    return Table("Điểm HTX" if locale == "vi" else "Cooperative scores", columns, rows)
 
 
 def dimensions_table(
@@ -384,36 +533,47 @@ def dimensions_table(
     visible: Select[int],
     key: str | None,
     district_id: int | None = None,
+    locale: str = "vi",
 ) -> Table:
     """One row per cooperative and questionnaire, one column per dimension."""
-    keys = [key] if key in choice.subjects else list(choice.subjects)
-    subjects = {k: choice.subjects[k] for k in keys}
-    ids = _in_scope(visible, district_id)
-    registry = _registry(session, ids=ids)
-    table = cooperative_scores(session, wave_id=choice.wave.id, subjects=subjects, cooperatives=ids)
-    levels = _level_labels(session, choice=choice)
-    versions = _versions(session, choice=choice)
+    scored = _scored(
+        session, choice, visible, district_id, key, with_dimensions=True, locale=locale
+    )
+    return _dimensions_table(choice, scored)
+
+
+def _dimensions_table(choice: WaveChoice, scored: _Scored) -> Table:
+    keys = list(scored.subjects)
+    table, versions, locale = scored.table, scored.versions, scored.locale
     columns = [
         WAVE,
         REGISTRATION_CODE,
         COOPERATIVE,
         COMMUNE,
         DISTRICT,
-        Column("questionnaire", "Bộ câu hỏi"),
+        *QUESTIONNAIRE_COLUMNS,
         QUESTIONNAIRE_VERSION,
-        Column("product", "Sản phẩm (tốt nhất)"),
-        Column("overall", "Điểm tổng", kind="number"),
+        Column("product", "Sản phẩm (tốt nhất)", "Product (the best)"),
+        Column("overall", "Điểm tổng", "Overall score", kind="number"),
         *LEVEL_COLUMNS,
     ]
-    dimension_keys: list[tuple[str, str]] = []
+    # Each questionnaire's dimension columns, with the dimension each reads.
+    dimension_columns: dict[str, list[tuple[str, str]]] = {}
     for k in keys:
-        for d in rankings_report.labels(session, choice=choice, key=k)[0]:
-            dimension_keys.append((k, d.key))
+        vi, en = choice.titles[k]["vi"], choice.titles[k]["en"]
+        for d in scored.dimensions.get(k, []):
+            dimension_columns.setdefault(k, []).append((f"{k}_{d.key}", d.key))
             columns.append(
-                Column(f"{k}_{d.key}", f"{choice.titles[k]['vi']}: {d.title['vi']}", kind="number")
+                Column(
+                    f"{k}_{d.key}",
+                    f"{vi}: {d.title['vi']}",
+                    f"{en}: {d.title['en']}",
+                    kind="number",
+                )
             )
+    titles = {k: pick(choice.titles[k], locale) for k in keys}
     rows = []
-    for cooperative, district, commune in registry:
+    for cooperative, district, commune in scored.registry:
         entry = table.get(cooperative.id)
         if entry is None:
             continue
@@ -429,16 +589,16 @@ def dimensions_table(
                     "commune": commune,
                     "district": district,
                     "questionnaire": k,
+                    "questionnaire_label": titles[k],
                     "version": versions.get(k),
                     "product": standing.product_name,
                     "overall": standing.overall,
                     "level": standing.level,
-                    "level_label": levels.get((k, standing.level or ""), standing.level),
+                    "level_label": scored.level(k, standing.level),
                     **{
-                        f"{qk}_{dk}": standing.dimensions.get(dk)
-                        for qk, dk in dimension_keys
-                        if qk == k
+                        column: standing.dimensions.get(dk)
+                        for column, dk in dimension_columns.get(k, ())
                     },
                 }
             )
-    return Table("Điểm theo khía cạnh", columns, rows)
+    return Table("Điểm theo khía cạnh" if locale == "vi" else "Dimension scores", columns, rows)

@@ -23,7 +23,7 @@ CHANNELS: tuple[str, ...] = get_args(Channel)
 class Contact:
     cooperative_id: int
     wave_id: int
-    wave_name: str
+    wave_title: dict[str, str]  # the wave's name in each language
     at: dt.datetime
     by: str | None
     channel: str
@@ -73,13 +73,13 @@ def contacts_of(session: Session, *, cooperative_id: int) -> list[Contact]:
 
 def _contacts(session: Session, condition: object) -> list[Contact]:
     rows = session.execute(
-        select(WaveContact, Wave.name, User.full_name)
+        select(WaveContact, Wave, User.full_name)
         .join(Wave, Wave.id == WaveContact.wave_id)
         .outerjoin(User, User.id == WaveContact.contacted_by_id)
         .where(condition)  # type: ignore[arg-type]
         .order_by(WaveContact.contacted_at.desc(), WaveContact.id.desc())
     ).all()
     return [
-        Contact(c.cooperative_id, c.wave_id, wave_name, c.contacted_at, who, c.channel)
-        for c, wave_name, who in rows
+        Contact(c.cooperative_id, c.wave_id, wave.title, c.contacted_at, who, c.channel)
+        for c, wave, who in rows
     ]

@@ -35,6 +35,11 @@ class ResponseStatus(StrEnum):
     SUBMITTED = "submitted"
 
 
+def wave_title(name: str, name_en: str | None, key: str) -> dict[str, str]:
+    """A wave's name in each language: a wave given no English name is "Wave <key>" in English."""
+    return {"vi": name, "en": name_en or f"Wave {key}"}
+
+
 class Wave(Base):
     """A period in which subjects answer chosen questionnaire versions (e.g. "2026")."""
 
@@ -46,10 +51,17 @@ class Wave(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Shown to English readers; without it they read "Wave <key>" (see `title`).
+    name_en: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=WaveStatus.DRAFT)
     opens_on: Mapped[dt.date | None]
     closes_on: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def title(self) -> dict[str, str]:
+        """The name in each language, for the web layer to pick (as a questionnaire's title)."""
+        return wave_title(self.name, self.name_en, self.key)
 
 
 class WaveQuestionnaire(Base):

@@ -26,6 +26,7 @@ class NewWaveForm(BaseModel):
 
     key: str
     name: str
+    name_en: str | None = None  # optional: English readers otherwise see "Wave <key>"
     opens_on: dt.date | None = None
     closes_on: dt.date | None = None
     versions: dict[str, int]  # questionnaire key -> version id
@@ -44,6 +45,13 @@ class NewWaveForm(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
+        return typed_text(value, missing=N_("Please enter a name."), at_most=NAME_MAX)
+
+    @field_validator("name_en")
+    @classmethod
+    def _name_en(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
         return typed_text(value, missing=N_("Please enter a name."), at_most=NAME_MAX)
 
     _dates = field_validator("opens_on", "closes_on", mode="before")(optional_date)

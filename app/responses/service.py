@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Role, User
+from app.cooperatives.models import Product
+from app.cooperatives.vocabulary import ocop_group_answer, ocop_group_of
 from app.db import upsert, utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.messages import N_
@@ -98,6 +100,7 @@ def create_wave(
     key: str,
     name: str,
     version_ids: dict[str, int],
+    name_en: str | None = None,
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
     status: WaveStatus = WaveStatus.DRAFT,
@@ -105,7 +108,14 @@ def create_wave(
     """A new wave asking the given questionnaire versions."""
     if session.scalar(select(Wave.id).where(Wave.key == key)) is not None:
         raise Conflict(N_("Wave '%(key)s' exists."), key=key)
-    wave = Wave(key=key, name=name, status=status, opens_on=opens_on, closes_on=closes_on)
+    wave = Wave(
+        key=key,
+        name=name,
+        name_en=name_en,
+        status=status,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
     session.add(wave)
     session.flush()
     for questionnaire_key, version_id in version_ids.items():
@@ -210,7 +220,49 @@ def start(
         entered_by_id=user.id,
         on_behalf=user.role != Role.MANAGER,
     )
-    return _insert_or_reuse(session, draft)
+    started = _insert_or_reuse(session, draft)
+    if product_id is not None:
+        _group_from_product(session, response=started, version=version, product_id=product_id)
+    return started
+
+
+# The product form asks a product's OCOP group, and the OCOP questionnaire asks it too (its
+# answer decides which questions apply). Asked once: a new draft takes the product's group as
+# its answer (the respondent may still correct it), and a product without one takes the
+# submitted answer.
+GROUP_QUESTION = "ocop_group"
+
+
+def _group_from_product(
+    session: Session, *, response: Response, version: QuestionnaireVersion, product_id: int
+) -> None:
+    """Answer a new draft's group question from its product's stored group."""
+    try:
+        question = surveys.definition(version).question(GROUP_QUESTION)
+    except KeyError:
+        return
+    group = session.scalar(select(Product.ocop_group).where(Product.id == product_id))
+    answer = ocop_group_answer(group)
+    if answer is None or question.type != "single_choice" or question.option(answer) is None:
+        return
+    given = select(Answer.question_code).where(
+        Answer.response_id == response.id, Answer.question_code == GROUP_QUESTION
+    )
+    if session.scalar(given) is None:
+        session.add(Answer(response_id=response.id, question_code=GROUP_QUESTION, value=answer))
+        session.flush()
+
+
+def _group_to_product(session: Session, *, response: Response, answers: dict[str, Any]) -> None:
+    """Give a product without a group the group its submitted response answered."""
+    group = ocop_group_of(answers.get(GROUP_QUESTION))
+    if response.product_id is None or group is None:
+        return
+    session.execute(
+        update(Product)
+        .where(Product.id == response.product_id, Product.ocop_group.is_(None))
+        .values(ocop_group=group)
+    )
 
 
 def _newest(session: Session, *, wave_id: int, key: str, subject: str) -> Response | None:
@@ -424,6 +476,7 @@ def submit(session: Session, *, response: Response, user: User) -> Response:
                 for d in result.dimensions.values()
             ],
         )
+        _group_to_product(session, response=response, answers=answers)
     session.refresh(response)
     return response
 

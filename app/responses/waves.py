@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
-from app.messages import N_
+from app.messages import N_, Bilingual
 from app.responses import service
 from app.responses.models import Response, ResponseStatus, Wave, WaveStatus
 from app.responses.schemas import NewWaveForm
@@ -61,6 +61,7 @@ def create(session: Session, *, form: NewWaveForm) -> Wave:
         session,
         key=form.key,
         name=form.name,
+        name_en=form.name_en,
         version_ids=form.versions,
         opens_on=form.opens_on,
         closes_on=form.closes_on,
@@ -77,7 +78,8 @@ def open_(session: Session, *, wave: Wave) -> bool:
     other = service.open_wave(session)
     if other is not None:
         raise Conflict(
-            N_("'%(name)s' is open. Close it before opening another wave."), name=other.name
+            N_("'%(name)s' is open. Close it before opening another wave."),
+            name=Bilingual(**other.title),
         )
     if not service.wave_versions(session, wave_id=wave.id):
         raise Conflict(N_("This wave asks no questionnaire."))

@@ -163,7 +163,9 @@ class Dimension(_Model):
     weight: Weight = 1.0
     title: Text
     description: Text | None = None
-    source: NonEmpty
+    # Where the dimension comes from, for an advisor to defend a score: {vi, en}, or plain
+    # text as the first files wrote it (shown as it is in both languages).
+    source: Text | NonEmpty
     advice: dict[str, Text]
 
 
@@ -315,6 +317,8 @@ ADDED_QUESTION_FIELDS: dict[str, Any] = {"applies_when": None, "asked_when": Non
 # How the portal lists and filters a questionnaire, not what it asks or how it scores: changing
 # them needs no new version (see "Listing settings" in surveys/README.md).
 LISTING_FIELDS = ("order", "model_level")
+# The same for each dimension: its source is a citation shown beside the result.
+LISTING_DIMENSION_FIELDS = ("source",)
 
 
 def _canonical(questionnaire: Questionnaire, *, listing: bool) -> str:
@@ -322,6 +326,10 @@ def _canonical(questionnaire: Questionnaire, *, listing: bool) -> str:
     for name, default in ADDED_FIELDS.items():
         if data.get(name) == default or (not listing and name in LISTING_FIELDS):
             data.pop(name, None)
+    if not listing:
+        for dimension in data.get("dimensions", []):
+            for name in LISTING_DIMENSION_FIELDS:
+                dimension.pop(name, None)
     for question in data.get("questions", []):
         for name, default in ADDED_QUESTION_FIELDS.items():
             if question.get(name) == default:

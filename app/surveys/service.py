@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound
 from app.messages import N_
-from app.surveys.definition import LISTING_FIELDS, Questionnaire, content_hash, instrument_hash
+from app.surveys.definition import (
+    LISTING_DIMENSION_FIELDS,
+    LISTING_FIELDS,
+    Questionnaire,
+    content_hash,
+    instrument_hash,
+)
 from app.surveys.models import QuestionnaireVersion
 
 
@@ -47,6 +53,11 @@ def publish(session: Session, *, questionnaire: Questionnaire) -> PublishResult:
             definition = dict(existing.definition)
             for name in LISTING_FIELDS:
                 definition[name] = getattr(questionnaire, name)
+            given = questionnaire.model_dump(mode="json")["dimensions"]
+            definition["dimensions"] = [
+                {**stored, **{name: new[name] for name in LISTING_DIMENSION_FIELDS}}
+                for stored, new in zip(definition["dimensions"], given, strict=True)
+            ]
             existing.definition = definition
             existing.content_hash = digest
             session.flush()

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict
 from app.surveys import service as surveys
-from app.surveys.definition import content_hash, instrument_hash
+from app.surveys.definition import Text, content_hash, instrument_hash
 from app.surveys.loader import load_file
 from tests.worlds import MINI, publish
 
@@ -47,3 +47,29 @@ def test_a_changed_question__still_needs_a_new_version(session: Session) -> None
 
     with pytest.raises(Conflict):
         surveys.publish(session, questionnaire=changed)
+
+
+def test_a_version_published_with_plain_text_sources__takes_them_in_both_languages(
+    session: Session,
+) -> None:
+    stored = publish(session, key="cited", version="1")
+    original = load_file(MINI)
+    assert original.dimensions[1].source == "Test source B"  # plain text, as first written
+    cited = original.model_copy(
+        update={
+            "key": "cited",
+            "version": "1",
+            "dimensions": tuple(
+                d.model_copy(update={"source": Text(vi=f"Nguồn {d.key}", en=f"Source {d.key}")})
+                for d in original.dimensions
+            ),
+        }
+    )
+
+    result = surveys.publish(session, questionnaire=cited)
+
+    assert not result.created
+    assert stored.content_hash == content_hash(cited)
+    assert surveys.definition(stored).dimensions[1].source == Text(vi="Nguồn ops", en="Source ops")
+    # What the version asks and how it scores is the same snapshot.
+    assert surveys.definition(stored).questions == original.questions

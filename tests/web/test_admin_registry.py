@@ -19,6 +19,7 @@ from app.audit.models import AuditEvent
 from app.cooperatives import staging
 from app.cooperatives.columns import TEMPLATE_HEADERS
 from app.cooperatives.models import Cooperative, RegistryUpload
+from app.web.templating import LANG_COOKIE
 from tests import factories
 from tests.conftest import page_csrf, sign_in
 
@@ -188,6 +189,23 @@ class TestDryRun:
         assert lines[0] == "Dòng (line),Cột (column),Loại lỗi (kind),Lỗi,Problem"
         assert lines[1] == "4,Mã số HTX,Ô bắt buộc bị trống,không được để trống,must not be blank"
         assert len(lines) == 6
+
+    def test_a_blank_required_cell__is_said_wholly_in_the_readers_language(
+        self, admin: TestClient, district: Area
+    ) -> None:
+        content = (HEADER + "4900000009,,187,Nông nghiệp,,\n").encode()
+        vietnamese = check(admin, content).text
+        rows = re.findall(
+            r'<tr><td class="num">(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>', vietnamese
+        )
+        assert rows == [("2", "Tên HTX", "không được để trống")]
+        assert "Ô bắt buộc bị trống (1)" in vietnamese
+        shown = re.sub(r"<[^>]+>", " ", vietnamese.split('id="problems"')[1].split("<form")[0])
+        assert "required" not in shown  # no English left at the end of a Vietnamese message
+        admin.cookies.set(LANG_COOKIE, "en")
+        english = check(admin, content).text
+        assert "A required cell is blank (1)" in english
+        assert "<td>must not be blank</td>" in english
 
     def test_a_good_file__lists_inserts_and_updates_and_changes_nothing_yet(
         self, admin: TestClient, session: Session, district: Area

@@ -17,6 +17,7 @@ from app.responses.models import Response, ResponseStatus, Wave, WaveStatus
 from app.surveys import service as surveys
 from app.surveys.loader import load_file
 from app.surveys.models import QuestionnaireVersion
+from app.web.templating import LANG_COOKIE
 from tests import factories
 from tests.conftest import page_csrf, sign_in
 
@@ -152,6 +153,28 @@ class TestCreateWave:
         # The administrator is told, on the list the form returns to.
         assert "Đã tạo đợt đánh giá." in admin.get(response.headers["location"]).text
         assert event.ip_address
+
+    def test_a_wave_named_in_english__reads_so_in_the_english_interface(
+        self, admin: TestClient, session: Session, version: QuestionnaireVersion
+    ) -> None:
+        make_wave(session, version, "2026", WaveStatus.OPEN)
+        admin.post(
+            "/admin/waves",
+            data={
+                "key": "2027",
+                "name": "Đợt đánh giá 2027",
+                "name_en": "Assessment wave 2027",
+                "version_mini": str(version.id),
+                "csrf_token": page_csrf(admin, "/admin/waves/new"),
+            },
+        )
+        assert "Đợt đánh giá 2027" in admin.get("/admin/waves").text
+        admin.cookies.set(LANG_COOKIE, "en")
+        english = admin.get("/admin/waves").text
+        assert "Assessment wave 2027" in english
+        assert "Đợt đánh giá 2027" not in english
+        # A wave given no English name reads by its key.
+        assert "Wave 2026" in english
 
     def test_bad_fields__are_shown_beside_each_field_with_422(
         self, admin: TestClient, session: Session, version: QuestionnaireVersion

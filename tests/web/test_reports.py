@@ -19,6 +19,7 @@ from app.responses.models import Answer, WaveQuestionnaire
 from app.surveys import service as surveys
 from app.surveys.definition import Question, Text
 from app.surveys.loader import load_file
+from app.web.templating import LANG_COOKIE
 from tests import factories
 from tests.conftest import csrf_from, page_csrf, table_rows
 from tests.workbooks import column_codes
@@ -128,6 +129,17 @@ class TestRankingsPage:
         assert "An Bình" in rows[0]
         assert "Bắc Hà" not in page.text
         assert "Khu vực của bạn" in page.text
+
+    def test_in_english__the_wave_and_its_choices_read_in_english(
+        self, client: TestClient, world: Province
+    ) -> None:
+        as_user(client, "bancd")
+        client.cookies.set(LANG_COOKIE, "en")
+        page = client.get("/reports/rankings?wave=2026").text
+        assert "Wave 2026" in page
+        assert "Wave 2025" in page
+        assert "Đợt 2026" not in page
+        assert "Đợt 2025" not in page
 
     def test_area_level__groups_by_commune(self, client: TestClient, world: Province) -> None:
         page = as_user(client, "canbo").get("/reports/rankings?wave=2026&level=commune")
@@ -314,10 +326,11 @@ class TestExport:
             BOM + "wave | Đợt đánh giá,registration_code | Mã số HTX,cooperative | Tên HTX,"
             "district | Huyện (cũ),commune | Xã/Phường,sector | Lĩnh vực,"
             "mini_version | Bộ câu hỏi thử: phiên bản,"
-            "mini_overall | Bộ câu hỏi thử: điểm,mini_level | Bộ câu hỏi thử: mức\r\n"
+            "mini_overall | Bộ câu hỏi thử: điểm,mini_level_code | Bộ câu hỏi thử: mã mức,"
+            "mini_level | Bộ câu hỏi thử: mức\r\n"
             '2026,4900000001,"\'=HYPERLINK(""http://x"",""HTX"")",Chi Lăng,,'
-            "Nông nghiệp,1,62.5,Trung bình\r\n"
-            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,,\r\n"
+            "Nông nghiệp,1,62.5,mid,Trung bình\r\n"
+            "2026,4900000002,HTX Bình Minh,Chi Lăng,,Nông nghiệp,,,,\r\n"
         ).encode("utf-8")
 
     def test_rankings_xlsx__reads_back_with_frozen_headers_and_numbers_as_numbers(

@@ -16,6 +16,7 @@ from app.accounts.models import Role, User
 from app.cooperatives.models import Cooperative
 from app.responses import service as responses
 from app.responses.models import Answer, Response, Wave
+from app.web.templating import LANG_COOKIE
 from tests import factories
 from tests.conftest import page_csrf, sign_in
 
@@ -71,6 +72,18 @@ def answer_all(client: TestClient, response_id: int) -> None:
         ("tools", ["excel"]),
     ]:
         assert save(client, response_id, code, *values).status_code == 200  # type: ignore[attr-defined]
+
+
+def submitted(client: TestClient, world: World) -> int:
+    """The manager's response, every question answered and submitted."""
+    sign_in(client, "giamdoc", factories.PASSWORD)
+    response_id = start(client, world.cooperative)
+    answer_all(client, response_id)
+    client.post(
+        f"/responses/{response_id}/submit",
+        data={"csrf_token": page_csrf(client, f"/responses/{response_id}/review")},
+    )
+    return response_id
 
 
 class TestFilling:
@@ -252,13 +265,7 @@ class TestSubmitting:
     def test_a_submitted_response__is_read_only(
         self, client: TestClient, world: World, session: Session
     ) -> None:
-        sign_in(client, "giamdoc", factories.PASSWORD)
-        response_id = start(client, world.cooperative)
-        answer_all(client, response_id)
-        client.post(
-            f"/responses/{response_id}/submit",
-            data={"csrf_token": page_csrf(client, f"/responses/{response_id}/review")},
-        )
+        response_id = submitted(client, world)
         reply = save(client, response_id, "has_plan", "no")
         assert reply.status_code == 409  # type: ignore[attr-defined]
         stored = session.scalar(
@@ -271,19 +278,25 @@ class TestSubmitting:
     def test_the_result__shows_score_level_advice_and_averages(
         self, client: TestClient, world: World
     ) -> None:
-        sign_in(client, "giamdoc", factories.PASSWORD)
-        response_id = start(client, world.cooperative)
-        answer_all(client, response_id)
-        client.post(
-            f"/responses/{response_id}/submit",
-            data={"csrf_token": page_csrf(client, f"/responses/{response_id}/review")},
-        )
+        response_id = submitted(client, world)
         page = client.get(f"/responses/{response_id}/result").text
         assert "Điểm tổng" in page
         assert "data-chart=" in page
         assert "Khuyến nghị, khía cạnh yếu nhất trước" in page
         assert "Huyện: Chi Lăng" in page
         assert "Bộ câu hỏi phiên bản 1" in page
+
+    def test_the_result_in_english__cites_each_source_in_english(
+        self, client: TestClient, world: World
+    ) -> None:
+        response_id = submitted(client, world)
+        vietnamese = client.get(f"/responses/{response_id}/result").text
+        assert "Căn cứ: Nguồn thử A" in vietnamese
+        client.cookies.set(LANG_COOKIE, "en")
+        english = client.get(f"/responses/{response_id}/result").text
+        assert "Source: Test source A" in english
+        assert "Nguồn thử A" not in english
+        assert "Source: Test source B" in english  # a plain-text source reads the same in both
 
     def test_a_correction__is_a_new_revision_and_the_first_stays(
         self, client: TestClient, world: World, session: Session

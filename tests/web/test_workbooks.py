@@ -9,9 +9,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from app.reports.exports import Column, Sheet, excel_csv_bytes, xlsx_bytes
+from app.web.templating import LANG_COOKIE
 from tests.web import test_reports as reports
 from tests.web.test_reports import export
-from tests.workbooks import column_codes
+from tests.workbooks import column_codes, keyed_rows
 from tests.worlds import Province, as_user
 
 world = reports.world
@@ -75,3 +76,80 @@ def test_the_coverage_page__offers_excel_csv_for_vietnamese_excel(
     header = reply.content.decode("utf-8-sig").split("\r\n", 1)[0]
     assert ";" in header
     assert "|" not in header  # labels only: no codes in a file meant for people
+
+
+def test_the_scores_workbook__holds_the_csv_table_and_a_sheet_of_dimension_scores(
+    client: TestClient, world: Province
+) -> None:
+    as_user(client, "bancd")
+    reply = export(client, "/reports/coverage", what="scores", wave="2026", format="xlsx")
+    assert reply.status_code == 200
+    book = load_workbook(io.BytesIO(reply.content))
+    assert book.sheetnames == ["Điểm HTX", "Điểm theo khía cạnh", "Mã cột"]
+    scores = {r["cooperative"]: r for r in keyed_rows(book, "Điểm HTX")}
+    assert scores["HTX A5"]["mini_overall"] == 80
+    assert scores["HTX A6"]["mini_overall"] is None  # not answered: a row, no score
+    dimensions = {r["cooperative"]: r for r in keyed_rows(book, "Điểm theo khía cạnh")}
+    assert "HTX A6" not in dimensions
+    assert dimensions["HTX A5"]["overall"] == 80
+    assert (dimensions["HTX A5"]["mini_sales"], dimensions["HTX A5"]["mini_ops"]) == (80, 20)
+    assert book["Điểm theo khía cạnh"].freeze_panes == "A2"
+
+
+def test_the_rankings_workbook__names_every_code_beside_it_in_vietnamese(
+    client: TestClient, world: Province
+) -> None:
+    as_user(client, "bancd")
+    reply = export(
+        client, "/reports/rankings", what="rankings", wave="2026", questionnaire="mini",
+        format="xlsx",
+    )  # fmt: skip
+    book = load_workbook(io.BytesIO(reply.content))
+    row = {r["area_name"]: r for r in keyed_rows(book, "Xếp hạng")}["An Bình"]
+    assert (row["questionnaire"], row["questionnaire_label"]) == ("mini", "Bộ câu hỏi thử")
+    assert (row["measure"], row["measure_label"]) == ("overall", "Điểm tổng")
+    assert (row["area_level"], row["area_level_label"]) == ("former_district", "Huyện (cũ)")
+    codes = column_codes(book, "Xếp hạng")
+    assert codes.index("questionnaire_label") == codes.index("questionnaire") + 1
+
+
+def test_the_rankings_workbook_for_an_english_reader__is_english_throughout(
+    client: TestClient, world: Province
+) -> None:
+    as_user(client, "bancd")
+    client.cookies.set(LANG_COOKIE, "en")
+    reply = export(
+        client, "/reports/rankings", what="rankings", wave="2026", questionnaire="mini",
+        format="xlsx",
+    )  # fmt: skip
+    book = load_workbook(io.BytesIO(reply.content))
+    assert book.sheetnames == ["Ranking", "Notes", "Column codes"]
+    headers = [c.value for c in book["Ranking"][1]]
+    assert {"Questionnaire", "Ranking measure", "Area level", "Coverage", "Rank"} <= set(headers)
+    rows = {r["area_name"]: r for r in keyed_rows(book, "Ranking")}
+    assert rows["An Bình"]["questionnaire_label"] == "Test questionnaire"
+    assert rows["An Bình"]["measure_label"] == "Overall score"
+    assert rows["Lạng Sơn"]["area_level_label"] == "Province"
+    notes = [r["note"] for r in keyed_rows(book, "Notes")]
+    assert any(n.startswith("95% interval of the mean") for n in notes)
+
+
+def test_the_scores_workbook_for_an_english_reader__gives_each_level_code_its_english_name(
+    client: TestClient, world: Province
+) -> None:
+    as_user(client, "bancd")
+    client.cookies.set(LANG_COOKIE, "en")
+    reply = export(client, "/reports/coverage", what="scores", wave="2026", format="xlsx")
+    book = load_workbook(io.BytesIO(reply.content))
+    assert book.sheetnames == ["Cooperative scores", "Dimension scores", "Column codes"]
+    a5 = {r["cooperative"]: r for r in keyed_rows(book, "Cooperative scores")}["HTX A5"]
+    assert (a5["mini_level_code"], a5["mini_level"]) == ("high", "High")
+    assert a5["sector"] == "Agriculture"
+    assert [c.value for c in book["Cooperative scores"][1]][:3] == [
+        "Wave",
+        "Registration code",
+        "Cooperative",
+    ]
+    dims = {r["cooperative"]: r for r in keyed_rows(book, "Dimension scores")}["HTX A5"]
+    assert (dims["questionnaire"], dims["questionnaire_label"]) == ("mini", "Test questionnaire")
+    assert (dims["level"], dims["level_label"]) == ("high", "High")

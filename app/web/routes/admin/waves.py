@@ -53,7 +53,8 @@ def new_wave_page(request: Request, session: DbSession, user: Admin) -> Response
 @router.post("/waves")
 def create_wave(request: Request, session: DbSession, user: Admin, form: Posted) -> Response:
     values: dict[str, Any] = {
-        name: str(form.get(name) or "") for name in ("key", "name", "opens_on", "closes_on")
+        name: str(form.get(name) or "")
+        for name in ("key", "name", "name_en", "opens_on", "closes_on")
     }
     values["versions"] = {
         name.removeprefix("version_"): int(value)

@@ -1,0 +1,85 @@
+"""The workbook writer: what Excel (here openpyxl) reads back from the SpreadsheetML it writes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import load_workbook
+
+from app.reports.exports import Column, Sheet, xlsx_bytes
+from app.reports.workbook import CELL_MAX, SheetData, column_letters, write
+
+COLUMNS = [
+    Column("name", "Tên HTX", "Cooperative"),
+    Column("members", "Số thành viên", "Members", kind="integer"),
+    Column("score", "Điểm", "Score", kind="number"),
+]
+
+
+def read(data: bytes, title: str = "Bảng") -> list[tuple[object, ...]]:
+    return list(load_workbook(io.BytesIO(data))[title].iter_rows(min_row=2, values_only=True))
+
+
+def test_column_letters__run_past_z_as_excel_names_them() -> None:
+    assert [column_letters(i) for i in (0, 25, 26, 51, 52, 701, 702)] == [
+        "A",
+        "Z",
+        "AA",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+    ]
+
+
+def test_text__with_markup_excel_escapes_and_spaces__reads_back_as_it_was() -> None:
+    texts = ["A & B <b>", "  spaces kept  ", "hai\ndòng", "Mã số; HTX"]
+    rows = [{"name": t} for t in texts]
+    assert [r[0] for r in read(xlsx_bytes([Sheet("Bảng", COLUMNS, rows)]))] == texts
+
+
+def test_text_that_looks_like_an_excel_escape__is_escaped_itself() -> None:
+    data = xlsx_bytes([Sheet("Bảng", COLUMNS, [{"name": "_x0041_ stays literal"}])])
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    # Excel reads _x005F_ as "_": the cell shows "_x0041_", not "A" (openpyxl does not unescape).
+    assert "<t>_x005F_x0041_ stays literal</t>" in sheet
+
+
+def test_text__longer_than_a_cell_holds__is_cut_to_what_excel_holds() -> None:
+    data = xlsx_bytes([Sheet("Bảng", COLUMNS, [{"name": "x" * (CELL_MAX + 10)}])])
+    book = load_workbook(io.BytesIO(data))
+    assert read(data)[0][0] == "x" * CELL_MAX
+    assert book["Bảng"].column_dimensions["A"].width == 62  # the widest text, capped, plus 2
+
+
+def test_numbers__stay_numbers_and_a_value_that_is_not_one_leaves_the_cell_empty() -> None:
+    rows = [
+        {"name": "a", "members": 1234, "score": 72.456},
+        {"name": "b", "members": True, "score": float("nan")},
+        {"name": "c", "members": None, "score": -0.5},
+    ]
+    assert read(xlsx_bytes([Sheet("Bảng", COLUMNS, rows)])) == [
+        ("a", 1234, 72.456),
+        ("b", "1", None),  # a yes/no is written as text, as in the CSV
+        ("c", None, -0.5),
+    ]
+
+
+def test_every_sheet__has_its_frozen_header_filter_and_hidden_filter_name() -> None:
+    data = write(
+        [
+            SheetData("Một", ["A", "B"], ["text", "integer"], [None, 30], [["x", 1], ["y", 2]]),
+            SheetData("O'Hai", ["C"], ["percent"], [None], []),
+        ],
+        text=str,
+    )
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Một", "O'Hai"]
+    assert (book["Một"].freeze_panes, book["O'Hai"].freeze_panes) == ("A2", "A2")
+    assert book["Một"].auto_filter.ref == "A1:B3"
+    assert book["O'Hai"].auto_filter.ref == "A1:A2"  # an empty sheet filters its header row
+    assert book["Một"].column_dimensions["B"].width == 30
+    workbook_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").decode()
+    assert "'Một'!$A$1:$B$3" in workbook_xml
+    assert "'O''Hai'!$A$1:$A$2" in workbook_xml
