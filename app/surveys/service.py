@@ -45,8 +45,9 @@ def publish(session: Session, *, questionnaire: Questionnaire) -> PublishResult:
             # Only the listing settings changed: the snapshot's questions and scoring stay as
             # responses saw them. A new hash keeps every worker's parsed copy from going stale.
             definition = dict(existing.definition)
+            listed = questionnaire.model_dump(mode="json", include=set(LISTING_FIELDS))
             for name in LISTING_FIELDS:
-                definition[name] = getattr(questionnaire, name)
+                definition[name] = listed[name]
             existing.definition = definition
             existing.content_hash = digest
             session.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import Select, Subquery, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.areas.models import Area, AreaLevel
@@ -138,99 +138,128 @@ def model_candidates(
     criteria: ModelCriteria,
     only: Select[int] | None = None,
 ) -> list[ModelRow]:
-    """Cooperatives at or above the chosen digital and value-chain levels that have a product
-    with a self-check band at or above the chosen one or official stars at or above the chosen
-    number; strongest (digital + value-chain overall) first."""
+    """Cooperatives at or above the chosen level of each questionnaire whose result is a level,
+    with a product at or above the chosen band of a star-band questionnaire or official stars at
+    or above the chosen number; strongest (the sum of their level questionnaires' overall
+    scores) first."""
     wave_versions = responses.wave_versions(session, wave_id=criteria.wave_id)
-    definitions = {k: surveys.definition(v) for k, v in wave_versions.items()}
-    digital = _per_cooperative(criteria.wave_id, "digital")
-    value_chain = _per_cooperative(criteria.wave_id, "value_chain")
-    query = _listed(
-        select(digital.c.overall, digital.c.level, value_chain.c.overall, value_chain.c.level)
-        .select_from(Cooperative)
-        .outerjoin(digital, digital.c.cooperative_id == Cooperative.id)
-        .outerjoin(value_chain, value_chain.c.cooperative_id == Cooperative.id)
-    ).where(Cooperative.id.in_(visible))
+    definitions = {
+        k: surveys.definition(wave_versions[k]) for k in criteria.levels if k in wave_versions
+    }
+    leveled = {k: q for k, q in definitions.items() if not q.banded}
+    banded = {k: q for k, q in definitions.items() if q.banded}
+    current = {k: _per_cooperative(criteria.wave_id, k, q) for k, q in leveled.items()}
+    query = select(*(c for sub in current.values() for c in (sub.c.overall, sub.c.level)))
+    query = query.select_from(Cooperative)
+    for sub in current.values():
+        query = query.outerjoin(sub, sub.c.cooperative_id == Cooperative.id)
+    query = _listed(query).where(Cooperative.id.in_(visible))
     if only is None:
-        ocop_keys = (
-            levels_from(definitions["ocop"], criteria.ocop_level)
-            if criteria.ocop_level and "ocop" in definitions
-            else []
-        )
-        banded = select(Response.cooperative_id).where(
-            scope.current(criteria.wave_id, "ocop"), Response.level.in_(ocop_keys)
-        )
+        at_band = [
+            select(Response.cooperative_id).where(
+                scope.current(criteria.wave_id, key),
+                Response.level.in_(levels_from(q, criteria.levels[key])),
+            )
+            for key, q in banded.items()
+        ]
         starred = select(Product.cooperative_id).where(Product.stars >= criteria.min_stars)
         query = _filters(
             session,
             query.where(
-                digital.c.level.in_(levels_from(definitions["digital"], criteria.digital_level)),
-                value_chain.c.level.in_(
-                    levels_from(definitions["value_chain"], criteria.value_chain_level)
+                *(
+                    sub.c.level.in_(levels_from(leveled[key], criteria.levels[key]))
+                    for key, sub in current.items()
                 ),
-                or_(Cooperative.id.in_(banded), Cooperative.id.in_(starred)),
+                or_(*(Cooperative.id.in_(b) for b in at_band), Cooperative.id.in_(starred)),
             ),
             area_id=criteria.area_id,
             sector=criteria.sector,
         )
     else:
         query = query.where(Cooperative.id.in_(only))
-    strength = func.coalesce(digital.c.overall, 0) + func.coalesce(value_chain.c.overall, 0)
+    strength = sum((func.coalesce(sub.c.overall, 0) for sub in current.values()), start=literal(0))
     rows = session.execute(query.order_by(strength.desc(), Cooperative.name, Cooperative.id)).all()
-    ids = [row[4] for row in rows]
-    best_band = _best_bands(
-        session, wave_id=criteria.wave_id, ids=ids, ocop=definitions.get("ocop")
-    )
+    listed_at = 2 * len(current)  # where the Contact columns start
+    ids = [row[listed_at] for row in rows]
+    bands = {
+        key: _best_bands(session, wave_id=criteria.wave_id, key=key, questionnaire=q, ids=ids)
+        for key, q in banded.items()
+    }
     stars = _best_stars(session, ids=ids)
     found = []
     for row in rows:
-        band = best_band.get(row[4])
+        cooperative_id = row[listed_at]
+        scores: dict[str, float | None] = {}
+        levels: dict[str, dict[str, str] | None] = {}
+        products: dict[str, str | None] = {}
+        for index, key in enumerate(current):
+            scores[key] = row[2 * index]
+            levels[key] = level_label(leveled[key], row[2 * index + 1])
+        for key, best in bands.items():
+            band = best.get(cooperative_id)
+            scores[key] = band[1] if band else None
+            levels[key] = level_label(banded[key], band[0]) if band else None
+            products[key] = band[2] if band else None
         found.append(
             ModelRow(
-                contact=Contact(*row[4:]),
-                scores={
-                    "digital": row[0],
-                    "value_chain": row[2],
-                    "ocop": band[1] if band else None,
-                },
-                levels={
-                    "digital": level_label(definitions.get("digital"), row[1]),
-                    "value_chain": level_label(definitions.get("value_chain"), row[3]),
-                    "ocop": level_label(definitions.get("ocop"), band[0]) if band else None,
-                },
-                ocop_product=band[2] if band else None,
-                stars=stars.get(row[4], 0),
+                contact=Contact(*row[listed_at:]),
+                scores={k: scores[k] for k in definitions},  # in page order
+                levels={k: levels[k] for k in definitions},
+                products=products,
+                stars=stars.get(cooperative_id, 0),
             )
         )
     return found
 
 
-def _per_cooperative(wave_id: int, key: str) -> Subquery:
-    """A cooperative questionnaire's current submission per cooperative, as a subquery."""
-    return (
+def _per_cooperative(wave_id: int, key: str, questionnaire: Questionnaire) -> Subquery:
+    """A questionnaire's current submission per cooperative (for a product questionnaire,
+    its best-scored product's), as a subquery."""
+    if questionnaire.subject == "cooperative":
+        return (
+            select(
+                Response.cooperative_id.label("cooperative_id"),
+                Response.overall.label("overall"),
+                Response.level.label("level"),
+            )
+            .where(scope.current(wave_id, key), Response.product_id.is_(None))
+            .subquery(f"{key}_current")
+        )
+    ranked = (
         select(
             Response.cooperative_id.label("cooperative_id"),
             Response.overall.label("overall"),
             Response.level.label("level"),
+            func.row_number()
+            .over(
+                partition_by=Response.cooperative_id,
+                order_by=(Response.overall.desc(), Response.id),
+            )
+            .label("rank"),
         )
-        .where(scope.current(wave_id, key), Response.product_id.is_(None))
+        .where(scope.current(wave_id, key))
+        .subquery(f"{key}_ranked")
+    )
+    return (
+        select(ranked.c.cooperative_id, ranked.c.overall, ranked.c.level)
+        .where(ranked.c.rank == 1)
         .subquery(f"{key}_current")
     )
 
 
 def _best_bands(
-    session: Session, *, wave_id: int, ids: list[int], ocop: Questionnaire | None
-) -> dict[int, tuple[str | None, float | None, str]]:
-    """Per cooperative: the highest self-check band of its products (level, score, product)."""
-    if ocop is None:
-        return {}
-    rank_of = {level.key: index for index, level in enumerate(sorted(ocop.levels, key=by_min))}
-    best: dict[int, tuple[str | None, float | None, str]] = {}
+    session: Session, *, wave_id: int, key: str, questionnaire: Questionnaire, ids: list[int]
+) -> dict[int, tuple[str | None, float | None, str | None]]:
+    """Per cooperative: the highest band of its products (level, score, product)."""
+    rank_of = {
+        level.key: index for index, level in enumerate(sorted(questionnaire.levels, key=by_min))
+    }
+    best: dict[int, tuple[str | None, float | None, str | None]] = {}
     for chunk in _chunks(ids):
         for cooperative_id, level, overall, name in session.execute(
             select(Response.cooperative_id, Response.level, Response.overall, Product.name)
-            .join(Product, Product.id == Response.product_id)
-            .where(scope.current(wave_id, "ocop"), Response.cooperative_id.in_(chunk))
+            .outerjoin(Product, Product.id == Response.product_id)
+            .where(scope.current(wave_id, key), Response.cooperative_id.in_(chunk))
         ).all():
             current = best.get(cooperative_id)
             rank = (rank_of.get(level or "", -1), overall or 0.0)

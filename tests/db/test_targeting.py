@@ -169,10 +169,10 @@ class TestModelCandidates:
         # Dũng (62 + 82 = 144) is stronger than Cường (70 + 65 = 135).
         assert names(rows) == ["HTX Dũng", "HTX Cường"]
         dung, cuong = rows
-        assert (dung.stars, dung.levels["ocop"], dung.ocop_product) == (4, None, None)
+        assert (dung.stars, dung.levels["ocop"], dung.products["ocop"]) == (4, None, None)
         assert cuong.stars == 0
         assert cuong.levels["ocop"] == {"vi": "3 sao", "en": "3 stars"}
-        assert cuong.ocop_product == "Khăn"
+        assert cuong.products["ocop"] == "Khăn"
         assert cuong.levels["digital"] == {"vi": "Nâng cao", "en": "Advanced"}
         assert cuong.scores == {"digital": 70, "value_chain": 65, "ocop": 55}
 

@@ -16,6 +16,8 @@ from app.accounts.models import Role, User
 from app.cooperatives.models import Cooperative
 from app.responses import service as responses
 from app.responses.models import Answer, Response, Wave
+from app.surveys import service as surveys
+from app.surveys.loader import load_file
 from tests import factories
 from tests.conftest import page_csrf, sign_in
 
@@ -220,6 +222,18 @@ class TestFilling:
         assert client.get(f"/responses/{draft.id}/steps/1").status_code == 403
 
 
+def submitted(client: TestClient, world: World) -> int:
+    """The manager's response, every question answered and submitted."""
+    sign_in(client, "giamdoc", factories.PASSWORD)
+    response_id = start(client, world.cooperative)
+    answer_all(client, response_id)
+    client.post(
+        f"/responses/{response_id}/submit",
+        data={"csrf_token": page_csrf(client, f"/responses/{response_id}/review")},
+    )
+    return response_id
+
+
 class TestSubmitting:
     def test_review__lists_unanswered_required_questions_with_links(
         self, client: TestClient, world: World
@@ -252,13 +266,7 @@ class TestSubmitting:
     def test_a_submitted_response__is_read_only(
         self, client: TestClient, world: World, session: Session
     ) -> None:
-        sign_in(client, "giamdoc", factories.PASSWORD)
-        response_id = start(client, world.cooperative)
-        answer_all(client, response_id)
-        client.post(
-            f"/responses/{response_id}/submit",
-            data={"csrf_token": page_csrf(client, f"/responses/{response_id}/review")},
-        )
+        response_id = submitted(client, world)
         reply = save(client, response_id, "has_plan", "no")
         assert reply.status_code == 409  # type: ignore[attr-defined]
         stored = session.scalar(
@@ -271,19 +279,22 @@ class TestSubmitting:
     def test_the_result__shows_score_level_advice_and_averages(
         self, client: TestClient, world: World
     ) -> None:
-        sign_in(client, "giamdoc", factories.PASSWORD)
-        response_id = start(client, world.cooperative)
-        answer_all(client, response_id)
-        client.post(
-            f"/responses/{response_id}/submit",
-            data={"csrf_token": page_csrf(client, f"/responses/{response_id}/review")},
-        )
-        page = client.get(f"/responses/{response_id}/result").text
+        page = client.get(f"/responses/{submitted(client, world)}/result").text
         assert "Điểm tổng" in page
         assert "data-chart=" in page
         assert "Khuyến nghị, khía cạnh yếu nhất trước" in page
         assert "Huyện: Chi Lăng" in page
         assert "Bộ câu hỏi phiên bản 1" in page
+        assert '<p class="stat-caption">Mức độ</p>' in page
+
+    def test_the_result_of_a_star_band_questionnaire__is_called_a_star_band(
+        self, client: TestClient, world: World, session: Session
+    ) -> None:
+        banded = load_file(MINI).model_copy(update={"result": "star_band"})
+        surveys.publish(session, questionnaire=banded)  # a listing setting: same version
+        page = client.get(f"/responses/{submitted(client, world)}/result").text
+        assert '<p class="stat-caption">Hạng sao dự kiến</p>' in page
+        assert '<p class="stat-caption">Mức độ</p>' not in page
 
     def test_a_correction__is_a_new_revision_and_the_first_stays(
         self, client: TestClient, world: World, session: Session

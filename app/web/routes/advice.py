@@ -20,7 +20,7 @@ from app.targeting import queries as targeting_queries
 from app.targeting import shortlists
 from app.targeting.schemas import ShortlistName
 from app.validation import parse
-from app.web.deps import Adviser, DbSession
+from app.web.deps import Adviser, DbSession, Posted
 from app.web.routes.cooperatives import profile_context
 from app.web.templating import is_htmx, render
 
@@ -181,29 +181,12 @@ def save_shortlist(
     request: Request,
     session: DbSession,
     user: Adviser,
-    kind: Annotated[str, Form()],
-    name: Annotated[str, Form()] = "",
-    wave: Annotated[str, Form()] = "",
-    dimension: Annotated[str, Form()] = "",
-    threshold: Annotated[str, Form()] = "",
-    digital: Annotated[str, Form()] = "",
-    value_chain: Annotated[str, Form()] = "",
-    ocop: Annotated[str, Form()] = "",
-    stars: Annotated[str, Form()] = "",
-    district: Annotated[str, Form()] = "",
-    sector: Annotated[str, Form()] = "",
+    form: Posted,
 ) -> Response:
-    params = {
-        "wave": wave,
-        "dimension": dimension,
-        "threshold": threshold,
-        "digital": digital,
-        "value_chain": value_chain,
-        "ocop": ocop,
-        "stars": stars,
-        "district": district,
-        "sector": sector,
-    }
+    # The criteria fields are named by the questionnaires of the wave (one level each).
+    typed = {k: v for k, v in form.items() if isinstance(v, str)}
+    kind, name = typed.pop("kind", ""), typed.pop("name", "")
+    params = {k: v for k, v in typed.items() if k != "csrf_token"}
     found = targeting.search(session, kind=kind, params=params)
     try:
         named = parse(ShortlistName, {"name": name})
