@@ -443,6 +443,34 @@ def targeting_province(
     return TargetingProvince(wave, chi_lang, huu_lung, coops, products, advisor)
 
 
+def crowd(session: Session, province: TargetingProvince, *, n: int) -> None:
+    """`n` more cooperatives in Chi Lăng, "HTX P000" on: each below 40 on strategy (1.0) and a
+    model candidate (digital 70, value chain 65, a product with 4 official stars)."""
+    for number in range(n):
+        cooperative = factories.cooperative(
+            session, in_area=province.chi_lang, name=f"HTX P{number:03d}"
+        )
+        factories.product(session, of=cooperative, name=f"Sản phẩm {number}", stars=4)
+        submit(
+            session,
+            wave=province.wave,
+            key="digital",
+            cooperative=cooperative,
+            overall=70,
+            level="nang_cao",
+            dimensions={"strategy": 1.0, "sales": 50.0},
+        )
+        submit(
+            session,
+            wave=province.wave,
+            key="value_chain",
+            cooperative=cooperative,
+            overall=65,
+            level="nhieu_khau",
+            dimensions={"dau_vao": 65},
+        )
+
+
 ACCOUNTS = {
     "quantri": Role.ADMIN,
     "canbo": Role.ADVISOR,

@@ -7,6 +7,7 @@ the cooperatives `accessible_cooperative_ids` lets the viewer see.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, Subquery, and_, case, func, literal, or_, select
@@ -16,6 +17,7 @@ from app.areas.models import Area, AreaLevel
 from app.areas.service import descendant_ids
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
 from app.cooperatives.service import in_areas
+from app.paging import MAX_SIZE, Page, paginate
 from app.reports import scope
 from app.responses import service as responses
 from app.responses.models import DimensionScore, Response
@@ -73,6 +75,18 @@ def needs_support(
     For a product questionnaire a cooperative counts with its best product on that dimension.
     With `only` (a saved shortlist), those cooperatives are listed whatever they score now.
     """
+    statement, rows_of = _support(session, visible=visible, criteria=criteria, only=only)
+    return rows_of(session.execute(statement).all())
+
+
+def _support(
+    session: Session,
+    *,
+    visible: Select[int],
+    criteria: SupportCriteria,
+    only: Select[int] | None,
+) -> tuple[Select[Any], Callable[[Sequence[Sequence[Any]]], list[SupportRow]]]:
+    """The ordered statement of `needs_support`, and what turns its rows into SupportRows."""
     best = (
         select(
             Response.cooperative_id.label("cooperative_id"),
@@ -119,16 +133,20 @@ def needs_support(
     wave_versions = responses.wave_versions(session, wave_id=criteria.wave_id)
     version = wave_versions.get(criteria.questionnaire)
     questionnaire = surveys.definition(version) if version else None
-    return [
-        SupportRow(
-            contact=Contact(*row[4:]),
-            score=row[0],
-            overall=row[1],
-            level=level_label(questionnaire, row[2]),
-            product_name=row[3],
-        )
-        for row in session.execute(query).all()
-    ]
+
+    def rows_of(found: Sequence[Sequence[Any]]) -> list[SupportRow]:
+        return [
+            SupportRow(
+                contact=Contact(*row[4:]),
+                score=row[0],
+                overall=row[1],
+                level=level_label(questionnaire, row[2]),
+                product_name=row[3],
+            )
+            for row in found
+        ]
+
+    return query, rows_of
 
 
 def model_candidates(
@@ -142,9 +160,23 @@ def model_candidates(
     with a product at or above the chosen band of a star-band questionnaire or official stars at
     or above the chosen number; strongest (the sum of their level questionnaires' overall
     scores) first."""
+    statement, rows_of = _model(session, visible=visible, criteria=criteria, only=only)
+    return rows_of(session.execute(statement).all())
+
+
+def _model(
+    session: Session,
+    *,
+    visible: Select[int],
+    criteria: ModelCriteria,
+    only: Select[int] | None,
+) -> tuple[Select[Any], Callable[[Sequence[Sequence[Any]]], list[ModelRow]]]:
+    """The ordered statement of `model_candidates`, and what turns its rows into ModelRows."""
     wave_versions = responses.wave_versions(session, wave_id=criteria.wave_id)
-    definitions = {
-        k: surveys.definition(wave_versions[k]) for k in criteria.levels if k in wave_versions
+    definitions = {  # in page order, whatever order the criteria were stored in
+        k: surveys.definition(wave_versions[k])
+        for k in scope.ordered(wave_versions)
+        if k in criteria.levels
     }
     leveled = {k: q for k, q in definitions.items() if not q.banded}
     banded = {k: q for k, q in definitions.items() if q.banded}
@@ -178,11 +210,27 @@ def model_candidates(
     else:
         query = query.where(Cooperative.id.in_(only))
     strength = sum((func.coalesce(sub.c.overall, 0) for sub in current.values()), start=literal(0))
-    rows = session.execute(query.order_by(strength.desc(), Cooperative.name, Cooperative.id)).all()
     listed_at = 2 * len(current)  # where the Contact columns start
+
+    def rows_of(rows: Sequence[Sequence[Any]]) -> list[ModelRow]:
+        return _model_rows(session, criteria.wave_id, definitions, rows, listed_at)
+
+    return query.order_by(strength.desc(), Cooperative.name, Cooperative.id), rows_of
+
+
+def _model_rows(
+    session: Session,
+    wave_id: int,
+    definitions: dict[str, Questionnaire],
+    rows: Sequence[Sequence[Any]],
+    listed_at: int,
+) -> list[ModelRow]:
+    # Bands and stars are read for the rows at hand only: one page of a long list.
+    leveled = {k: q for k, q in definitions.items() if not q.banded}
+    banded = {k: q for k, q in definitions.items() if q.banded}
     ids = [row[listed_at] for row in rows]
     bands = {
-        key: _best_bands(session, wave_id=criteria.wave_id, key=key, questionnaire=q, ids=ids)
+        key: _best_bands(session, wave_id=wave_id, key=key, questionnaire=q, ids=ids)
         for key, q in banded.items()
     }
     stars = _best_stars(session, ids=ids)
@@ -192,7 +240,7 @@ def model_candidates(
         scores: dict[str, float | None] = {}
         levels: dict[str, dict[str, str] | None] = {}
         products: dict[str, str | None] = {}
-        for index, key in enumerate(current):
+        for index, key in enumerate(leveled):
             scores[key] = row[2 * index]
             levels[key] = level_label(leveled[key], row[2 * index + 1])
         for key, best in bands.items():
@@ -289,6 +337,27 @@ def results(
     session: Session, *, visible: Select[int], criteria: Criteria, only: Select[int] | None = None
 ) -> list[SupportRow] | list[ModelRow]:
     """The list a criteria set gives."""
+    statement, rows_of = _listing(session, visible=visible, criteria=criteria, only=only)
+    return rows_of(session.execute(statement).all())
+
+
+def results_page(
+    session: Session, *, visible: Select[int], criteria: Criteria, page: int
+) -> tuple[list[SupportRow] | list[ModelRow], Page]:
+    """One page (`MAX_SIZE` rows, paged in SQL) of the list a criteria set gives; a page past
+    the end is the last one."""
+    statement, rows_of = _listing(session, visible=visible, criteria=criteria, only=None)
+    found, total = paginate(session, statement, page=page, size=MAX_SIZE)
+    where = Page(number=max(page, 1), size=MAX_SIZE, total=total)
+    if not found and where.number > where.pages:
+        where = Page(number=where.pages, size=MAX_SIZE, total=total)
+        found, total = paginate(session, statement, page=where.number, size=MAX_SIZE)
+    return rows_of(found), where
+
+
+def _listing(
+    session: Session, *, visible: Select[int], criteria: Criteria, only: Select[int] | None
+) -> tuple[Select[Any], Callable[[Sequence[Sequence[Any]]], list[SupportRow] | list[ModelRow]]]:
     if isinstance(criteria, SupportCriteria):
-        return needs_support(session, visible=visible, criteria=criteria, only=only)
-    return model_candidates(session, visible=visible, criteria=criteria, only=only)
+        return _support(session, visible=visible, criteria=criteria, only=only)
+    return _model(session, visible=visible, criteria=criteria, only=only)
