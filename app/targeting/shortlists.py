@@ -231,7 +231,10 @@ def criteria_lines(opened: OpenedList) -> list[tuple[str, str]]:
             ("Ngưỡng (dưới)", f"{criteria.threshold:g}"),
         ]
     else:
-        for key, value in criteria.levels.items():
+        # In page order (a stored JSON object need not keep its keys' order).
+        keys = [k for k in opened.questionnaires if k in criteria.levels]
+        for key in [*keys, *(k for k in criteria.levels if k not in keys)]:
+            value = criteria.levels[key]
             questionnaire = opened.questionnaires.get(key)
             label = level_label(questionnaire, value)
             name = questionnaire.title.vi if questionnaire else key

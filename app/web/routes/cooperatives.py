@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from app.accounts import service as accounts
+from app.accounts.models import Role
 from app.advice import service as advice
 from app.areas import service as areas
 from app.areas.models import AreaLevel
@@ -161,7 +162,7 @@ def add_product(
     except Invalid as refused:
         # The page the form was on, again, with what was typed and each problem beside it.
         form = ProductFormState(cooperative.id, refused.fields, typed)
-        if back == "home":
+        if back == "home" and user.role == Role.MANAGER:  # the home page only managers have
             return manager_home(request, session, user, product_form=form)
         found = advice.profile(session, user=user, cooperative_id=cooperative.id)
         return render(
