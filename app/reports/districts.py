@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Subquery, exists, func, null, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel
@@ -13,13 +13,13 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.service import in_areas
 from app.errors import NotFound
 from app.messages import N_
-from app.paging import MAX_SIZE, Page, paginate
+from app.paging import Page
 from app.reports.rankings import COMBINED_TITLE, Label, labels, ranking_keys
 from app.reports.scope import WaveChoice, placement, sees_everything
-from app.reports.scores import COMBINED, combined, cooperative_scores, picked
+from app.reports.scores import COMBINED, cooperative_scores
 from app.responses import service as responses
 
-PAGE_SIZE = MAX_SIZE
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -104,18 +104,6 @@ def _weakest(dimensions: dict[str, float], order: list[Label]) -> str | None:
     return min(scored)[2] if scored else None
 
 
-def _standing(choice: WaveChoice, key: str) -> Subquery:
-    """cooperative_id, score, level: what a cooperative stands by in the chosen questionnaire
-    (its best product for a product questionnaire), or the combined index (no level)."""
-    if key == COMBINED:
-        index = combined(wave_id=choice.wave.id, subjects=choice.subjects)
-        return select(index.c.cooperative_id, index.c.score, null().label("level")).subquery(
-            "standing"
-        )
-    best = picked(wave_id=choice.wave.id, key=key, subject=choice.subjects[key])
-    return select(best.c.cooperative_id, best.c.score, best.c.level).subquery("standing")
-
-
 def district_report(
     session: Session,
     *,
@@ -141,34 +129,17 @@ def district_report(
         chosen = chosen.where(Cooperative.sector == sector)
     if status:
         chosen = chosen.where(Cooperative.status == status)
-    # Ordered and paged in SQL (highest score first, those without one after, by name), so a
-    # long commune costs one page of rows; the page's dimensions and trends are read after.
-    standing = _standing(choice, key)
     placed = placement(chosen).subquery("placed")
     commune = Area.__table__.alias("commune_area")
     district = Area.__table__.alias("district_area")
-    statement = (
-        select(Cooperative, commune.c.name, district.c.name, standing.c.score)
+    registry = session.execute(
+        select(Cooperative, commune.c.name, district.c.name)
         .join(placed, placed.c.cooperative_id == Cooperative.id)
         .outerjoin(commune, commune.c.id == placed.c.commune_id)
         .outerjoin(district, district.c.id == placed.c.district_id)
-        .outerjoin(standing, standing.c.cooperative_id == Cooperative.id)
-    )
-    if level:
-        statement = statement.where(standing.c.level == level)
-    statement = statement.order_by(
-        standing.c.score.is_(None), standing.c.score.desc(), Cooperative.name, Cooperative.id
-    )
-    registry, total = paginate(session, statement, page=page, size=PAGE_SIZE)
-    where = Page(number=max(page, 1), size=PAGE_SIZE, total=total)
-    if not registry and where.number > where.pages:  # past the end: the last page
-        where = Page(number=where.pages, size=PAGE_SIZE, total=total)
-        registry, total = paginate(session, statement, page=where.number, size=PAGE_SIZE)
-    listed = statement.order_by(None).subquery("listed")
-    scored = session.scalar(select(func.count(listed.c.score))) or 0
-    on_page = select(Cooperative.id).where(Cooperative.id.in_([row[0].id for row in registry]))
+    ).all()
     scores = cooperative_scores(
-        session, wave_id=choice.wave.id, subjects=choice.subjects, cooperatives=on_page
+        session, wave_id=choice.wave.id, subjects=choice.subjects, cooperatives=chosen
     )
     before = {}
     if choice.previous is not None:
@@ -179,11 +150,11 @@ def district_report(
                 session,
                 wave_id=choice.previous.id,
                 subjects=subjects,
-                cooperatives=on_page,
+                cooperatives=chosen,
                 with_dimensions=False,
             )
     rows = []
-    for cooperative, commune_name, district_name, _score in registry:
+    for cooperative, commune_name, district_name in registry:
         entry = scores.get(cooperative.id)
         earlier = before.get(cooperative.id)
         overall: float | None = None
@@ -196,12 +167,14 @@ def district_report(
                 overall, dims = entry.combined, dict(entry.components)
             previous = earlier.combined if earlier is not None else None
         else:
-            held = entry.by_key.get(key) if entry is not None else None
-            if held is not None:
-                overall, found_level = held.overall, held.level
-                product_name, dims = held.product_name, held.dimensions
+            standing = entry.by_key.get(key) if entry is not None else None
+            if standing is not None:
+                overall, found_level = standing.overall, standing.level
+                product_name, dims = standing.product_name, standing.dimensions
             old = earlier.by_key.get(key) if earlier is not None else None
             previous = old.overall if old is not None else None
+        if level and found_level != level:
+            continue
         rows.append(
             DistrictRow(
                 cooperative_id=cooperative.id,
@@ -219,6 +192,12 @@ def district_report(
                 previous_overall=previous,
             )
         )
+    # Highest score first; cooperatives without one follow, by name.
+    rows.sort(key=lambda r: (r.overall is None, -(r.overall or 0.0), r.name, r.cooperative_id))
+    # Sorted by a score that may combine several questionnaires in Python, so paged here.
+    pages = Page(number=1, size=PAGE_SIZE, total=len(rows)).pages
+    page = min(max(page, 1), pages)
+    where = Page(number=page, size=PAGE_SIZE, total=len(rows))
     return DistrictReport(
         area=area,
         choice=choice,
@@ -226,9 +205,9 @@ def district_report(
         title=COMBINED_TITLE if key == COMBINED else choice.titles[key],
         dimensions=dimensions,
         levels=levels,
-        rows=rows,
-        total=total,
-        scored=scored,
+        rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(rows),
+        scored=sum(1 for r in rows if r.overall is not None),
         sectors=sectors,
         page=where,
     )

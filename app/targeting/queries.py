@@ -10,7 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    CTE,
+    Select,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.areas.models import Area, AreaLevel
@@ -180,11 +192,16 @@ def _model(
     }
     leveled = {k: q for k, q in definitions.items() if not q.banded}
     banded = {k: q for k, q in definitions.items() if q.banded}
-    current = {k: _per_cooperative(criteria.wave_id, k, q) for k, q in leveled.items()}
-    query = select(*(c for sub in current.values() for c in (sub.c.overall, sub.c.level)))
-    query = query.select_from(Cooperative)
-    for sub in current.values():
-        query = query.outerjoin(sub, sub.c.cooperative_id == Cooperative.id)
+    table = _levels_of(criteria.wave_id, leveled)
+    current = {
+        key: (table.c[f"overall_{i}"], table.c[f"level_{i}"]) for i, key in enumerate(leveled)
+    }
+    query = select(*(c for pair in current.values() for c in pair)).select_from(Cooperative)
+    if current:
+        # A candidate has every level: an inner join, which SQLite drives from the scores.
+        # A saved list shows its cooperatives whatever they have now.
+        on = table.c.cooperative_id == Cooperative.id
+        query = query.join(table, on, isouter=only is not None)
     query = _listed(query).where(Cooperative.id.in_(visible))
     if only is None:
         at_band = [
@@ -199,8 +216,8 @@ def _model(
             session,
             query.where(
                 *(
-                    sub.c.level.in_(levels_from(leveled[key], criteria.levels[key]))
-                    for key, sub in current.items()
+                    level.in_(levels_from(leveled[key], criteria.levels[key]))
+                    for key, (_, level) in current.items()
                 ),
                 or_(*(Cooperative.id.in_(b) for b in at_band), Cooperative.id.in_(starred)),
             ),
@@ -209,7 +226,7 @@ def _model(
         )
     else:
         query = query.where(Cooperative.id.in_(only))
-    strength = sum((func.coalesce(sub.c.overall, 0) for sub in current.values()), start=literal(0))
+    strength = sum((func.coalesce(overall, 0) for overall, _ in current.values()), start=literal(0))
     listed_at = 2 * len(current)  # where the Contact columns start
 
     def rows_of(rows: Sequence[Sequence[Any]]) -> list[ModelRow]:
@@ -260,38 +277,60 @@ def _model_rows(
     return found
 
 
-def _per_cooperative(wave_id: int, key: str, questionnaire: Questionnaire) -> Subquery:
-    """A questionnaire's current submission per cooperative (for a product questionnaire,
-    its best-scored product's), as a subquery."""
-    if questionnaire.subject == "cooperative":
-        return (
-            select(
-                Response.cooperative_id.label("cooperative_id"),
-                Response.overall.label("overall"),
-                Response.level.label("level"),
-            )
-            .where(scope.current(wave_id, key), Response.product_id.is_(None))
-            .subquery(f"{key}_current")
-        )
-    ranked = (
-        select(
-            Response.cooperative_id.label("cooperative_id"),
-            Response.overall.label("overall"),
-            Response.level.label("level"),
-            func.row_number()
-            .over(
-                partition_by=Response.cooperative_id,
-                order_by=(Response.overall.desc(), Response.id),
-            )
-            .label("rank"),
-        )
-        .where(scope.current(wave_id, key))
-        .subquery(f"{key}_ranked")
+def _levels_of(wave_id: int, leveled: dict[str, Questionnaire]) -> CTE:
+    """Per cooperative, the overall score and level of each questionnaire of `leveled` (columns
+    `overall_<i>`, `level_<i>` in its order; a product questionnaire's best-scored product).
+
+    One materialized GROUP BY over the stored scores rather than a join per questionnaire:
+    SQLite scanned the second once per row of the first (seconds for a few thousand).
+    """
+    keys = list(leveled)
+    own = [k for k in keys if leveled[k].subject == "cooperative"]
+    fields = (
+        Response.cooperative_id.label("cooperative_id"),
+        Response.questionnaire_key.label("key"),
+        Response.overall.label("overall"),
+        Response.level.label("level"),
     )
+    # Without a level questionnaire, an empty table keeps the query's shape.
+    parts: list[Select[int, str, float | None, str | None]] = [
+        select(*fields).where(
+            scope.current(wave_id) if own else false(),
+            Response.questionnaire_key.in_(own),
+            Response.product_id.is_(None),
+        )
+    ]
+    for number, key in enumerate(k for k in keys if k not in own):
+        place = func.row_number().over(
+            partition_by=Response.cooperative_id, order_by=(Response.overall.desc(), Response.id)
+        )
+        ranked = (
+            select(*fields, place.label("place"))
+            .where(scope.current(wave_id, key))
+            .subquery(f"ranked_{number}")
+        )
+        parts.append(
+            select(ranked.c.cooperative_id, ranked.c.key, ranked.c.overall, ranked.c.level).where(
+                ranked.c.place == 1
+            )
+        )
+    scores: Subquery = (
+        parts[0].subquery("level_scores")
+        if len(parts) == 1
+        else union_all(*parts).subquery("level_scores")
+    )
+    columns = []
+    for index, key in enumerate(keys):
+        mine = scores.c.key == key
+        columns += [
+            func.max(case((mine, scores.c.overall))).label(f"overall_{index}"),
+            func.max(case((mine, scores.c.level))).label(f"level_{index}"),
+        ]
     return (
-        select(ranked.c.cooperative_id, ranked.c.overall, ranked.c.level)
-        .where(ranked.c.rank == 1)
-        .subquery(f"{key}_current")
+        select(scores.c.cooperative_id, *columns)
+        .group_by(scores.c.cooperative_id)
+        .cte("levels_by_cooperative")
+        .prefix_with("MATERIALIZED")
     )
 
 
