@@ -40,6 +40,7 @@ level; products: official stars and OCOP self-check band, overall, part A):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -65,7 +66,7 @@ from app.responses.models import (
 from app.responses.service import subject_key
 from app.surveys import service as surveys
 from app.surveys.definition import Questionnaire
-from app.surveys.loader import load_dir, load_file
+from app.surveys.loader import load_dir, load_file, load_text
 from app.surveys.models import QuestionnaireVersion
 from tests import factories
 from tests.conftest import sign_in
@@ -235,6 +236,36 @@ def real_questionnaires() -> tuple[Questionnaire, ...]:
     return tuple(load_dir(ROOT / "surveys"))
 
 
+# Another province's set: the same files under other keys, another order and other short names,
+# as a province would write them (only the YAML changes).
+RENAMED = {
+    "digital": ("so_hoa", 2, "Số hoá", "Digitising"),
+    "value_chain": ("lien_ket", 1, "Liên kết", "Linkage"),
+    "ocop": ("san_pham", 3, "Sao sản phẩm", "Product stars"),
+}
+
+
+@cache
+def renamed_questionnaires() -> tuple[Questionnaire, ...]:
+    found = []
+    for path in sorted((ROOT / "surveys").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        key = re.search(r"^key: (\w+)$", text, re.MULTILINE)
+        assert key is not None
+        new, order, vi, en = RENAMED[key[1]]
+        text = re.sub(r"^key: \w+$", f"key: {new}", text, count=1, flags=re.MULTILINE)
+        text = re.sub(r"^order: \d+$", f"order: {order}", text, count=1, flags=re.MULTILINE)
+        text = re.sub(
+            r"^short_title: .*$",
+            f'short_title: {{vi: "{vi}", en: "{en}"}}',
+            text,
+            count=1,
+            flags=re.MULTILINE,
+        )
+        found.append(load_text(text, file=path.name))
+    return tuple(found)
+
+
 @dataclass
 class TargetingProvince:
     wave: Wave
@@ -291,18 +322,19 @@ def submit(
     return made
 
 
-def targeting_province(session: Session, *, wave_key: str = "2026") -> TargetingProvince:
-    """The targeting world described at the top of this file, in one open wave."""
-    for questionnaire in real_questionnaires():
+def targeting_province(
+    session: Session, *, wave_key: str = "2026", renamed: bool = False
+) -> TargetingProvince:
+    """The targeting world described at the top of this file, in one open wave; `renamed`:
+    with the questionnaires of `RENAMED` (same content, other keys, order and names)."""
+    keys = {k: RENAMED[k][0] if renamed else k for k in ("digital", "value_chain", "ocop")}
+    for questionnaire in renamed_questionnaires() if renamed else real_questionnaires():
         surveys.publish(session, questionnaire=questionnaire)
     wave = responses.create_wave(
         session,
         key=wave_key,
         name=f"Đợt {wave_key}",
-        version_ids={
-            key: surveys.latest_version(session, key=key).id
-            for key in ("digital", "value_chain", "ocop")
-        },
+        version_ids={key: surveys.latest_version(session, key=key).id for key in keys.values()},
         opens_on=dt.date(int(wave_key), 3, 1),
         closes_on=dt.date(int(wave_key), 12, 31),
         status=WaveStatus.OPEN,
@@ -358,7 +390,7 @@ def targeting_province(session: Session, *, wave_key: str = "2026") -> Targeting
         submit(
             session,
             wave=wave,
-            key="digital",
+            key=keys["digital"],
             cooperative=coops[name],
             overall=overall,
             level=level,
@@ -373,7 +405,7 @@ def targeting_province(session: Session, *, wave_key: str = "2026") -> Targeting
         submit(
             session,
             wave=wave,
-            key="value_chain",
+            key=keys["value_chain"],
             cooperative=coops[name],
             overall=overall,
             level=level,
@@ -384,7 +416,7 @@ def targeting_province(session: Session, *, wave_key: str = "2026") -> Targeting
         submit(
             session,
             wave=wave,
-            key="ocop",
+            key=keys["ocop"],
             cooperative=coops[owner],
             product=products[product],
             overall=overall,
@@ -409,6 +441,34 @@ def targeting_province(session: Session, *, wave_key: str = "2026") -> Targeting
     ocop("Cường", "Túi", 45, "hai_sao", 60)
     ocop("Em", "Chè", 40, "hai_sao", 25)
     return TargetingProvince(wave, chi_lang, huu_lung, coops, products, advisor)
+
+
+def crowd(session: Session, province: TargetingProvince, *, n: int) -> None:
+    """`n` more cooperatives in Chi Lăng, "HTX P000" on: each below 40 on strategy (1.0) and a
+    model candidate (digital 70, value chain 65, a product with 4 official stars)."""
+    for number in range(n):
+        cooperative = factories.cooperative(
+            session, in_area=province.chi_lang, name=f"HTX P{number:03d}"
+        )
+        factories.product(session, of=cooperative, name=f"Sản phẩm {number}", stars=4)
+        submit(
+            session,
+            wave=province.wave,
+            key="digital",
+            cooperative=cooperative,
+            overall=70,
+            level="nang_cao",
+            dimensions={"strategy": 1.0, "sales": 50.0},
+        )
+        submit(
+            session,
+            wave=province.wave,
+            key="value_chain",
+            cooperative=cooperative,
+            overall=65,
+            level="nhieu_khau",
+            dimensions={"dau_vao": 65},
+        )
 
 
 ACCOUNTS = {

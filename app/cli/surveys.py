@@ -74,7 +74,7 @@ def publish(path: Annotated[Path, typer.Argument()] = Path("surveys")) -> None:
 
 @surveys_app.command("rescore")
 def rescore(
-    key: Annotated[str, typer.Argument(help="Questionnaire key, e.g. digital")],
+    key: Annotated[str, typer.Argument(help="Questionnaire key (the file's `key`)")],
     version: Annotated[str, typer.Argument(help="Published version, e.g. 2026.1")],
     dry_run: Annotated[bool, typer.Option(help="Only list what would change")] = False,
     under: Annotated[
@@ -85,7 +85,7 @@ def rescore(
     """Recompute the stored scores of a version's submitted responses; fix those that differ.
 
     With --under, nothing is stored: it reports how many responses would change score and
-    level (the star band for ocop) under a later version's scoring rules, and why.
+    level (or star band) under a later version's scoring rules, and why.
     """
     from app.cli import database
     from app.responses import rescoring
@@ -136,7 +136,7 @@ def _report_moves(session: Any, key: str, old: Any, new: Any) -> None:
         service.definition(new),
         rescoring.stored_results(session, version_id=old.id),
     )
-    what = "star band" if key == "ocop" else "level"
+    what = "star band" if service.definition(new).banded else "level"
     console.print(
         f"{moves.checked} submitted response(s) of {key} {old.version} scored under the rules "
         f"of {new.version} (nothing stored):"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.areas.models import Area, AreaLevel
 from app.cooperatives.models import Cooperative, CooperativeStatus, Product
+from app.cooperatives.schemas import ProductForm
 from app.errors import NotFound
 from app.messages import N_
 
@@ -151,24 +152,17 @@ def get_product(session: Session, *, product_id: int, cooperative_id: int) -> Pr
     return product
 
 
-def add_product(
-    session: Session, *, cooperative_id: int, name: str, ocop_group: str | None, stars: int
-) -> Product:
+def add_product(session: Session, *, cooperative_id: int, product: ProductForm) -> Product:
     """Register a product of a cooperative (its OCOP self-check is then asked once per wave)."""
-    from app.cooperatives.vocabulary import OCOP_GROUPS
-    from app.errors import Invalid
-
-    name = " ".join(name.split())
-    if not name or len(name) > 300:
-        raise Invalid(N_("A product name is 1 to 300 characters."))
-    if ocop_group is not None and ocop_group not in OCOP_GROUPS:
-        raise Invalid(N_("Unknown product group."))
-    if not 0 <= stars <= 5:
-        raise Invalid(N_("Stars are 0 to 5."))
-    product = Product(cooperative_id=cooperative_id, name=name, ocop_group=ocop_group, stars=stars)
-    session.add(product)
+    made = Product(
+        cooperative_id=cooperative_id,
+        name=product.name,
+        ocop_group=product.ocop_group,
+        stars=product.stars,
+    )
+    session.add(made)
     session.flush()
-    return product
+    return made
 
 
 def areas_in_use(

@@ -79,7 +79,7 @@ def result_pdf(
             "wave_name": wave_name,
             "title": questionnaire.title.vi,
             "version": questionnaire.version,
-            "is_ocop": questionnaire.key == "ocop",
+            "banded": questionnaire.banded,
             "overall": number(result.overall),
             "level": questionnaire.level(result.level).label.vi,
             "submitted": i18n.datetime(submitted_at, "vi") if submitted_at else "–",

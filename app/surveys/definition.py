@@ -34,6 +34,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = get_args(QuestionType)
 CHOICE_TYPES: frozenset[str] = frozenset({"single_choice", "multiple_choice"})
 
 Subject = Literal["cooperative", "product"]
+# What a questionnaire's overall result is: a maturity level, or an indicative star band (a
+# product's self-check read like the official OCOP stars, which targeting offers beside it).
+Result = Literal["level", "star_band"]
 
 
 def _to_condition(value: object) -> Condition:
@@ -273,6 +276,21 @@ class Questionnaire(_Model):
     order: int = DEFAULT_ORDER
     # The level a model cooperative reaches at least, offered first on the targeting page.
     model_level: Key | None = None
+    # Whether the levels are maturity levels or star bands: how pages name the result, and its
+    # role on the targeting page (a band stands beside the official stars).
+    result: Result = "level"
+    # A short name for table heads and form labels; the title when left out.
+    short_title: Text | None = None
+
+    @property
+    def name(self) -> Text:
+        """The short name pages use in table heads and labels."""
+        return self.short_title or self.title
+
+    @property
+    def banded(self) -> bool:
+        """Whether the result is a star band rather than a maturity level."""
+        return self.result == "star_band"
 
     @model_validator(mode="after")
     def _model_level_known(self) -> Self:
@@ -312,11 +330,17 @@ class Questionnaire(_Model):
 
 # Fields added to the format after versions were published: they count only where a file
 # sets them to something else, so a file whose questions did not change keeps its hash.
-ADDED_FIELDS: dict[str, Any] = {"order": DEFAULT_ORDER, "model_level": None, "scoring_rules": 1}
+ADDED_FIELDS: dict[str, Any] = {
+    "order": DEFAULT_ORDER,
+    "model_level": None,
+    "result": "level",
+    "short_title": None,
+    "scoring_rules": 1,
+}
 ADDED_QUESTION_FIELDS: dict[str, Any] = {"applies_when": None, "asked_when": None}
 # How the portal lists and filters a questionnaire, not what it asks or how it scores: changing
 # them needs no new version (see "Listing settings" in surveys/README.md).
-LISTING_FIELDS = ("order", "model_level")
+LISTING_FIELDS = ("order", "model_level", "result", "short_title")
 # The same for each dimension: its source is a citation shown beside the result.
 LISTING_DIMENSION_FIELDS = ("source",)
 

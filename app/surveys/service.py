@@ -51,8 +51,9 @@ def publish(session: Session, *, questionnaire: Questionnaire) -> PublishResult:
             # Only the listing settings changed: the snapshot's questions and scoring stay as
             # responses saw them. A new hash keeps every worker's parsed copy from going stale.
             definition = dict(existing.definition)
+            listed = questionnaire.model_dump(mode="json", include=set(LISTING_FIELDS))
             for name in LISTING_FIELDS:
-                definition[name] = getattr(questionnaire, name)
+                definition[name] = listed[name]
             given = questionnaire.model_dump(mode="json")["dimensions"]
             definition["dimensions"] = [
                 {**stored, **{name: new[name] for name in LISTING_DIMENSION_FIELDS}}

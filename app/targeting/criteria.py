@@ -27,10 +27,6 @@ from app.validation import parse
 Kind = Literal["support", "model"]
 KINDS: tuple[Kind, ...] = ("support", "model")
 
-# The questionnaires a model candidate is judged on (docs/targeting.md); the level each asks
-# by default is its file's `model_level`, else its second-highest level.
-MODEL_KEYS = ("digital", "value_chain", "ocop")
-
 
 def by_min(level: Level) -> float:
     """A level's place in its questionnaire: levels rank by their minimum score."""
@@ -94,17 +90,42 @@ class SupportCriteria:
     sector: str | None = None
 
 
+LEVEL_SUFFIX = "_level"  # a model shortlist stores each questionnaire's level as `<key>_level`
+
+
 @dataclass(frozen=True)
 class ModelCriteria:
-    """Cooperatives at or above chosen levels on all three questionnaires (docs/targeting.md)."""
+    """Cooperatives at or above a chosen level of every questionnaire of the wave, and with a
+    product at or above the chosen star band or official stars (docs/targeting.md)."""
 
     wave_id: int
-    digital_level: str
-    value_chain_level: str
-    ocop_level: str | None
+    # questionnaire key -> the lowest level (or band) asked, in page order; the default of each
+    # is its file's `model_level`, else its second-highest level
+    levels: dict[str, str]
     min_stars: int = DEFAULT_MIN_STARS
     area_id: int | None = None
     sector: str | None = None
+
+    def stored(self) -> dict[str, object]:
+        """The criteria as a shortlist keeps them (JSON): each level as `<key>_level`."""
+        return {
+            "wave_id": self.wave_id,
+            **{f"{key}{LEVEL_SUFFIX}": level for key, level in self.levels.items()},
+            "min_stars": self.min_stars,
+            "area_id": self.area_id,
+            "sector": self.sector,
+        }
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, object]) -> ModelCriteria:
+        """The criteria a shortlist kept (`stored`); a level saved empty was not asked."""
+        levels = {
+            name.removesuffix(LEVEL_SUFFIX): str(level)
+            for name, level in stored.items()
+            if name.endswith(LEVEL_SUFFIX) and level
+        }
+        rest = {k: v for k, v in stored.items() if not k.endswith(LEVEL_SUFFIX)}
+        return cls(levels=levels, **rest)  # type: ignore[arg-type]
 
 
 Criteria = SupportCriteria | ModelCriteria
@@ -158,12 +179,7 @@ def form_values(wave: Wave, criteria: Criteria) -> dict[str, str]:
             "dimension": f"{criteria.questionnaire}:{criteria.dimension}",
             "threshold": f"{criteria.threshold:g}",
         }
-    return common | {
-        "digital": criteria.digital_level,
-        "value_chain": criteria.value_chain_level,
-        "ocop": criteria.ocop_level or "",
-        "stars": str(criteria.min_stars),
-    }
+    return common | dict(criteria.levels) | {"stars": str(criteria.min_stars)}
 
 
 def _support(
@@ -175,7 +191,7 @@ def _support(
     if not chosen.questionnaires:
         errors["dimension"] = Message(N_("This wave asks no questionnaire."))
         return None
-    # The form asks both at once ("digital:strategy"); a link may give them apart.
+    # The form asks both at once ("<questionnaire>:<dimension>"); a link may give them apart.
     typed_dimension = params.get("dimension", "").strip()
     if ":" in typed_dimension:
         key, _, dimension = typed_dimension.partition(":")
@@ -200,26 +216,11 @@ def _model(
     errors: dict[str, Message],
     query: TargetingQuery,
 ) -> ModelCriteria | None:
-    levels: dict[str, str | None] = {}
-    for key in MODEL_KEYS:
-        questionnaire = chosen.questionnaires.get(key)
-        if questionnaire is None:
-            levels[key] = None
-            if key != "ocop":  # without the ocop self-check, official stars still count
-                errors[key] = Message(N_("This wave does not ask this questionnaire."))
-            continue
+    # Each questionnaire the wave asks is a field named by its key (the files name them).
+    levels: dict[str, str] = {}
+    for key, questionnaire in chosen.questionnaires.items():
         typed = params.get(key) or _default_level(questionnaire, questionnaire.model_level)
         if not levels_from(questionnaire, typed):
             errors[key] = Message(N_("Unknown level."))
         levels[key] = typed
-    if levels.get("digital") is None or levels.get("value_chain") is None:
-        return None
-    return ModelCriteria(
-        chosen.wave.id,
-        levels["digital"] or "",
-        levels["value_chain"] or "",
-        levels["ocop"],
-        query.stars,
-        query.district,
-        query.sector,
-    )
+    return ModelCriteria(chosen.wave.id, levels, query.stars, query.district, query.sector)

@@ -47,7 +47,7 @@ class SupportRow:
 @dataclass(frozen=True)
 class ModelRow:
     contact: Contact
-    scores: dict[str, float | None]  # questionnaire -> overall score
-    levels: dict[str, dict[str, str] | None]  # questionnaire -> level label
-    ocop_product: str | None  # the product with the best self-check band
+    scores: dict[str, float | None]  # questionnaire -> overall score, in page order
+    levels: dict[str, dict[str, str] | None]  # questionnaire -> level (or band) label
+    products: dict[str, str | None]  # star-band questionnaire -> the product with its best band
     stars: int  # the best official OCOP rating of its products

@@ -50,7 +50,7 @@ def save_shortlist(
         name=named.name,
         kind=found.kind,
         wave_id=found.criteria.wave_id,
-        criteria={"kind": found.kind, "wave": found.choices.wave.key, **asdict(found.criteria)},
+        criteria={"kind": found.kind, "wave": found.choices.wave.key, **_stored(found.criteria)},
         created_by_id=user.id,
     )
     session.add(shortlist)
@@ -112,12 +112,16 @@ class OpenedList:
     district: str | None  # the name of the district the list was narrowed to, if any
 
 
+def _stored(criteria: Criteria) -> dict[str, Any]:
+    return asdict(criteria) if isinstance(criteria, SupportCriteria) else criteria.stored()
+
+
 def criteria_of(shortlist: Shortlist) -> Criteria:
     """The criteria a shortlist was saved with."""
     stored = {k: v for k, v in shortlist.criteria.items() if k not in ("kind", "wave")}
     if shortlist.kind == "support":
         return SupportCriteria(**stored)
-    return ModelCriteria(**stored)
+    return ModelCriteria.from_stored(stored)
 
 
 def open_shortlist(session: Session, *, shortlist_id: int, visible: Select[int]) -> OpenedList:
@@ -161,15 +165,26 @@ _SUPPORT = [
     exports.Column("level", "Mức độ", "Level"),
     exports.Column("product", "Sản phẩm", "Product"),
 ]
-_MODEL = [
-    exports.Column("digital_overall", "Điểm chuyển đổi số", "Digital score", "number"),
-    exports.Column("digital_level", "Mức chuyển đổi số", "Digital level"),
-    exports.Column("value_chain_overall", "Điểm liên kết chuỗi", "Value-chain score", "number"),
-    exports.Column("value_chain_level", "Mức liên kết chuỗi", "Value-chain level"),
-    exports.Column("ocop_band", "Hạng sao tự đánh giá", "Self-check star band"),
-    exports.Column("ocop_product", "Sản phẩm", "Product"),
-    exports.Column("stars", "Số sao OCOP chính thức", "Official OCOP stars", "integer"),
-]
+OFFICIAL_STARS = exports.Column("stars", "Số sao OCOP chính thức", "Official OCOP stars", "integer")
+
+
+def _model_columns(questionnaires: dict[str, Questionnaire]) -> list[exports.Column]:
+    """Two columns per questionnaire, in page order: a level's score and name, or a star band
+    and the product that reached it; then the official stars."""
+    columns = []
+    for key, q in questionnaires.items():
+        name = q.name
+        if q.banded:
+            columns += [
+                exports.Column(f"{key}_band", f"{name.vi}: hạng sao", f"{name.en}: star band"),
+                exports.Column(f"{key}_product", f"{name.vi}: sản phẩm", f"{name.en}: product"),
+            ]
+        else:
+            columns += [
+                exports.Column(f"{key}_overall", f"{name.vi}: điểm", f"{name.en}: score", "number"),
+                exports.Column(f"{key}_level", f"{name.vi}: mức", f"{name.en}: level"),
+            ]
+    return [*columns, OFFICIAL_STARS]
 
 
 def _export_row(row: SupportRow | ModelRow) -> dict[str, Any]:
@@ -191,15 +206,13 @@ def _export_row(row: SupportRow | ModelRow) -> dict[str, Any]:
             "level": row.level["vi"] if row.level else None,
             "product": row.product_name,
         }
-    return data | {
-        "digital_overall": row.scores.get("digital"),
-        "digital_level": (row.levels.get("digital") or {}).get("vi"),
-        "value_chain_overall": row.scores.get("value_chain"),
-        "value_chain_level": (row.levels.get("value_chain") or {}).get("vi"),
-        "ocop_band": (row.levels.get("ocop") or {}).get("vi"),
-        "ocop_product": row.ocop_product,
-        "stars": row.stars,
-    }
+    for key, score in row.scores.items():
+        label = (row.levels.get(key) or {}).get("vi")
+        if key in row.products:
+            data |= {f"{key}_band": label, f"{key}_product": row.products[key]}
+        else:
+            data |= {f"{key}_overall": score, f"{key}_level": label}
+    return data | {"stars": row.stars}
 
 
 def criteria_lines(opened: OpenedList) -> list[tuple[str, str]]:
@@ -218,11 +231,10 @@ def criteria_lines(opened: OpenedList) -> list[tuple[str, str]]:
             ("Ngưỡng (dưới)", f"{criteria.threshold:g}"),
         ]
     else:
-        for key, value in (
-            ("digital", criteria.digital_level),
-            ("value_chain", criteria.value_chain_level),
-            ("ocop", criteria.ocop_level),
-        ):
+        # In page order (a stored JSON object need not keep its keys' order).
+        keys = [k for k in opened.questionnaires if k in criteria.levels]
+        for key in [*keys, *(k for k in criteria.levels if k not in keys)]:
+            value = criteria.levels[key]
             questionnaire = opened.questionnaires.get(key)
             label = level_label(questionnaire, value)
             name = questionnaire.title.vi if questionnaire else key
@@ -250,7 +262,13 @@ def export_shortlist(
     if fmt not in ("csv", "xlsx"):
         raise NotFound(N_("Unknown format."))
     opened = open_shortlist(session, shortlist_id=shortlist_id, visible=visible)
-    columns = _CONTACT + (_SUPPORT if opened.saved.shortlist.kind == "support" else _MODEL)
+    if isinstance(opened.criteria, SupportCriteria):
+        columns = _CONTACT + _SUPPORT
+    else:
+        asked = opened.criteria.levels
+        columns = _CONTACT + _model_columns(
+            {k: q for k, q in opened.questionnaires.items() if k in asked}
+        )
     rows = [_export_row(row) for row in opened.rows]
     if fmt == "csv":
         content = exports.csv_bytes(columns, rows)

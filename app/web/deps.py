@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.accounts import service as accounts
 from app.accounts.models import User
@@ -190,3 +191,15 @@ async def verify_csrf(request: Request) -> None:
         value = form.get(CSRF_FIELD)
         if not token_matches(value if isinstance(value, str) else None, request, secret):
             raise bad_token()
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form, for forms whose field names depend on the data (one per questionnaire).
+
+    Read on the event loop so the route itself can stay a plain `def`: a blocking query inside
+    an `async def` route stalls the event loop, and with it the commits of other requests.
+    """
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(form_data)]

@@ -73,6 +73,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "sector_label": partial(label, SECTORS, locale=locale),
         "status_label": partial(label, STATUSES, locale=locale),
         "ocop_label": partial(label, OCOP_GROUPS, locale=locale),
+        "ocop_groups": tuple(OCOP_GROUPS),
         "role_label": partial(label, ROLE_NAMES, locale=locale),
         "text": partial(i18n.pick, locale=locale),
         "message": partial(i18n.translate, locale=locale),

@@ -18,7 +18,14 @@ def test_a_version_published_before_its_listing_settings__takes_them_without_a_n
     stored = publish(session, key="listed", version="1")
     before = stored.content_hash
     listed = load_file(MINI).model_copy(
-        update={"key": "listed", "version": "1", "order": 2, "model_level": "mid"}
+        update={
+            "key": "listed",
+            "version": "1",
+            "order": 2,
+            "model_level": "mid",
+            "result": "star_band",
+            "short_title": Text(vi="Ngắn", en="Short"),
+        }
     )
     assert instrument_hash(listed) == instrument_hash(surveys.definition(stored))
 
@@ -28,6 +35,8 @@ def test_a_version_published_before_its_listing_settings__takes_them_without_a_n
     assert stored.content_hash == content_hash(listed) != before
     assert surveys.definition(stored).order == 2
     assert surveys.definition(stored).model_level == "mid"
+    assert surveys.definition(stored).banded
+    assert surveys.definition(stored).name == Text(vi="Ngắn", en="Short")
 
 
 def test_a_changed_question__still_needs_a_new_version(session: Session) -> None:

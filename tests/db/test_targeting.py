@@ -17,6 +17,7 @@ from app.audit.models import AuditEvent
 from app.db import utcnow
 from app.errors import Invalid
 from app.responses import service as responses
+from app.surveys import service as surveys
 from app.targeting import criteria as targeting
 from app.targeting import queries as targeting_queries
 from app.targeting import rows as targeting_rows
@@ -169,10 +170,10 @@ class TestModelCandidates:
         # Dũng (62 + 82 = 144) is stronger than Cường (70 + 65 = 135).
         assert names(rows) == ["HTX Dũng", "HTX Cường"]
         dung, cuong = rows
-        assert (dung.stars, dung.levels["ocop"], dung.ocop_product) == (4, None, None)
+        assert (dung.stars, dung.levels["ocop"], dung.products["ocop"]) == (4, None, None)
         assert cuong.stars == 0
         assert cuong.levels["ocop"] == {"vi": "3 sao", "en": "3 stars"}
-        assert cuong.ocop_product == "Khăn"
+        assert cuong.products["ocop"] == "Khăn"
         assert cuong.levels["digital"] == {"vi": "Nâng cao", "en": "Advanced"}
         assert cuong.scores == {"digital": 70, "value_chain": 65, "ocop": 55}
 
@@ -215,6 +216,24 @@ def save(session: Session, province: Province, name: str, **params: str) -> int:
         ip_address="10.0.0.1",
     )
     return saved.id
+
+
+class TestQuestionnaireRoles:
+    def test_a_product_questionnaire_with_levels__is_required_by_its_best_product(
+        self, session: Session, province: Province
+    ) -> None:
+        # The OCOP file republished as a level questionnaire (a listing setting, same version):
+        # its best product must reach the chosen level.
+        wave_version = responses.wave_version(session, wave_id=province.wave.id, key="ocop")
+        ocop = surveys.definition(wave_version)
+        surveys.publish(session, questionnaire=ocop.model_copy(update={"result": "level"}))
+        # Dũng (4 official stars, no self-check) needs an OCOP level now; Cường's best product
+        # reaches it but has no official stars, which still stand as their own criterion.
+        (em,) = models(session, province, ocop="hai_sao", stars="2")
+        assert em.contact.name == "HTX Em"
+        assert (em.scores["ocop"], em.levels["ocop"]) == (40, {"vi": "2 sao", "en": "2 stars"})
+        assert em.products == {}
+        assert list(em.scores) == ["digital", "value_chain", "ocop"]
 
 
 class TestShortlists:

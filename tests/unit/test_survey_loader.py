@@ -148,6 +148,40 @@ def test_a_model_level__must_be_one_of_the_levels() -> None:
         load_text(text)
 
 
+def test_a_result__is_a_level_unless_the_file_says_star_band() -> None:
+    assert load_file(MINI).result == "level"
+    assert not load_file(MINI).banded
+    banded = load_text(
+        MINI.read_text(encoding="utf-8").replace(
+            "subject: cooperative\n", "subject: cooperative\nresult: star_band\n"
+        )
+    )
+    assert banded.banded
+
+
+def test_an_unknown_result__is_refused_naming_the_line_and_the_choices() -> None:
+    text = MINI.read_text(encoding="utf-8").replace(
+        "subject: cooperative\n", "subject: cooperative\nresult: stars\n"
+    )
+    with pytest.raises(SurveyFileError) as refused:
+        load_text(text, file="mini-1.yaml")
+    (problem,) = refused.value.problems
+    assert (problem.field, problem.line) == ("result", text.splitlines().index("result: stars") + 1)
+    assert "'level' or 'star_band'" in problem.message
+
+
+def test_a_short_title__names_the_questionnaire_in_tables_else_its_title() -> None:
+    original = load_file(MINI)
+    assert original.name == original.title
+    named = load_text(
+        MINI.read_text(encoding="utf-8").replace(
+            "subject: cooperative\n", "subject: cooperative\nshort_title: {vi: Ngắn, en: Short}\n"
+        )
+    )
+    assert (named.name.vi, named.name.en) == ("Ngắn", "Short")
+    assert content_hash(named) != content_hash(original)
+
+
 def test_condition__is_compiled_once_per_questionnaire() -> None:
     q = load_file(MINI)
     gate = q.question("web_channels").relevant

@@ -75,6 +75,25 @@ class TestAuditPage:
         assert by_days.count("<code>wave.close</code>") == 1
         assert "31/12/2026" in by_days
 
+    def test_an_invalid_date__is_refused_beside_its_field_with_the_filters_kept(
+        self, admin: TestClient, session: Session
+    ) -> None:
+        add(session, "wave.open", "quantri", dt.datetime(2026, 3, 1, 8, tzinfo=VIETNAM))
+        reply = admin.get("/admin/audit?action=wave.open&actor=quantri&since=2026-02-30")
+        assert reply.status_code == 422
+        error = reply.text[reply.text.index('id="since-error"') :]
+        assert "Ngày không hợp lệ." in error[: error.index("</small>")]
+        assert 'name="since" value="2026-02-30" aria-invalid="true"' in reply.text
+        assert 'name="actor" value="quantri"' in reply.text
+        assert "<code>wave.open</code>" not in reply.text  # no list for a filter not understood
+        assert 'id="export-audit"' not in reply.text
+
+    def test_an_end_before_the_start__is_refused_beside_the_end(self, admin: TestClient) -> None:
+        reply = admin.get("/admin/audit?since=2026-12-31&until=2026-12-01")
+        assert reply.status_code == 422
+        error = reply.text[reply.text.index('id="until-error"') :]
+        assert "Ngày kết thúc sớm hơn ngày bắt đầu." in error[: error.index("</small>")]
+
     def test_a_long_log__is_paged(self, admin: TestClient, session: Session) -> None:
         start = dt.datetime(2026, 1, 1, tzinfo=VIETNAM)
         for n in range(60):
@@ -130,6 +149,20 @@ class TestAuditExport:
             "since": "",
             "until": "",
         }
+
+    def test_an_invalid_date__exports_nothing_and_records_nothing(
+        self, admin: TestClient, session: Session
+    ) -> None:
+        add(session, "wave.open", "quantri", dt.datetime(2026, 3, 1, 8, tzinfo=VIETNAM))
+        response = admin.post(
+            "/admin/audit/export",
+            data={"until": "31/12/2026", "csrf_token": page_csrf(admin, "/admin/audit")},
+        )
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("text/html")
+        assert 'id="until-error"' in response.text
+        exported = select(AuditEvent).where(AuditEvent.action == "audit.export")
+        assert session.scalars(exported).all() == []
 
     def test_targets__are_named_not_coded(self, admin: TestClient, session: Session) -> None:
         cooperative = factories.cooperative(session, name="HTX Na Chi Lăng")

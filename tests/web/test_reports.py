@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -218,6 +219,37 @@ class TestDistrictPage:
         every = table_rows(client.get(self.url(world, query="&status=all")).text)
         assert any(r.startswith("HTX A7") for r in every)
         assert not any(r.startswith("HTX A7") for r in table_rows(client.get(self.url(world)).text))
+
+    def test_a_long_district__shows_page_two_in_score_order_keeping_its_filters(
+        self, client: TestClient, session: Session, world: Province
+    ) -> None:
+        for number in range(100):
+            cooperative = factories.cooperative(
+                session, in_area=world.districts["A"], name=f"HTX P{number:03d}"
+            )
+            stored(
+                session, wave=world.wave, version=world.version, cooperative=cooperative, overall=55
+            )
+        client = as_user(client, "canbo")
+        first = client.get(self.url(world, query="&sector=agriculture"))
+        names = [r.split("|")[0].rsplit(" ", 1)[0] for r in table_rows(first.text)]
+        assert len(names) == 100
+        assert names[:4] == ["HTX A5", "HTX A4", "HTX A3", "HTX P000"]
+        assert "104 trên 105 hợp tác xã trong danh sách có điểm" in first.text
+        second = client.get(self.url(world, query="&sector=agriculture&page=2")).text
+        rows = table_rows(second)
+        assert [r.split("|")[0].rsplit(" ", 1)[0] for r in rows] == [
+            "HTX P097",
+            "HTX P098",
+            "HTX P099",
+            "HTX A1",
+            "HTX A6",
+        ]
+        assert rows[3].endswith("|Bán hàng|-5,0")  # the trend is read for the page's rows
+        back = re.search(r'<a href="([^"]+)" rel="prev">', second)
+        assert back is not None
+        assert "sector=agriculture" in back[1]
+        assert back[1].endswith("page=1")
 
     def test_commune_column__appears_where_cooperatives_sit_in_communes(
         self, client: TestClient, world: Province

@@ -16,6 +16,8 @@ from app.accounts.models import Role, User
 from app.cooperatives.models import Cooperative
 from app.responses import service as responses
 from app.responses.models import Answer, Response, Wave
+from app.surveys import service as surveys
+from app.surveys.loader import load_file
 from app.web.templating import LANG_COOKIE
 from tests import factories
 from tests.conftest import page_csrf, sign_in
@@ -278,13 +280,22 @@ class TestSubmitting:
     def test_the_result__shows_score_level_advice_and_averages(
         self, client: TestClient, world: World
     ) -> None:
-        response_id = submitted(client, world)
-        page = client.get(f"/responses/{response_id}/result").text
+        page = client.get(f"/responses/{submitted(client, world)}/result").text
         assert "Điểm tổng" in page
         assert "data-chart=" in page
         assert "Khuyến nghị, khía cạnh yếu nhất trước" in page
         assert "Huyện: Chi Lăng" in page
         assert "Bộ câu hỏi phiên bản 1" in page
+        assert '<p class="stat-caption">Mức độ</p>' in page
+
+    def test_the_result_of_a_star_band_questionnaire__is_called_a_star_band(
+        self, client: TestClient, world: World, session: Session
+    ) -> None:
+        banded = load_file(MINI).model_copy(update={"result": "star_band"})
+        surveys.publish(session, questionnaire=banded)  # a listing setting: same version
+        page = client.get(f"/responses/{submitted(client, world)}/result").text
+        assert '<p class="stat-caption">Hạng sao dự kiến</p>' in page
+        assert '<p class="stat-caption">Mức độ</p>' not in page
 
     def test_the_result_in_english__cites_each_source_in_english(
         self, client: TestClient, world: World

@@ -22,6 +22,7 @@ from tests import factories
 from tests.conftest import page_csrf, sign_in
 from tests.workbooks import keyed_rows
 from tests.worlds import TargetingProvince as Province
+from tests.worlds import crowd
 from tests.worlds import targeting_province as build_province
 
 
@@ -281,3 +282,57 @@ class TestExportShortlist:
 
     def test_an_unknown_format__is_not_found(self, client: TestClient, saved: int) -> None:
         assert self.export(client, saved, "pdf").status_code == 404
+
+
+class TestLongLists:
+    """More rows than a page (100): each page is read in SQL, its links keep the criteria."""
+
+    def test_the_support_list__shows_page_two_with_its_numbers_and_filters(
+        self, client: TestClient, session: Session, province: Province
+    ) -> None:
+        crowd(session, province, n=105)
+        sign_in(client, "canbo", factories.PASSWORD)
+        first = client.get("/targeting", params={"threshold": "45"}).text
+        assert listed(first)[:2] == ["HTX P000", "HTX P001"]
+        assert len(listed(first)) == 100
+        second = client.get("/targeting", params={"threshold": "45", "page": "2"}).text
+        assert listed(second) == [
+            *(f"HTX P{n}" for n in range(100, 105)),
+            "HTX Dũng",
+            "HTX Bình",
+            "HTX An",
+            "HTX Em",
+            "HTX Khánh",
+        ]
+        assert '<td class="num">101</td>' in second
+        assert "101–110 trên tổng số 110" in second
+        back = re.search(r'<a href="([^"]+)" rel="prev">', second)
+        assert back is not None
+        assert "threshold=45" in back[1]
+        assert back[1].endswith("page=1")
+
+    def test_the_model_list__shows_page_two_strongest_first(
+        self, client: TestClient, session: Session, province: Province
+    ) -> None:
+        crowd(session, province, n=105)
+        sign_in(client, "canbo", factories.PASSWORD)
+        first = client.get("/targeting/models").text
+        assert listed(first)[:3] == ["HTX Dũng", "HTX Cường", "HTX P000"]
+        assert len(listed(first)) == 100
+        second = client.get("/targeting/models", params={"page": "2", "stars": "3"}).text
+        assert listed(second) == [f"HTX P{n:03d}" for n in range(98, 105)]
+        assert "Sản phẩm 104" not in second  # official stars only: no self-check product
+        row = second[second.index("HTX P104</a>") :]
+        assert "Nâng cao" in row[: row.index("</tr>")]
+        back = re.search(r'<a href="([^"]+)" rel="prev">', second)
+        assert back is not None
+        assert "stars=3" in back[1]
+        assert "nang_cao" in back[1]
+
+    def test_a_page_past_the_end__shows_the_last_page(
+        self, client: TestClient, session: Session, province: Province
+    ) -> None:
+        crowd(session, province, n=105)
+        sign_in(client, "canbo", factories.PASSWORD)
+        last = client.get("/targeting/models", params={"page": "9"}).text
+        assert listed(last) == [f"HTX P{n:03d}" for n in range(98, 105)]

@@ -15,12 +15,13 @@ from app.advice import service as advice
 from app.advice.schemas import FollowUpForm, NoteForm
 from app.errors import Invalid
 from app.messages import Message
+from app.paging import MAX_SIZE, Page
 from app.targeting import criteria as targeting
 from app.targeting import queries as targeting_queries
 from app.targeting import shortlists
 from app.targeting.schemas import ShortlistName
 from app.validation import parse
-from app.web.deps import Adviser, DbSession
+from app.web.deps import Adviser, DbSession, Posted
 from app.web.routes.cooperatives import profile_context
 from app.web.templating import is_htmx, render
 
@@ -122,7 +123,6 @@ def mark_done(
 # Targeting -----------------------------------------------------------------------------------
 
 TEMPLATES = {"support": "targeting/support.html", "model": "targeting/models.html"}
-PAGE = 100  # rows a targeting page shows at once; a saved shortlist keeps them all
 
 
 def _targeting_page(
@@ -137,24 +137,23 @@ def _targeting_page(
 ) -> Response:
     found = targeting.search(session, kind=kind, params=params)
     visible = accounts.accessible_cooperative_ids(session, user=user)
-    rows = (
-        targeting_queries.results(session, visible=visible, criteria=found.criteria)
+    rows, page = (
+        targeting_queries.results_page(
+            session, visible=visible, criteria=found.criteria, page=_page_number(params)
+        )
         if found.criteria
-        else []
+        else ([], Page(number=1, size=MAX_SIZE, total=0))
     )
     errors = found.errors | (name_errors or {})
-    pages = max(1, -(-len(rows) // PAGE))
-    page = min(_page_number(params.get("page")), pages)
     return render(
         request,
         TEMPLATES[found.kind],
         {
             "search": found,
-            "rows": rows[(page - 1) * PAGE : page * PAGE],
-            "total": len(rows),
-            "offset": (page - 1) * PAGE,
+            "rows": rows,
             "page": page,
-            "pages": pages,
+            "total": page.total,
+            "offset": page.first - 1 if rows else 0,
             "errors": errors,
             "name": name,
         },
@@ -162,8 +161,9 @@ def _targeting_page(
     )
 
 
-def _page_number(text: str | None) -> int:
-    return int(text) if text and text.isdecimal() and int(text) > 0 else 1
+def _page_number(params: Mapping[str, str]) -> int:
+    text = params.get("page", "")
+    return int(text) if text.isdecimal() and int(text) > 0 else 1
 
 
 @router.get("/targeting")
@@ -182,27 +182,14 @@ def save_shortlist(
     session: DbSession,
     user: Adviser,
     kind: Annotated[str, Form()],
+    form: Posted,
     name: Annotated[str, Form()] = "",
-    wave: Annotated[str, Form()] = "",
-    dimension: Annotated[str, Form()] = "",
-    threshold: Annotated[str, Form()] = "",
-    digital: Annotated[str, Form()] = "",
-    value_chain: Annotated[str, Form()] = "",
-    ocop: Annotated[str, Form()] = "",
-    stars: Annotated[str, Form()] = "",
-    district: Annotated[str, Form()] = "",
-    sector: Annotated[str, Form()] = "",
 ) -> Response:
+    # The criteria fields are named by the questionnaires of the wave (one level each).
     params = {
-        "wave": wave,
-        "dimension": dimension,
-        "threshold": threshold,
-        "digital": digital,
-        "value_chain": value_chain,
-        "ocop": ocop,
-        "stars": stars,
-        "district": district,
-        "sector": sector,
+        k: v
+        for k, v in form.items()
+        if isinstance(v, str) and k not in ("kind", "name", "csrf_token")
     }
     found = targeting.search(session, kind=kind, params=params)
     try:

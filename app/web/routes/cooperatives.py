@@ -8,18 +8,22 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from app.accounts import service as accounts
+from app.accounts.models import Role
 from app.advice import service as advice
 from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.cooperatives import service as cooperatives
-from app.cooperatives.schemas import RegistryQuery
+from app.cooperatives.schemas import ProductForm, RegistryQuery
 from app.cooperatives.vocabulary import SECTORS, STATUSES
+from app.errors import Invalid
 from app.messages import Message
 from app.paging import MAX_SIZE
 from app.reports import registry, registry_export
 from app.reports.downloads import Format
+from app.validation import parse
 from app.web import flash
 from app.web.deps import Adviser, DbSession, Respondent
+from app.web.routes.home import ProductFormState, manager_home
 from app.web.templating import render
 
 router = APIRouter()
@@ -117,6 +121,7 @@ def profile_context(
         "errors": errors or {},
         "values": values or {},
         "today": advice.today(),
+        "product_form": None,
     }
 
 
@@ -142,21 +147,30 @@ def add_product(
     session: DbSession,
     user: Respondent,
     cooperative_id: int,
-    name: Annotated[str, Form(max_length=300)],
-    ocop_group: Annotated[str, Form(max_length=32)] = "",
-    stars: Annotated[int, Form(ge=0, le=5)] = 0,
+    name: Annotated[str, Form()] = "",
+    ocop_group: Annotated[str, Form()] = "",
+    stars: Annotated[str, Form()] = "",
     back: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     cooperative, _ = cooperatives.get_cooperative(
         session, cooperative_id=cooperative_id, visible=visible
     )
-    cooperatives.add_product(
-        session,
-        cooperative_id=cooperative.id,
-        name=name,
-        ocop_group=ocop_group or None,
-        stars=stars,
-    )
+    typed = {"name": name, "ocop_group": ocop_group, "stars": stars}
+    try:
+        product = parse(ProductForm, typed)
+    except Invalid as refused:
+        # The page the form was on, again, with what was typed and each problem beside it.
+        form = ProductFormState(cooperative.id, refused.fields, typed)
+        if back == "home" and user.role == Role.MANAGER:  # the home page only managers have
+            return manager_home(request, session, user, product_form=form)
+        found = advice.profile(session, user=user, cooperative_id=cooperative.id)
+        return render(
+            request,
+            "cooperatives/profile.html",
+            profile_context(found) | {"product_form": form},
+            status_code=422,
+        )
+    cooperatives.add_product(session, cooperative_id=cooperative.id, product=product)
     target = "/" if back == "home" else f"/cooperatives/{cooperative.id}"
     return flash.redirect(request, target, "product_added")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.accounts import recovery
 from app.accounts import service as accounts
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.areas import service as areas
 from app.cooperatives import service as cooperatives
+from app.messages import Message
 from app.responses import service as responses
 from app.responses.models import WaveStatus
 from app.web.deps import CurrentUser, DbSession
@@ -19,25 +22,50 @@ from app.web.templating import render
 router = APIRouter()
 
 
+@dataclass(frozen=True)
+class ProductFormState:
+    """A product form sent back: the cooperative it was for, its problems, what was typed."""
+
+    cooperative_id: int
+    errors: dict[str, Message]
+    values: dict[str, str]
+
+
+def manager_home(
+    request: Request, session: DbSession, user: User, *, product_form: ProductFormState | None
+) -> Response:
+    """A manager's cooperatives, their products and this wave's questionnaires (422 with a
+    product form sent back)."""
+    visible = accounts.accessible_cooperative_ids(session, user=user)
+    mine = cooperatives.list_cooperatives(session, visible=visible)
+    products = cooperatives.list_products(session, cooperative_ids=[c.id for c, _ in mine])
+    wave = responses.open_wave(session)
+    states = (
+        responses.subject_states(
+            session, wave=wave, cooperative_ids=[c.id for c, _ in mine], products=products
+        )
+        if wave
+        else []
+    )
+    return render(
+        request,
+        "home/manager.html",
+        {
+            "cooperatives": mine,
+            "products": products,
+            "wave": wave,
+            "states": states,
+            "product_form": product_form,
+        },
+        status_code=422 if product_form else 200,
+    )
+
+
 @router.get("/")
 def home(request: Request, session: DbSession, user: CurrentUser) -> Response:
-    visible = accounts.accessible_cooperative_ids(session, user=user)
     if user.role == Role.MANAGER:
-        mine = cooperatives.list_cooperatives(session, visible=visible)
-        products = cooperatives.list_products(session, cooperative_ids=[c.id for c, _ in mine])
-        wave = responses.open_wave(session)
-        states = (
-            responses.subject_states(
-                session, wave=wave, cooperative_ids=[c.id for c, _ in mine], products=products
-            )
-            if wave
-            else []
-        )
-        return render(
-            request,
-            "home/manager.html",
-            {"cooperatives": mine, "products": products, "wave": wave, "states": states},
-        )
+        return manager_home(request, session, user, product_form=None)
+    visible = accounts.accessible_cooperative_ids(session, user=user)
     if user.role == Role.STEERING and any(
         w.status != WaveStatus.DRAFT for w in responses.list_waves(session)
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +31,7 @@ from app.surveys.definition import Question
 from app.web import flash, i18n
 from app.web.deps import (
     DbSession,
+    Posted,
     Respondent,
     admit,
     get_db,
@@ -183,19 +184,6 @@ def step_page(
     )
 
 
-async def form_data(request: Request) -> FormData:
-    """The posted form, read on the event loop so the route itself can stay synchronous.
-
-    Routes that touch the database must be plain `def` (run in the thread pool): a blocking
-    query inside an `async def` route stalls the event loop, and with it the commits of the
-    other requests it may be waiting for.
-    """
-    return await request.form()
-
-
-PostedForm = Annotated[FormData, Depends(form_data)]
-
-
 @router.post("/responses/{response_id}/answers/{code}")
 @reads_then_writes
 async def save_answer(request: Request, response_id: int, code: str) -> Response:
@@ -270,7 +258,7 @@ def save_step(
     request: Request,
     session: DbSession,
     user: Respondent,
-    form: PostedForm,
+    form: Posted,
     response_id: int,
     step: int,
 ) -> Response:

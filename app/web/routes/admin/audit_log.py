@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any
 
@@ -11,9 +10,12 @@ from fastapi.responses import Response
 
 from app.audit import service as audit
 from app.audit import targets
-from app.messages import N_
+from app.audit.schemas import VIETNAM, AuditQuery
+from app.errors import Invalid
+from app.messages import N_, Message
 from app.paging import Page
 from app.reports import exports
+from app.validation import parse
 from app.web import i18n
 from app.web.deps import DbSession
 from app.web.routes.admin.shared import Admin, client_ip
@@ -24,8 +26,6 @@ router = APIRouter()
 
 AUDIT_PAGE = 50
 AUDIT_EXPORT_LIMIT = 1_000_000
-# Vietnam keeps no daylight saving time: one offset, named in the header and in each cell.
-LOCAL = dt.timezone(dt.timedelta(hours=7))
 AUDIT_COLUMNS = [
     exports.Column("at", "Thời điểm (giờ Việt Nam UTC+7)", "When (Vietnam time UTC+7)"),
     exports.Column("actor", "Người thực hiện", "Actor"),
@@ -72,25 +72,6 @@ def action_label(action: str, locale: str) -> str:
     return i18n.translate(found, locale) if found else action
 
 
-def _audit_filters(action: str, actor: str, since: str, until: str) -> dict[str, Any]:
-    """Filters for the audit query; dates are days in Vietnam, the end day included."""
-    local = LOCAL
-
-    def day(text: str) -> dt.datetime | None:
-        try:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), tzinfo=local)
-        except ValueError:
-            return None
-
-    end = day(until)
-    return {
-        "action": action or None,
-        "actor": actor.strip().lower() or None,
-        "since": day(since),
-        "until": end + dt.timedelta(days=1) if end else None,
-    }
-
-
 @router.get("/audit")
 def audit_page(
     request: Request,
@@ -102,12 +83,29 @@ def audit_page(
     until: str = "",
     page: int = 1,
 ) -> Response:
+    typed = {"action": action, "actor": actor, "since": since, "until": until}
+    try:
+        query = parse(AuditQuery, typed)
+    except Invalid as refused:
+        return _audit_page(request, session, typed, errors=refused.fields)
+    return _audit_page(request, session, typed, query=query, page=page)
+
+
+def _audit_page(
+    request: Request,
+    session: DbSession,
+    typed: dict[str, str],
+    *,
+    query: AuditQuery | None = None,
+    page: int = 1,
+    errors: dict[str, Message] | None = None,
+) -> Response:
+    """The log filtered by `query`; with `errors`, the filters as typed and no events (422)."""
     page = max(page, 1)
-    events, total = audit.page(
-        session,
-        number=page,
-        size=AUDIT_PAGE,
-        **_audit_filters(action, actor, since, until),
+    events, total = (
+        audit.page(session, number=page, size=AUDIT_PAGE, **query.filters())
+        if query is not None
+        else ([], 0)
     )
     locale = request_locale(request)
     return render(
@@ -120,8 +118,10 @@ def audit_page(
             "total": total,
             "page": Page(number=page, size=AUDIT_PAGE, total=total),
             "actions": audit.actions(session),
-            "filters": {"action": action, "actor": actor, "since": since, "until": until},
+            "filters": typed,
+            "errors": errors or {},
         },
+        status_code=422 if errors else 200,
     )
 
 
@@ -130,17 +130,21 @@ def audit_export(
     request: Request,
     session: DbSession,
     user: Admin,
-    action: Annotated[str, Form(max_length=64)] = "",
-    actor: Annotated[str, Form(max_length=100)] = "",
-    since: Annotated[str, Form(max_length=10)] = "",
-    until: Annotated[str, Form(max_length=10)] = "",
+    action: Annotated[str, Form()] = "",
+    actor: Annotated[str, Form()] = "",
+    since: Annotated[str, Form()] = "",
+    until: Annotated[str, Form()] = "",
 ) -> Response:
-    filters = _audit_filters(action, actor, since, until)
-    found = audit.events(session, limit=AUDIT_EXPORT_LIMIT, **filters)
+    typed = {"action": action, "actor": actor, "since": since, "until": until}
+    try:
+        query = parse(AuditQuery, typed)
+    except Invalid as refused:
+        return _audit_page(request, session, typed, errors=refused.fields)
+    found = audit.events(session, limit=AUDIT_EXPORT_LIMIT, **query.filters())
     names = targets.target_names(session, events=found)
     rows = [
         {
-            "at": e.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S +07:00"),
+            "at": e.at.astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M:%S +07:00"),
             "actor": e.actor_username,
             "action_label": action_label(e.action, "vi"),
             "action": e.action,
