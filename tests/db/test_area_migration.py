@@ -89,7 +89,7 @@ def test_existing_cooperatives__keep_their_former_district_and_count_in_the_prov
                 "C": (2, 3, None),
                 "D": (2, None, None),
             }
-            levels = dict(session.execute(text("select code, level from areas")).tuples().all())
+            levels = dict(session.execute(text("select code, level from areas")).all())
             assert levels["187"] == "former_district"
             assert levels["06238"] == "former_ward"
             # an advisor limited to a former district keeps it
