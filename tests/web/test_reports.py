@@ -61,6 +61,27 @@ class TestRankingsPage:
         assert "Tỉnh: Lạng Sơn" in page.text
         assert "55,0" in page.text  # the province mean
 
+    def test_a_long_ranking__pages_its_table_keeping_ranks_and_the_measure(
+        self, client: TestClient, world: Province, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # 3,321 communes would be one table of megabytes: the table pages, the ranks stay the
+        # ranks of the whole list. Two rows a page here stand for a hundred.
+        monkeypatch.setattr("app.web.routes.reports.MAX_SIZE", 2)
+        client = as_user(client, "bancd")
+        first = client.get("/reports/rankings?wave=2026&sort=ops")
+        assert len(table_rows(first.text)) == 2
+        after = re.search(r'<a href="([^"]+)" rel="next">', first.text)
+        assert after is not None
+        assert "sort=ops" in after[1]
+        assert "level=former-district" in after[1]
+        second = client.get(after[1].replace("&amp;", "&"))
+        rows = table_rows(second.text)
+        assert len(rows) == 2
+        assert rows[1].startswith("–|quá ít phiếu|Cẩm Lý")
+        assert "Trang 2/2" in second.text
+        beyond = client.get("/reports/rankings?wave=2026&page=9")
+        assert [r.split("|")[2] for r in table_rows(beyond.text)] == ["Đông Sơn", "Cẩm Lý"]
+
     def test_ranking__names_its_version_and_says_when_the_change_spans_two(
         self, client: TestClient, session: Session, world: Province
     ) -> None:

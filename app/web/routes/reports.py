@@ -21,6 +21,7 @@ from app.cooperatives import service as cooperatives
 from app.cooperatives.vocabulary import STATUSES
 from app.errors import Forbidden
 from app.messages import N_
+from app.paging import MAX_SIZE, Page
 from app.reports import answers, districts, downloads, scope
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
@@ -105,6 +106,7 @@ def rankings_page(
     questionnaire: str | None = None,
     level: str | None = None,
     sort: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     visible = accounts.accessible_cooperative_ids(session, user=user)
     choice = scope.choose_wave(session, wave_key=wave)
@@ -121,8 +123,21 @@ def rankings_page(
             "/reports/rankings", wave=choice.wave.key, questionnaire=key, level=by, sort=measure
         )
 
+    # The ranks need every area, so the table pages the ranked list: 3,321 communes in one
+    # table would be megabytes of HTML. The chart and the map still show the whole picture.
+    pages = Page(1, MAX_SIZE, len(report.rows)).pages
+    shown = Page(min(page, pages), MAX_SIZE, len(report.rows))
     context = {
         "report": report,
+        "rows": report.rows[shown.first - 1 : shown.last] if report.rows else [],
+        "page": shown,
+        "page_link": _paged(
+            "/reports/rankings",
+            wave=choice.wave.key,
+            questionnaire=key,
+            level=by,
+            sort=report.measure,
+        ),
         "keys": keys,
         "levels": levels,
         "titles": choice.titles | {"combined": rankings_report.COMBINED_TITLE},
