@@ -8,13 +8,15 @@ between pages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVarTuple
+from typing import TypeVar, TypeVarTuple
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 Ts = TypeVarTuple("Ts")
+T = TypeVar("T")
 
 MAX_SIZE = 100  # rows a page of a screen shows at most
 API_MAX_SIZE = 1000  # rows a page of the API gives at most
@@ -49,3 +51,15 @@ class Page:
     @property
     def last(self) -> int:
         return min(self.number * self.size, self.total)
+
+
+def page_of(items: Sequence[T], *, page: int, size: int = MAX_SIZE) -> tuple[list[T], Page]:
+    """A page of a list already sorted in memory, and its `Page` for the pager.
+
+    For the few lists ordered by figures computed for the page (a district's scores, a ranking
+    of areas), which SQL cannot page; a page past the end shows the last one.
+    """
+    last = Page(number=1, size=size, total=len(items)).pages
+    where = Page(number=min(max(page, 1), last), size=size, total=len(items))
+    start = (where.number - 1) * size
+    return list(items[start : start + size]), where

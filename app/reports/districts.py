@@ -13,7 +13,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.service import in_areas
 from app.errors import NotFound
 from app.messages import N_
-from app.paging import Page
+from app.paging import Page, page_of
 from app.reports.rankings import COMBINED_TITLE, Label, labels, ranking_keys
 from app.reports.scope import WaveChoice, placement, sees_everything
 from app.reports.scores import COMBINED, cooperative_scores
@@ -195,9 +195,7 @@ def district_report(
     # Highest score first; cooperatives without one follow, by name.
     rows.sort(key=lambda r: (r.overall is None, -(r.overall or 0.0), r.name, r.cooperative_id))
     # Sorted by a score that may combine several questionnaires in Python, so paged here.
-    pages = Page(number=1, size=PAGE_SIZE, total=len(rows)).pages
-    page = min(max(page, 1), pages)
-    where = Page(number=page, size=PAGE_SIZE, total=len(rows))
+    shown, where = page_of(rows, page=page, size=PAGE_SIZE)
     return DistrictReport(
         area=area,
         choice=choice,
@@ -205,7 +203,7 @@ def district_report(
         title=COMBINED_TITLE if key == COMBINED else choice.titles[key],
         dimensions=dimensions,
         levels=levels,
-        rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        rows=shown,
         total=len(rows),
         scored=sum(1 for r in rows if r.overall is not None),
         sectors=sectors,

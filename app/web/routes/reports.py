@@ -21,7 +21,7 @@ from app.cooperatives import service as cooperatives
 from app.cooperatives.vocabulary import STATUSES
 from app.errors import Forbidden
 from app.messages import N_
-from app.paging import MAX_SIZE, Page
+from app.paging import MAX_SIZE, page_of
 from app.reports import answers, districts, downloads, scope
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
@@ -125,11 +125,10 @@ def rankings_page(
 
     # The ranks need every area, so the table pages the ranked list: 3,321 communes in one
     # table would be megabytes of HTML. The chart and the map still show the whole picture.
-    pages = Page(1, MAX_SIZE, len(report.rows)).pages
-    shown = Page(min(page, pages), MAX_SIZE, len(report.rows))
+    rows, shown = page_of(report.rows, page=page, size=MAX_SIZE)
     context = {
         "report": report,
-        "rows": report.rows[shown.first - 1 : shown.last] if report.rows else [],
+        "rows": rows,
         "page": shown,
         "page_link": _paged(
             "/reports/rankings",

@@ -13,7 +13,7 @@ from app.areas.service import list_areas
 from app.audit import service as audit
 from app.cooperatives import placement
 from app.cooperatives.models import Cooperative
-from app.paging import Page
+from app.paging import page_of
 from app.web.deps import DbSession
 from app.web.routes.admin.shared import Admin, client_ip, see_other
 from app.web.templating import render
@@ -35,9 +35,7 @@ def placements_page(
 ) -> Response:
     everyone = select(Cooperative.id)
     waiting = placement.unplaced(session, visible=everyone)
-    pages = max(1, -(-len(waiting) // PAGE))
-    page = min(page, pages)
-    shown = waiting[(page - 1) * PAGE : page * PAGE]
+    shown, where = page_of(waiting, page=page, size=PAGE)
     communes: dict[int, list[Area]] = {}
     for commune in list_areas(session, level=AreaLevel.COMMUNE):
         if commune.parent_id is not None:
@@ -50,7 +48,7 @@ def placements_page(
             "total": len(waiting),
             "communes": communes,
             "placed": placed,
-            "page": Page(number=page, size=PAGE, total=len(waiting)),
+            "page": where,
         },
     )
 
