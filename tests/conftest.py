@@ -158,14 +158,43 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(environment="test", secret_key=TEST_SECRET, database_url="sqlite://")
 
 
+# One portal per distinct settings for the whole run (per worker). FastAPI works out each
+# route's dependencies on an app's first request, about a tenth of a second: a new app per
+# test paid that a thousand times over, a sixth of the suite.
+_shared_apps: dict[str, FastAPI] = {}
+
+
 @pytest.fixture
-def app(session: Session, settings: Settings, database_url: str) -> FastAPI:
-    return portal_app(session, settings, database_url)
+def app(session: Session, settings: Settings, database_url: str) -> Iterator[FastAPI]:
+    """The portal on the test's session: the run's app for these settings, pointed at it."""
+    key = settings.model_dump_json()
+    application = _shared_apps.get(key)
+    if application is None:
+        application = _shared_apps[key] = portal_app(session, settings, database_url)
+    else:
+        _point_at(application, session, settings, database_url)
+    routes = list(application.router.routes)
+    yield application
+    if application.router.routes != routes:
+        # The test added a route of its own (an endpoint that fails on purpose): the next
+        # test gets a clean portal.
+        del _shared_apps[key]
 
 
 def portal_app(session: Session, settings: Settings, database_url: str) -> FastAPI:
-    """The portal on the test's session, whatever the settings."""
+    """A new portal on the test's session, whatever the settings."""
     application = create_app(settings, db=TestDatabase(session, database_url))  # type: ignore[arg-type]
+    _point_at(application, session, settings, database_url)
+    return application
+
+
+def _point_at(
+    application: FastAPI, session: Session, settings: Settings, database_url: str
+) -> None:
+    """Everything of a portal that belongs to one test: its settings (a test may change them),
+    its database and the request sessions on it; nothing else lives on the app."""
+    application.state.settings = settings
+    application.state.db = TestDatabase(session, database_url)
 
     def test_session() -> Iterator[Session]:
         # Each request gets a savepoint of its own: a failed request rolls back only its own
@@ -180,8 +209,8 @@ def portal_app(session: Session, settings: Settings, database_url: str) -> FastA
                 request_work.rollback()
             raise
 
+    application.dependency_overrides.clear()
     application.dependency_overrides[get_session] = test_session
-    return application
 
 
 @pytest.fixture
