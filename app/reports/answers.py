@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ColumnElement, ScalarSelect, Select, String, func, 
 from sqlalchemy.orm import Session
 
 from app.cooperatives.models import Cooperative, Product
-from app.reports.exports import Column, Kind, cell_text, csv_chunks
+from app.reports.exports import Column, Kind, cell_text, csv_chunks, csv_field
 from app.reports.scope import WaveChoice, current
 from app.responses.models import Answer, Response
 from app.surveys import service as surveys
@@ -120,6 +120,40 @@ def _labelled(names: dict[str, str], cell: Callable[[Any], str]) -> Callable[[An
     return convert
 
 
+# The most distinct values a column remembers the text of: an option column holds a handful
+# (or a few hundred combinations of a multiple choice); a free-text column stops remembering.
+REMEMBERED = 2048
+
+
+def _remembering(cell: Callable[[Any], str]) -> Callable[[Any], str]:
+    """The converter to a CSV field, remembering the field of each option code or choice.
+
+    An answers column repeats a few stored values thirty thousand times, and turning one into
+    a field (its label, the separator and formula checks, CSV quoting) costs more than
+    looking it up.
+    """
+    seen: dict[str | tuple[str, ...], str] = {}
+
+    def convert(value: Any) -> str:
+        if value is None:  # a question not answered (or not asked)
+            return ""
+        kind = type(value)
+        if kind is str:
+            key: str | tuple[str, ...] = value
+        elif kind is list and all(type(v) is str for v in value):
+            key = tuple(value)  # a multiple choice's codes
+        else:
+            return csv_field(cell(value))
+        text = seen.get(key)
+        if text is None:
+            text = csv_field(cell(value))
+            if len(seen) < REMEMBERED:
+                seen[key] = text
+        return text
+
+    return convert
+
+
 def answer_cells(
     session: Session,
     *,
@@ -129,7 +163,8 @@ def answer_cells(
     columns: list[Column],
     labels: Labels | None = None,
 ) -> Iterator[list[str]]:
-    """Each current submission as the text of its cells in `columns` (from `answer_columns`).
+    """Each current submission as the CSV fields of its cells in `columns` (`answer_columns`):
+    the text of each cell, quoted where CSV needs it (`csv_chunks(..., quoted=True)`).
 
     Rows come through a server-side cursor, in response order. The database pivots: each row
     carries its response's answers as one JSON object, so Python decodes one document per
@@ -159,14 +194,20 @@ def answer_cells(
     )
     if tuple(columns[: len(FIXED_COLUMNS)]) != FIXED_COLUMNS:
         raise ValueError("the columns must come from answer_columns()")
-    text, number = cell_text("text"), cell_text("number")
+    number, cell = cell_text("number"), cell_text("text")
+
+    def text(value: Any) -> str:
+        return csv_field(cell(value))
+
     # With labels, an option reads as its words ("Trang web; Fanpage"), not its codes.
     asked = [
         (
             c.code,
-            _labelled(labels[c.code], cell_text(c.kind))
-            if labels and c.code in labels
-            else cell_text(c.kind),
+            _remembering(
+                _labelled(labels[c.code], cell_text(c.kind))
+                if labels and c.code in labels
+                else cell_text(c.kind)
+            ),
         )
         for c in columns[len(FIXED_COLUMNS) :]
     ]
@@ -209,7 +250,7 @@ def answer_cells(
         ]
         if answered:
             get = answered.get
-            cells.extend([cell(get(question)) for question, cell in asked])
+            cells.extend([field(get(question)) for question, field in asked])
         else:
             cells.extend(unanswered)
         yield cells
@@ -253,5 +294,5 @@ def stream_answers(
         cells = answer_cells(
             reader, choice=choice, key=key, visible=visible, columns=columns, labels=labels
         )
-        for chunk in csv_chunks(columns, cells, lines=STREAM_LINES):
+        for chunk in csv_chunks(columns, cells, lines=STREAM_LINES, quoted=True):
             yield chunk.encode("utf-8")

@@ -169,13 +169,17 @@ def export(
         columns = None
         labels = None
         found = build_tables(session, choice=choice, request=request, visible=visible)
+        first = found[0]
         if request.fmt == "csv":
-            body = csv_bytes(found[0].columns, found[0].rows)
+            body = csv_bytes(first.columns, first.rows, ordered=first.ordered)
         elif request.fmt == "csv_excel":
-            body = excel_csv_bytes(found[0].columns, found[0].rows, locale=request.locale)
+            body = excel_csv_bytes(
+                first.columns, first.rows, locale=request.locale, ordered=first.ordered
+            )
         else:
             body = xlsx_bytes(
-                [Sheet(t.title, t.columns, t.rows) for t in found], locale=request.locale
+                [Sheet(t.title, t.columns, t.rows, t.ordered) for t in found],
+                locale=request.locale,
             )
     detail: dict[str, Any] = {
         "what": request.what,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from itertools import islice
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from app.reports import workbook
 from app.reports.workbook import CELL_MAX as XLSX_CELL_MAX
@@ -104,10 +104,38 @@ def cell_text(kind: Kind) -> Callable[[Any], str]:
     return _CELLS[kind]
 
 
-def _cell_rows(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[list[str]]:
+# A table's rows: mappings of column code to value, or (a table of many rows that builds
+# them so, `ordered`) sequences of values in column order.
+Rows = Iterable[Mapping[str, Any]] | Iterable[Sequence[Any]]
+
+
+def _in_order(columns: Sequence[Column], rows: Rows, *, ordered: bool) -> Iterable[Sequence[Any]]:
+    """Each row's values in column order."""
+    if ordered:
+        return cast(Iterable[Sequence[Any]], rows)
+    codes = [c.code for c in columns]
+    return ([row.get(code) for code in codes] for row in cast(Iterable[Mapping[str, Any]], rows))
+
+
+def _cell_rows(
+    columns: Sequence[Column],
+    rows: Rows,
+    cells: Mapping[Kind, Callable[[Any], str]] = _CELLS,
+    *,
+    ordered: bool = False,
+) -> Iterator[list[str]]:
     """Each row as the text of its cells, in column order."""
-    plan = [(c.code, _CELLS[c.kind]) for c in columns]
-    return ([cell(row.get(code)) for code, cell in plan] for row in rows)
+    if ordered:
+        convert = [cells.get(c.kind, _text_cell) for c in columns]
+        return (
+            [cell(value) for cell, value in zip(convert, values, strict=True)]
+            for values in cast(Iterable[Sequence[Any]], rows)
+        )
+    plan = [(c.code, cells.get(c.kind, _text_cell)) for c in columns]
+    return (
+        [cell(row.get(code)) for code, cell in plan]
+        for row in cast(Iterable[Mapping[str, Any]], rows)
+    )
 
 
 class _Appender:
@@ -117,19 +145,44 @@ class _Appender:
         self.write = lines.append
 
 
+def csv_field(text: str) -> str:
+    """A cell's text as a CSV field, quoted as csv.writer quotes it (where it holds a comma, a
+    quote or a line break)."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def csv_chunks(
-    columns: Sequence[Column], rows: Iterable[Sequence[str]], *, lines: int
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[str]],
+    *,
+    lines: int,
+    quoted: bool = False,
 ) -> Iterator[str]:
     """The CSV text of rows already turned into cell text, `lines` rows at a time.
 
     The first chunk starts with the BOM and the header. Rows are written in batches straight
-    into a list: a million-cell export spends no time on a buffer per line.
+    into a list: a million-cell export spends no time on a buffer per line. `quoted` says the
+    cells are CSV fields already (`csv_field`): a converter that remembers its texts quotes
+    each distinct one once, not once per row.
     """
     written: list[str] = []
     writer = csv.writer(_Appender(written), lineterminator=LINE_END)
     writer.writerow(header_row(columns))
     written[0] = BOM + written[0]
     remaining = iter(rows)
+    if quoted:
+        while True:
+            # csv.writer quotes a line of one empty cell, which would otherwise read as no cell.
+            written.extend(
+                (",".join(fields) if len(fields) != 1 or fields[0] else '""') + LINE_END
+                for fields in islice(remaining, lines)
+            )
+            if not written:
+                return
+            yield "".join(written)
+            written.clear()
     while True:
         for cells in islice(remaining, lines):
             line = ",".join(cells)
@@ -153,9 +206,10 @@ def csv_chunks(
         written.clear()
 
 
-def csv_bytes(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> bytes:
+def csv_bytes(columns: Sequence[Column], rows: Rows, *, ordered: bool = False) -> bytes:
     """The whole CSV as UTF-8 bytes."""
-    return "".join(csv_chunks(columns, _cell_rows(columns, rows), lines=1000)).encode("utf-8")
+    cells = _cell_rows(columns, rows, ordered=ordered)
+    return "".join(csv_chunks(columns, cells, lines=1000)).encode("utf-8")
 
 
 def _decimal_comma(value: Any, *, percent: bool) -> str:
@@ -177,7 +231,7 @@ _EXCEL_CELLS: dict[Kind, Callable[[Any], str]] = {
 
 
 def excel_csv_bytes(
-    columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], *, locale: str = "vi"
+    columns: Sequence[Column], rows: Rows, *, locale: str = "vi", ordered: bool = False
 ) -> bytes:
     """CSV that Excel set to Vietnamese opens straight into columns.
 
@@ -188,11 +242,7 @@ def excel_csv_bytes(
     buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=";", lineterminator=LINE_END)
     writer.writerow([header_text(c, locale) for c in columns])
-    plan: list[tuple[str, Callable[[Any], str]]] = [
-        (c.code, _EXCEL_CELLS.get(c.kind, _text_cell)) for c in columns
-    ]
-    for row in rows:
-        writer.writerow([cell(row.get(code)) for code, cell in plan])
+    writer.writerows(_cell_rows(columns, rows, _EXCEL_CELLS, ordered=ordered))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -202,7 +252,8 @@ class Sheet:
 
     title: str
     columns: Sequence[Column]
-    rows: Iterable[Mapping[str, Any]]
+    rows: Rows
+    ordered: bool = False  # rows are sequences in column order, not mappings
 
 
 CODES_SHEET = {"vi": "Mã cột", "en": "Column codes"}
@@ -215,12 +266,6 @@ _CODES_HEADERS = {
 def header_text(column: Column, locale: str) -> str:
     """The column's header in the reader's language (Vietnamese where no English is given)."""
     return column.header_en if locale == "en" and column.header_en else column.header_vi
-
-
-def _in_order(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[list[Any]]:
-    """Each row's values in column order."""
-    codes = [c.code for c in columns]
-    return ([row.get(code) for code in codes] for row in rows)
 
 
 def xlsx_bytes(sheets: Sequence[Sheet], *, locale: str = "vi") -> bytes:
@@ -242,7 +287,7 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, locale: str = "vi") -> bytes:
                 [header_text(c, locale) for c in columns],
                 [c.kind for c in columns],
                 [c.width for c in columns],
-                _in_order(columns, sheet.rows),
+                _in_order(columns, sheet.rows, ordered=sheet.ordered),
             )
         )
         listed.extend((title, c) for c in columns)

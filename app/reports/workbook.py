@@ -40,6 +40,8 @@ _EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 # Text that the text converter or the escaping above would change: a formula's first character,
 # a separator (where a spreadsheet may split a cell), markup, an Excel escape.
 _SPECIAL = re.compile(r"^[=+\-@]|[,;&<>]|_x").search
+# The most distinct texts a column remembers the element of (names repeat less than levels).
+_SEEN_MAX = 50_000
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,9 @@ def _text(value: Any, text: Callable[[Any], str]) -> tuple[str, int]:
 def _sheet_rows(sheet: SheetData, text: Callable[[Any], str]) -> tuple[list[str], list[int]]:
     """The <row> elements of a sheet, header first, and each column's width from its content.
 
-    The inner loop is the cost of a workbook: each column's opening is made once, a number
-    is one f-string, and a text seen before (a wave, a district, a level) is looked up.
+    The inner loop is the cost of a workbook. A cell says where it is (`r`) only after an
+    empty one: otherwise it is the next column, as SpreadsheetML allows, and so a text cell
+    seen before in its column (a wave, a commune, a level) is one lookup of its whole element.
     """
     letters = [column_letters(i) for i in range(len(sheet.headers))]
     header = "".join(
@@ -107,41 +110,48 @@ def _sheet_rows(sheet: SheetData, text: Callable[[Any], str]) -> tuple[list[str]
     )
     out = [f'<row r="1">{header}</row>']
     widths = [min(max(len(h), WIDTH_MIN), HEADER_WIDTH_MAX) for h in sheet.headers]
-    # Per column: its index, the opening of its cells, and for a number column the rest of
-    # a number cell's opening (its style).
-    plan = [
-        (index, f'<c r="{col}', f'" s="{_STYLES[kind]}"><v>' if kind in _STYLES else None)
+    # Per column: its index, its letters, the opening of a number cell (None for a text
+    # column) and the text cells met so far in it.
+    plan: list[tuple[int, str, str | None, dict[str, str]]] = [
+        (index, col, f'<c s="{_STYLES[kind]}"><v>' if kind in _STYLES else None, {})
         for index, (col, kind) in enumerate(zip(letters, sheet.kinds, strict=True))
     ]
-    seen: dict[str, tuple[str, int]] = {}
     number = 1
     for values in sheet.rows:
         number += 1
-        r = str(number)
         cells = []
-        for (index, opening, numeric), value in zip(plan, values, strict=True):
+        placed = True  # whether the next cell follows the previous one without a gap
+        for (index, col, numeric, seen), value in zip(plan, values, strict=True):
             if value is None:
+                placed = False
                 continue
             kind = type(value)
-            if numeric is not None:
-                if kind is int:
-                    cells.append(f"{opening}{r}{numeric}{value}</v></c>")
+            if numeric is not None and kind is int:
+                cell = f"{numeric}{value}</v></c>"
+            elif numeric is not None and kind is float:
+                if not isfinite(value):
+                    placed = False
                     continue
-                if kind is float:
-                    if isfinite(value):
-                        cells.append(f"{opening}{r}{numeric}{value!r}</v></c>")
-                    continue
-            if kind is str:
-                found = seen.get(value)
-                if found is None:
-                    found = seen[value] = _text(value, text)
+                cell = f"{numeric}{value!r}</v></c>"
+            elif kind is str and value in seen:
+                cell = seen[value]
+            elif kind is str:
+                inline, length = _text(value, text)
+                if length > widths[index]:
+                    widths[index] = min(length, TEXT_WIDTH_MAX)
+                cell = f'<c t="inlineStr">{inline}</c>'
+                if len(seen) < _SEEN_MAX:
+                    seen[value] = cell
             else:
-                found = _text(value, text)
-            inline, length = found
-            if length > widths[index]:
-                widths[index] = min(length, TEXT_WIDTH_MAX)
-            cells.append(f'{opening}{r}" t="inlineStr">{inline}</c>')
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+                inline, length = _text(value, text)
+                if length > widths[index]:
+                    widths[index] = min(length, TEXT_WIDTH_MAX)
+                cell = f'<c t="inlineStr">{inline}</c>'
+            if not placed:
+                cell = f'<c r="{col}{number}" {cell[3:]}'
+                placed = True
+            cells.append(cell)
+        out.append(f'<row r="{number}">{"".join(cells)}</row>')
     return out, widths
 
 

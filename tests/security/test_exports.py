@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from app.reports.exports import BOM, Column, Sheet, csv_bytes, csv_chunks, header_row, xlsx_bytes
+from app.reports.exports import (
+    BOM,
+    Column,
+    Sheet,
+    csv_bytes,
+    csv_chunks,
+    csv_field,
+    header_row,
+    xlsx_bytes,
+)
 
 COLUMNS = [
     Column("name", "Tên"),
@@ -91,7 +100,11 @@ def test_chunked_csv__is_exactly_what_csv_writer_writes(data: st.DataObject, lin
     writer.writerows(rows)
 
     chunks = list(csv_chunks(COLUMNS[:width], rows, lines=lines))
+    # The raw-answers export quotes each distinct cell once, then joins fields as they are.
+    fields = [[csv_field(cell) for cell in row] for row in rows]
+    joined = list(csv_chunks(COLUMNS[:width], fields, lines=lines, quoted=True))
 
     assert "".join(chunks) == BOM + expected.getvalue()
+    assert joined == chunks
     # The header comes with the first rows; then `lines` rows a chunk, none empty.
     assert len(chunks) == max(1, -(-len(rows) // lines))

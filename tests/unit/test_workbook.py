@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from app.reports.exports import Column, Sheet, xlsx_bytes
@@ -83,3 +85,41 @@ def test_every_sheet__has_its_frozen_header_filter_and_hidden_filter_name() -> N
     workbook_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").decode()
     assert "'Một'!$A$1:$B$3" in workbook_xml
     assert "'O''Hai'!$A$1:$A$2" in workbook_xml
+
+
+# Cells as the exports hold them: gaps, numbers, a few texts that repeat, one that needs escaping.
+_value = st.one_of(
+    st.none(),
+    st.integers(min_value=-(10**9), max_value=10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.sampled_from(["Xã Mẫu Sơn", "Đạt", "A & B", "x"]),
+)
+
+
+@given(
+    kinds=st.lists(st.sampled_from(["text", "number", "integer"]), min_size=1, max_size=6),
+    data=st.data(),
+)
+@settings(max_examples=40, deadline=None)
+def test_every_value__reads_back_in_its_own_row_and_column_whatever_the_gaps(
+    kinds: list[str], data: st.DataObject
+) -> None:
+    # A cell names its place only after an empty one; openpyxl, like Excel, places the others
+    # one column after the cell before.
+    rows = data.draw(st.lists(st.lists(_value, min_size=len(kinds), max_size=len(kinds))))
+    headers = [f"H{i}" for i in range(len(kinds))]
+    book = load_workbook(
+        io.BytesIO(write([SheetData("Bảng", headers, kinds, [None] * len(kinds), rows)], text=str))
+    )
+    sheet = book["Bảng"]
+    found = list(
+        sheet.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(kinds), values_only=True)
+    )
+    expected = [
+        tuple(
+            str(v) if kind == "text" and isinstance(v, int | float) else v
+            for kind, v in zip(kinds, row, strict=True)
+        )
+        for row in rows
+    ]
+    assert found == expected
