@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,6 +77,8 @@ class AreaMap:
     shapes: list[Shape] = field(default_factory=list)
     bands: tuple[tuple[float, str], ...] = BANDS
     grey: str = GREY
+    # Drawn by province for a table of the areas of several: the table lists every area.
+    by_province: bool = False
 
     @property
     def legend(self) -> list[tuple[str, str]]:
@@ -92,7 +94,7 @@ class AreaMap:
         """Cooperative counts and their circle radius, for the legend."""
         largest = max((p.count for p in self.points), default=1)
         steps = sorted({1, max(1, largest // 2), largest})
-        return [(n, radius(n)) for n in steps]
+        return [(n, radius(n, largest)) for n in steps]
 
 
 def colour(mean: float | None, *, ranked: bool) -> str:
@@ -105,9 +107,18 @@ def colour(mean: float | None, *, ranked: bool) -> str:
     return BANDS[-1][1]
 
 
-def radius(count: int) -> float:
-    """Circle area grows with the number of cooperatives."""
-    return round(3.0 + 2.2 * math.sqrt(max(count, 0)), 1)
+# The largest circle's radius at most: a province of the whole country holds a thousand
+# cooperatives, and circles sized for a commune's dozen would cover the map.
+RADIUS_MAX = 24.0
+
+
+def radius(count: int, largest: int = 0) -> float:
+    """Circle area grows with the number of cooperatives; `largest`, the map's biggest count,
+    shrinks the scale so that its circle stays within RADIUS_MAX."""
+    step = 2.2
+    if largest > 0:
+        step = min(step, (RADIUS_MAX - 3.0) / math.sqrt(largest))
+    return round(3.0 + step * math.sqrt(max(count, 0)), 1)
 
 
 def _centre(polygons: Rings) -> tuple[float, float]:
@@ -140,8 +151,13 @@ def area_map(
     counts: Iterable[int],
     means: Iterable[float | None],
     ranked: Iterable[bool],
+    by_province: bool = False,
 ) -> AreaMap | None:
-    """The map of these rows, or None when fewer than two of their areas have a position."""
+    """The map of these rows, or None when fewer than two of their areas have a position.
+
+    `by_province` says the rows are the provinces of a report whose table lists smaller
+    areas (`drawn_rows`).
+    """
     ids = [r.area_id for r in rows]
     outlines = boundaries.outlines(session, area_ids=ids)
     found = {
@@ -184,6 +200,7 @@ def area_map(
 
     points = []
     shapes = []
+    largest = max(n for _, _, n, _, _ in placed)
     for row, (lat, lon), n, m, k in placed:
         x, y = project(lon, lat)
         point = Point(
@@ -191,7 +208,7 @@ def area_map(
             name=row.name,
             x=round(x, 1),
             y=round(y, 1),
-            radius=radius(n),
+            radius=radius(n, largest),
             fill=colour(m, ranked=k),
             count=n,
             mean=m,
@@ -205,4 +222,19 @@ def area_map(
     # Largest first, so small circles stay visible on top.
     points.sort(key=lambda p: -p.radius)
     missing = [r.name for r in rows if r.area_id not in found]
-    return AreaMap(WIDTH, height, points, missing, shapes)
+    return AreaMap(WIDTH, height, points, missing, shapes, by_province=by_province)
+
+
+R = TypeVar("R", bound=MapRow)
+
+
+def drawn_rows(rows: Sequence[R], provinces: Sequence[R]) -> tuple[Sequence[R], bool]:
+    """The rows a report's map draws, and whether they are its provinces.
+
+    A report's own areas, unless they lie in several provinces: then one circle per province.
+    Across the country 3,321 communes are one blot of overlapping circles, and a megabyte
+    of page to send to a phone.
+    """
+    if len(provinces) > 1:
+        return provinces, True
+    return rows, False

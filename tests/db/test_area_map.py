@@ -48,6 +48,10 @@ def test_colour__bands_a_ranked_mean_and_greys_the_rest() -> None:
     assert colour(90, ranked=False) == GREY
     assert colour(None, ranked=True) == GREY
     assert radius(16) > radius(4) > radius(0)
+    # A map of provinces of a thousand cooperatives keeps its largest circle in bounds.
+    assert radius(1378, largest=1378) <= 24.0 < radius(1378)
+    assert radius(700, largest=1378) < radius(1378, largest=1378)
+    assert radius(28, largest=28) == radius(28)  # a province's communes keep their scale
 
 
 def test_areas_without_a_centroid__are_listed_not_drawn(session: Session) -> None:

@@ -116,6 +116,38 @@ class TestRankingsPage:
         assert "An Bình, Cao Bằng" in page.text  # the chart's label
         assert "Trung bình toàn tỉnh" not in page.text  # no one province's line to draw
 
+    def test_areas_of_several_provinces__are_mapped_by_province(
+        self, client: TestClient, world: Province, session: Session
+    ) -> None:
+        # Across the country, 3,321 communes would be one blot of circles: the map draws each
+        # province (its cooperatives, its mean) and the table still lists every area.
+        country = session.scalars(select(Area).where(Area.code == "CTRY")).one()
+        lang_son = session.scalars(select(Area).where(Area.code == "PROV")).one()
+        cao_bang = factories.area(
+            session, code="P04", name="Cao Bằng", level=AreaLevel.PROVINCE, parent=country
+        )
+        lang_son.latitude, lang_son.longitude = 21.85, 106.76
+        cao_bang.latitude, cao_bang.longitude = 22.67, 106.26
+        twin = factories.area(session, code="D9", name="An Bình", parent=cao_bang)
+        coop = factories.cooperative(session, in_area=twin, name="HTX Cao Bằng")
+        stored(session, wave=world.wave, version=world.version, cooperative=coop, overall=50)
+        session.flush()
+
+        reader = as_user(client, "bancd")
+        page = reader.get("/reports/rankings?wave=2026").text
+        coverage = reader.get("/reports/coverage?wave=2026").text
+
+        for html in (page, coverage):
+            figure = html.split('<figure class="area-map">', 1)[1].split("</figure>", 1)[0]
+            drawn = figure.split("</svg>", 1)[0]  # the map, before the legend's swatches
+            assert drawn.count("<circle cx=") == 2
+            assert "Cao Bằng: 1 hợp tác xã" in figure
+            assert "Lạng Sơn: " in figure
+            assert "An Bình" not in figure
+            assert "Đông Sơn" not in figure
+            assert "bản đồ cho thấy từng tỉnh" in figure
+        assert "An Bình" in "".join(table_rows(page))
+
     def test_chart__draws_each_area_with_its_interval_beside_the_table(
         self, client: TestClient, world: Province
     ) -> None:

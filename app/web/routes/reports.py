@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.permissions import Capability, can
@@ -25,7 +26,7 @@ from app.paging import MAX_SIZE, page_of
 from app.reports import answers, districts, downloads, scope
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
-from app.reports.map import area_map
+from app.reports.map import AreaMap, area_map, drawn_rows
 from app.reports.statistics import MINIMUM_RESPONSES
 from app.web.deps import DbSession, ReportReader, get_db
 from app.web.templating import is_htmx, render, request_locale
@@ -97,6 +98,33 @@ def bar_chart(
     }
 
 
+def _ranking_map(session: Session, report: rankings_report.Ranking) -> AreaMap | None:
+    """The ranking's map: its areas, or its provinces when it spans several."""
+    rows, by_province = drawn_rows(report.rows, report.provinces)
+    return area_map(
+        session,
+        rows=rows,
+        counts=[r.asked for r in rows],
+        means=[r.mean for r in rows],
+        ranked=[not r.too_few for r in rows],
+        by_province=by_province,
+    )
+
+
+def _coverage_map(session: Session, report: coverage_report.CoverageReport) -> AreaMap | None:
+    """Coloured by coverage: an area with fewer active cooperatives than a ranking needs is
+    grey, as on the rankings' map."""
+    rows, by_province = drawn_rows(report.rows, report.provinces)
+    return area_map(
+        session,
+        rows=rows,
+        counts=[r.active for r in rows],
+        means=[100 * r.coverage if r.coverage is not None else None for r in rows],
+        ranked=[r.active >= MINIMUM_RESPONSES for r in rows],
+        by_province=by_province,
+    )
+
+
 @router.get("/reports/rankings")
 def rankings_page(
     request: Request,
@@ -141,13 +169,7 @@ def rankings_page(
         "levels": levels,
         "titles": choice.titles | {"combined": rankings_report.COMBINED_TITLE},
         "chart": bar_chart(report.rows, report.provinces),
-        "map": area_map(
-            session,
-            rows=report.rows,
-            counts=[r.asked for r in report.rows],
-            means=[r.mean for r in report.rows],
-            ranked=[not r.too_few for r in report.rows],
-        ),
+        "map": _ranking_map(session, report),
         "sort_link": sort_link,
         "export": {
             "wave": choice.wave.key,
@@ -214,15 +236,7 @@ def coverage_page(
             ),
             "page_link": page_link,
             "export": {"wave": choice.wave.key, "level": by},
-            # Coloured by coverage: an area with fewer active cooperatives than a ranking needs
-            # is grey, as on the rankings' map.
-            "map": area_map(
-                session,
-                rows=report.rows,
-                counts=[r.active for r in report.rows],
-                means=[100 * r.coverage if r.coverage is not None else None for r in report.rows],
-                ranked=[r.active >= MINIMUM_RESPONSES for r in report.rows],
-            ),
+            "map": _coverage_map(session, report),
         },
     )
 
