@@ -6,7 +6,7 @@ import datetime as dt
 import math
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.areas.models import Area, AreaLevel
@@ -197,6 +197,31 @@ class TestRanking:
         assert [r.name for r in report.rows] == ["An Bình"]
         assert report.provinces[0].responses == 5
         assert not report.whole_scope
+
+    def test_whole_scope__is_known_without_a_query_for_every_cooperative_and_found_otherwise(
+        self, session: Session, world: Province
+    ) -> None:
+        every = select(Cooperative.id)
+        # Every area listed: the same cooperatives, found by looking for a hidden one.
+        listed = select(Cooperative.id).where(Cooperative.id.in_(select(Cooperative.id)))
+        mine = select(Cooperative.id).where(
+            Cooperative.former_district_id == world.districts["A"].id
+        )
+        asked: list[str] = []
+
+        def record(*args: object) -> None:
+            asked.append(str(args[2]))
+
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert scope.sees_everything(session, visible=every)
+            assert asked == []
+            assert scope.sees_everything(session, visible=listed)
+            assert not scope.sees_everything(session, visible=mine)
+            assert len(asked) == 2
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 class TestCombinedIndex:
