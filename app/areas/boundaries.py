@@ -7,7 +7,10 @@ transaction for the write alone, never while a 20 MB file is parsed.
 
 A file with any problem stores nothing: every problem is listed, named by its feature, and the
 administrator uploads the corrected file. Uploading replaces the boundaries of the communes the
-file names and keeps the others, so a province may arrive in parts.
+file names and keeps the others, so a province may arrive in parts. Features of other
+provinces (a commune code of another province in the national catalogue, or a `ma_tinh` that
+is not this province's) are counted and left aside: a region's or the country's file serves
+too, within the size limit.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from app.areas import catalogue
 from app.areas.models import Area, AreaBoundary, AreaLevel, Rings
 from app.areas.resolver import NameIndex, Place
 from app.errors import Invalid, TooLarge
@@ -46,6 +50,8 @@ SHOWN_PROBLEMS = 200
 # without case, accents, spaces or underscores ("ma_xa", "MaXa", "MA XA"); the first found wins.
 CODE_KEYS = ("maxa", "madvhc", "madonvi", "mahc", "communecode", "wardcode", "code", "ma")
 NAME_KEYS = ("tenxa", "tendvhc", "tendonvi", "tenhc", "communename", "wardname", "ten", "name")
+# The province a feature says it lies in, in a file of several provinces (or the country).
+PROVINCE_KEYS = ("matinh", "provincecode", "matinhthanh")
 
 Point = tuple[float, float]
 _NUMBERS = frozenset((int, float))
@@ -70,6 +76,9 @@ class Reading:
     problems: list[Message] = field(default_factory=list)
     positions: int = 0
     kept: int = 0
+    # Features of communes of other provinces (by their GSO codes), left aside: a file of the
+    # whole country or a region serves one province's upload.
+    elsewhere: int = 0
 
     @property
     def ok(self) -> bool:
@@ -113,6 +122,24 @@ def _code(value: Any) -> str | None:
         return f"{value:05d}" if value >= 0 else None
     text = str(value).strip()
     return text.zfill(5) if text.isdecimal() else text or None
+
+
+def _province_code(value: Any) -> str | None:
+    """A GSO province code as two digits ("20" for Lạng Sơn), from text or a number."""
+    text = str(value).strip() if not isinstance(value, bool) else ""
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    return text.zfill(2) if text.isdecimal() else None
+
+
+def _communes_elsewhere(province_code: str) -> frozenset[str]:
+    """The GSO codes of every 2025 commune of the other provinces, from the national catalogue
+    (whether or not those provinces are loaded here)."""
+    return frozenset(
+        unit.code
+        for unit in catalogue.national().units
+        if unit.level == AreaLevel.COMMUNE and unit.parent_code != province_code
+    )
 
 
 def _label(code: str | None, name: Any) -> str:
@@ -318,11 +345,18 @@ def read(session: Session, *, data: bytes, province_code: str) -> Reading:
     reading = Reading(features=len(features))
     positions = _Positions()
     problems = reading.problems
+    elsewhere = _communes_elsewhere(province_code)
 
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         properties = properties if isinstance(properties, dict) else {}
         code = _code(_property(properties, CODE_KEYS))
+        in_province = _province_code(_property(properties, PROVINCE_KEYS))
+        if (in_province is not None and in_province != province_code) or (
+            code not in by_code and code in elsewhere
+        ):
+            reading.elsewhere += 1
+            continue
         name = _property(properties, NAME_KEYS)
         label = _label(code, name)
 
@@ -395,6 +429,17 @@ def read(session: Session, *, data: bytes, province_code: str) -> Reading:
         reading.outlines[commune.id] = Outline(commune.id, commune.name, number, polygons)
         reading.kept += kept
     reading.positions = positions.count
+    if not reading.outlines and not problems:
+        problems.append(
+            Message(
+                N_(
+                    "No feature of the file is a commune of %(province)s (%(elsewhere)s lie "
+                    "in other provinces)."
+                ),
+                province=province.name,
+                elsewhere=Number(reading.elsewhere),
+            )
+        )
     return reading
 
 

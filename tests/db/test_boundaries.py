@@ -112,6 +112,42 @@ class TestReading:
         assert reading.ok
         assert list(reading.outlines) == [commune_id(lang_son, "06196")]
 
+    def test_features_of_other_provinces__are_left_aside_by_code_or_province(
+        self, lang_son: Session
+    ) -> None:
+        # A file of the whole country (or a region) serves Lạng Sơn's upload: Hà Nội's Phường
+        # Ba Đình by its commune code, a feature that says it is in Cao Bằng by its province.
+        document = collection()
+        document["features"] += [
+            {
+                "type": "Feature",
+                "properties": {"ma_xa": "00004", "ten_xa": "Phường Ba Đình"},
+                "geometry": {"type": "Polygon", "coordinates": [square(105.84, 21.04)]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"ma_tinh": 4, "ten_xa": "Xã Không Có"},
+                "geometry": {"type": "Polygon", "coordinates": [square(106.26, 22.67)]},
+            },
+        ]
+        reading = read(lang_son, document)
+        assert reading.ok
+        assert reading.elsewhere == 2
+        assert len(reading.outlines) == 3
+
+    def test_a_file_of_other_provinces_only__stores_nothing_and_says_why(
+        self, lang_son: Session
+    ) -> None:
+        document = collection()
+        for feature in document["features"]:
+            feature["properties"] = {"ma_tinh": "01", "ten_xa": "Phường Ba Đình"}
+        reading = read(lang_son, document)
+        assert not reading.ok
+        assert problems(reading) == [
+            "Tệp không có đối tượng nào là xã, phường của Tỉnh Lạng Sơn (3 đối tượng thuộc "
+            "tỉnh khác)."
+        ]
+
     def test_an_unmatched_feature__is_named_with_its_index_and_properties(
         self, lang_son: Session
     ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,19 @@ class TestBoundariesPage:
 
 
 class TestUpload:
+    def test_a_file_of_the_country__stores_the_provinces_communes_and_says_what_it_left(
+        self, admin: TestClient, session: Session
+    ) -> None:
+        document = json.loads(FIXTURE.read_text(encoding="utf-8"))
+        hanoi = copy.deepcopy(document["features"][0])
+        hanoi["properties"] = {"ma_xa": "00004", "ten_xa": "Phường Ba Đình", "ma_tinh": "01"}
+        document["features"].append(hanoi)
+        reply = upload(admin, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+        assert reply.headers["location"] == "/admin/boundaries?stored=3&elsewhere=1"
+        page = admin.get(reply.headers["location"]).text
+        assert "1 đối tượng thuộc tỉnh khác đã được bỏ qua." in page
+        assert len(stored(session)) == 3
+
     def test_a_good_file__is_stored_audited_and_counted(
         self, admin: TestClient, session: Session
     ) -> None:

@@ -32,6 +32,7 @@ def _page(
     province = get_settings_dep(request).province
     context.setdefault("stored", None)
     context.setdefault("removed", None)
+    context.setdefault("elsewhere", None)
     context.setdefault("error", None)
     context.setdefault("read_error", None)
     context.setdefault("reading", None)
@@ -49,8 +50,9 @@ def boundaries_page(
     user: Admin,
     stored: int | None = None,
     removed: int | None = None,
+    elsewhere: int | None = None,
 ) -> Response:
-    return _page(request, session, stored=stored, removed=removed)
+    return _page(request, session, stored=stored, removed=removed, elsewhere=elsewhere)
 
 
 @router.post("/boundaries")
@@ -87,10 +89,12 @@ def upload_boundaries(request: Request, session: DbSession, user: Admin, form: P
                 "stored": stored,
                 "points": reading.positions,
                 "kept": reading.kept,
+                "elsewhere": reading.elsewhere,
             },
             ip_address=client_ip(request),
         )
-    return see_other(f"/admin/boundaries?stored={stored}")
+    aside = f"&elsewhere={reading.elsewhere}" if reading.elsewhere else ""
+    return see_other(f"/admin/boundaries?stored={stored}{aside}")
 
 
 @router.post("/boundaries/remove")
