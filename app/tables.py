@@ -13,6 +13,7 @@ from app.areas.models import Area, AreaLink
 from app.audit.models import AuditEvent
 from app.cooperatives.models import Cooperative, Product
 from app.db import Base
+from app.reports.models import ReportGeneration
 from app.responses.models import Answer, DimensionScore, Response, Wave, WaveQuestionnaire
 from app.surveys.models import QuestionnaireVersion
 from app.targeting.models import Shortlist, ShortlistEntry
@@ -32,6 +33,7 @@ __all__ = [
     "FollowUp",
     "Product",
     "QuestionnaireVersion",
+    "ReportGeneration",
     "Response",
     "Shortlist",
     "ShortlistEntry",

@@ -116,6 +116,11 @@ def database(database_url: str) -> Iterator[Database]:
 def connection(database: Database) -> Iterator[Connection]:
     with database.engine.connect() as conn:
         outer = conn.begin()
+        if conn.dialect.name == "postgresql":
+            # The report token's triggers wait for COMMIT, which a test never reaches: fired
+            # at each statement instead, the token changes with the test's data as it would
+            # with each committed request's.
+            conn.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
         yield conn
         outer.rollback()
 

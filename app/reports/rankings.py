@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import quantiles
+from typing import NamedTuple
 
 from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
@@ -19,11 +20,13 @@ from app.areas.models import AreaLevel
 from app.areas.service import former_districts_of
 from app.errors import NotFound
 from app.messages import N_
+from app.reports.remembered import remembered
 from app.reports.scope import (
     GroupLevel,
     WaveChoice,
     area_names,
     current,
+    every_cooperative,
     population,
     products_per_cooperative,
     sees_everything,
@@ -394,6 +397,15 @@ def _rank(rows: list[RankingRow], minimum: int) -> list[RankingRow]:
     return ranked + rest
 
 
+class _Ranked(NamedTuple):
+    """What a ranking computes from the data (remembered while the data stays the same)."""
+
+    rows: list[RankingRow]
+    provinces: list[RankingRow]
+    versions: dict[str, str]
+    changes: dict[str, tuple[str, str]]
+
+
 def ranking(
     session: Session,
     *,
@@ -409,15 +421,30 @@ def ranking(
         raise NotFound(N_("This wave does not ask that questionnaire."))
     dimensions, levels = labels(session, choice=choice, key=key)
     measure = sort if sort in {d.key for d in dimensions} else OVERALL
-    pop = population(visible, level=level).subquery("population")
-    grouped = _rows(session, choice=choice, key=key, pop=pop, measure=measure)
-    rows = _rank(list(grouped.units.values()), minimum)
-    provinces: list[RankingRow] = []
-    if level != "province":
-        provinces = sorted(grouped.provinces.values(), key=lambda r: r.code)
-        for row in provinces:
-            row.too_few = row.measured < minimum
-    versions, changes = _versions(session, choice=choice, key=key)
+
+    def compute() -> _Ranked:
+        pop = population(visible, level=level).subquery("population")
+        grouped = _rows(session, choice=choice, key=key, pop=pop, measure=measure)
+        rows = _rank(list(grouped.units.values()), minimum)
+        provinces: list[RankingRow] = []
+        if level != "province":
+            provinces = sorted(grouped.provinces.values(), key=lambda r: r.code)
+            for row in provinces:
+                row.too_few = row.measured < minimum
+        versions, changes = _versions(session, choice=choice, key=key)
+        return _Ranked(rows, provinces, versions, changes)
+
+    if every_cooperative(visible):
+        # Every cooperative's ranking is the same for every reader until the data changes.
+        previous = choice.previous.id if choice.previous else None
+        ranked = remembered(
+            session,
+            ("ranking", choice.wave.id, previous, key, level, measure, minimum),
+            compute,
+        )
+    else:
+        ranked = compute()
+    rows, provinces, versions, changes = ranked
     return Ranking(
         choice=choice,
         key=key,

@@ -139,10 +139,16 @@ def area_names(session: Session, *, area_ids: set[int]) -> dict[int, Area]:
 _EVERY_COOPERATIVE = str(select(Cooperative.id))
 
 
+def every_cooperative(visible: Select[int]) -> bool:
+    """Whether `visible` is every cooperative by construction (the steering committee, an
+    administrator, an advisor of the whole province): figures then depend on the data alone."""
+    return str(visible) == _EVERY_COOPERATIVE
+
+
 def sees_everything(session: Session, *, visible: Select[int]) -> bool:
     """Whether no cooperative is hidden from the user (their totals are the province's)."""
-    if str(visible) == _EVERY_COOPERATIVE:
-        # Every cooperative, by construction: no need to look for a hidden one among 30,000.
+    if every_cooperative(visible):
+        # No need to look for a hidden one among 30,000.
         return True
     hidden = session.scalar(
         select(func.count()).select_from(Cooperative).where(Cooperative.id.not_in(visible))

@@ -1,0 +1,62 @@
+"""Report figures remembered between requests for as long as the data behind them is the same.
+
+A ranking of 30,000 cooperatives by commune reads every stored score of a wave (about 0.9 s at
+national scale) and is the same until a submission, a cooperative, a product, an area or a
+questionnaire changes. Database triggers give `report_generation.token` a new random value on
+every such write (migration a4c9e1f27b6d), whoever makes it: a route, the command line, an
+import or plain SQL. A figure is remembered under the token read before it was computed, so it
+is never older than the token says; a random token never comes back, so a figure is never
+served after a change. Each process remembers its own few, newest used first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.reports.models import ReportGeneration
+
+T = TypeVar("T")
+# Figures kept per process: a national ranking by commune is a few megabytes.
+LIMIT = 16
+
+_lock = threading.Lock()
+_remembered: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+
+
+def token(session: Session) -> str:
+    """The current token of the data the reports read."""
+    return session.scalar(select(ReportGeneration.token).where(ReportGeneration.id == 1)) or ""
+
+
+def remembered(session: Session, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """What `compute()` gives for `key` on the session's data, computed once per change.
+
+    The value is shared by every request that asks while the data stays the same: callers
+    treat it as read-only.
+    """
+    database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    full = (database, token(session), *key)
+    with _lock:
+        if full in _remembered:
+            _remembered.move_to_end(full)
+            found: T = _remembered[full]
+            return found
+    value = compute()
+    with _lock:
+        _remembered[full] = value
+        _remembered.move_to_end(full)
+        while len(_remembered) > LIMIT:
+            _remembered.popitem(last=False)
+    return value
+
+
+def forget() -> None:
+    """Drop everything remembered (a test that times the computation itself)."""
+    with _lock:
+        _remembered.clear()

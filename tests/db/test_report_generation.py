@@ -1,0 +1,173 @@
+"""Remembered report figures: any write to a table a report reads gives them up, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from sqlalchemy import Connection, event, select, text, update
+from sqlalchemy.orm import Session
+
+from app import migrate
+from app.areas.models import Area, AreaLink
+from app.cooperatives.models import Cooperative
+from app.db import Database
+from app.reports import rankings, remembered, scope
+from app.responses.models import DimensionScore, Response
+from app.responses.models import Wave as WaveRow
+from tests import factories
+from tests.conftest import scratch_database
+from tests.worlds import EVERYONE, Province, province, stored
+
+
+@pytest.fixture
+def world(session: Session) -> Province:
+    return province(session)
+
+
+def rank(session: Session, visible=EVERYONE) -> rankings.Ranking:  # type: ignore[no-untyped-def]
+    choice = scope.choose_wave(session, wave_key="2026")
+    return rankings.ranking(
+        session, choice=choice, key="mini", level="former-district", sort=None, visible=visible
+    )
+
+
+def means(report: rankings.Ranking) -> dict[str, float | None]:
+    return {r.name: r.mean for r in report.rows}
+
+
+class Statements:
+    """The SELECTs the session sends while counted."""
+
+    def __init__(self, session: Session) -> None:
+        self.bind = session.get_bind()
+        self.seen: list[str] = []
+
+    def record(self, *args: object) -> None:
+        self.seen.append(str(args[2]))
+
+    def __enter__(self) -> list[str]:
+        event.listen(self.bind, "before_cursor_execute", self.record)
+        return self.seen
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.bind, "before_cursor_execute", self.record)
+
+
+class TestToken:
+    # Writes the way the portal and its tools make them, the ORM's and plain SQL alike.
+    WRITES: ClassVar[dict[str, Callable[[Session, Province], object]]] = {
+        "a submission": lambda s, w: stored(
+            s, wave=w.wave, version=w.version, cooperative=w.cooperatives["A6"], overall=75
+        ),
+        "a correction superseding it (SQL)": lambda s, w: s.execute(
+            update(Response)
+            .where(Response.cooperative_id == w.cooperatives["A1"].id)
+            .values(superseded_at=Response.created_at)
+        ),
+        "a rescored dimension (SQL)": lambda s, w: s.execute(
+            update(DimensionScore).values(score=DimensionScore.score + 1)
+        ),
+        "a cooperative suspended": lambda s, w: s.execute(
+            update(Cooperative)
+            .where(Cooperative.id == w.cooperatives["B1"].id)
+            .values(status="suspended")
+        ),
+        "a product registered": lambda s, w: factories.product(s, of=w.cooperatives["B2"]),
+        "an area renamed": lambda s, w: s.execute(
+            update(Area).where(Area.id == w.districts["A"].id).values(name="An Bình Mới")
+        ),
+        "the crosswalk changed": lambda s, w: s.add(
+            AreaLink(former_ward_id=w.districts["B"].id, commune_id=w.commune.id)
+        ),
+        "a wave closed": lambda s, w: s.execute(
+            update(WaveRow).where(WaveRow.id == w.wave.id).values(status="closed")
+        ),
+    }
+
+    @pytest.mark.parametrize("write", list(WRITES))
+    def test_a_write_to_a_table_a_report_reads__changes_it(
+        self, session: Session, world: Province, write: str
+    ) -> None:
+        before = remembered.token(session)
+        self.WRITES[write](session, world)
+        session.flush()
+        assert remembered.token(session) != before
+
+    def test_saving_an_answer__leaves_it(self, session: Session, world: Province) -> None:
+        # What the save route writes to a draft besides the answer itself.
+        before = remembered.token(session)
+        session.execute(
+            update(Response)
+            .where(Response.status == "draft")
+            .values(updated_at=Response.created_at, last_step=3)
+        )
+        assert remembered.token(session) == before
+
+
+class TestRemembered:
+    def test_the_whole_ranking__is_computed_once_until_the_data_changes(
+        self, session: Session, world: Province
+    ) -> None:
+        first = rank(session)
+        with Statements(session) as seen:
+            again = rank(session)
+        assert again.rows is first.rows
+        # The labels, and the token: no scores are read again.
+        assert not [s for s in seen if "dimension_scores" in s or "responses" in s.lower()]
+
+        stored(
+            session,
+            wave=world.wave,
+            version=world.version,
+            cooperative=world.cooperatives["A6"],
+            overall=100,
+        )
+        after = rank(session)
+        assert after.rows is not first.rows
+        assert means(after)["An Bình"] == pytest.approx((40 + 50 + 60 + 70 + 80 + 100) / 6)
+        assert means(first)["An Bình"] == pytest.approx(60.0)
+
+    def test_a_limited_reader__always_gets_figures_of_their_own(
+        self, session: Session, world: Province
+    ) -> None:
+        mine = select(Cooperative.id).where(
+            Cooperative.former_district_id == world.districts["A"].id
+        )
+        first = rank(session, mine)
+        assert rank(session, mine).rows is not first.rows
+        assert [r.name for r in first.rows] == ["An Bình"]
+
+
+def test_on_a_committed_database__a_transaction_changes_the_token_once_at_commit(
+    tmp_path: Path,
+) -> None:
+    # As the server runs: other connections see the old token until the writer commits.
+    with scratch_database(tmp_path) as url:
+        migrate.upgrade(url)
+        db = Database(url)
+        try:
+
+            def token(conn: Connection) -> str:
+                return str(conn.scalar(text("SELECT token FROM report_generation")))
+
+            with db.engine.connect() as reader:
+                initial = token(reader)
+                reader.rollback()
+                with db.engine.begin() as writer:
+                    writer.execute(
+                        text(
+                            "INSERT INTO areas (code, name, level) "
+                            "VALUES ('X1', 'Một', 'country'), ('X2', 'Hai', 'country')"
+                        )
+                    )
+                    if db.engine.dialect.name == "postgresql":
+                        assert token(reader) == initial
+                        reader.rollback()
+                after = token(reader)
+                reader.rollback()
+            assert after != initial
+        finally:
+            db.dispose()
