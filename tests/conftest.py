@@ -25,6 +25,7 @@ from app.accounts import passwords
 from app.config import Settings
 from app.db import Database
 from app.main import create_app
+from app.reports import remembered
 from app.web.deps import get_session
 
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -121,6 +122,7 @@ def connection(database: Database) -> Iterator[Connection]:
             # at each statement instead, the token changes with the test's data as it would
             # with each committed request's.
             conn.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+            conn = conn.execution_options(**{remembered.IMMEDIATE_TRIGGERS: True})
         yield conn
         outer.rollback()
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import READ_ONLY
 from app.reports.models import ReportGeneration
 
 T = TypeVar("T")
@@ -29,9 +30,30 @@ _lock = threading.Lock()
 _remembered: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
 
 
+# Set on a connection whose report-token triggers fire at each statement, not at commit: the
+# tests' (their transaction never commits). SQLite's always do.
+IMMEDIATE_TRIGGERS = "htxso_immediate_report_triggers"
+
+
 def token(session: Session) -> str:
     """The current token of the data the reports read."""
-    return session.scalar(select(ReportGeneration.token).where(ReportGeneration.id == 1)) or ""
+    return session.scalars(select(ReportGeneration.token).where(ReportGeneration.id == 1)).one()
+
+
+def _may_remember(session: Session) -> bool:
+    """Whether the token read in this session is the token of the data it reads.
+
+    A PostgreSQL transaction that has written moves the token only when it commits: what it
+    computes before then includes its own writes and must not be remembered under the old token.
+    Read-only sessions write nothing.
+    """
+    connection = session.connection()
+    options = connection.get_execution_options()
+    return (
+        connection.dialect.name == "sqlite"
+        or bool(options.get(READ_ONLY))
+        or bool(options.get(IMMEDIATE_TRIGGERS))
+    )
 
 
 def remembered(session: Session, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
@@ -40,6 +62,8 @@ def remembered(session: Session, key: tuple[Hashable, ...], compute: Callable[[]
     The value is shared by every request that asks while the data stays the same: callers
     treat it as read-only.
     """
+    if not _may_remember(session):
+        return compute()
     database = session.get_bind().engine.url.render_as_string(hide_password=True)
     full = (database, token(session), *key)
     with _lock:

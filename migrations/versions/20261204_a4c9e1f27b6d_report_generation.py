@@ -8,8 +8,8 @@ value on every write to the tables the reports read. Saving an answer (a draft's
 `updated_at`, `last_step`) changes no figure and leaves the token alone.
 
 On PostgreSQL the triggers are deferred to commit and write the token once per transaction:
-the token's row is locked only for the moment a transaction commits, so writers never wait
-on each other there while still working.
+the token's row is locked from the moment a transaction commits to the end of its commit, so
+writers queue only at commit, never while they work. TRUNCATE moves it too.
 
 Revision ID: a4c9e1f27b6d
 Revises: 5d2f8a6c1e94
@@ -67,8 +67,11 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name=op.f("ck_report_generation_one_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_generation")),
     )
-    op.execute("INSERT INTO report_generation (id, token) VALUES (1, 'initial')")
-    if op.get_bind().dialect.name == "postgresql":
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    # Random from the start: a database migrated down and up again never meets an old token.
+    first = "md5(random()::text || clock_timestamp()::text)" if postgresql else SQLITE_RANDOM_HEX
+    op.execute(f"INSERT INTO report_generation (id, token) VALUES (1, {first})")  # noqa: S608
+    if postgresql:
         op.execute(
             """
             CREATE FUNCTION report_generation_bump() RETURNS trigger AS $$
@@ -99,6 +102,10 @@ def upgrade() -> None:
                 "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
                 "EXECUTE FUNCTION report_generation_bump()"
             )
+            op.execute(
+                f"CREATE TRIGGER report_generation_{table}_truncate AFTER TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION report_generation_bump()"
+            )
         return
     for table in WATCHED:
         for name, event in (
@@ -116,6 +123,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in WATCHED:
             op.execute(f"DROP TRIGGER report_generation_{table} ON {table}")
+            op.execute(f"DROP TRIGGER report_generation_{table}_truncate ON {table}")
         op.execute("DROP FUNCTION report_generation_bump()")
     else:
         for table in WATCHED:

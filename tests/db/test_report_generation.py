@@ -171,3 +171,19 @@ def test_on_a_committed_database__a_transaction_changes_the_token_once_at_commit
             assert after != initial
         finally:
             db.dispose()
+
+
+def test_a_writing_postgresql_session__computes_without_remembering(tmp_path: Path) -> None:
+    # Its writes move the token only at commit: figures it computes before then include them
+    # and must not be filed under the token other readers still see.
+    with scratch_database(tmp_path) as url:
+        migrate.upgrade(url)
+        db = Database(url)
+        try:
+            with db.transaction() as writer:
+                writes_first = remembered._may_remember(writer)
+            with db.read_sessions() as reader:
+                assert remembered._may_remember(reader)
+            assert writes_first == (db.engine.dialect.name == "sqlite")
+        finally:
+            db.dispose()
