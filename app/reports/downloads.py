@@ -20,7 +20,8 @@ from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.answers import Labels, answer_columns, answer_labels
 from app.reports.exports import Column, Sheet, csv_bytes, excel_csv_bytes, xlsx_bytes
-from app.reports.scope import GroupLevel, WaveChoice
+from app.reports.remembered import remembered
+from app.reports.scope import GroupLevel, WaveChoice, every_cooperative
 from app.reports.scores import COMBINED
 from app.reports.tables import (
     Table,
@@ -130,6 +131,28 @@ def build_tables(
     raise Invalid(N_("No such table."))
 
 
+# Exports whose files are remembered for readers who see every cooperative: small (a row per
+# area), and built on a remembered ranking.
+REMEMBERED: frozenset[str] = frozenset({"rankings"})
+
+
+def _body(
+    session: Session, *, choice: WaveChoice, request: ExportRequest, visible: Select[int]
+) -> bytes:
+    """The file of a table export, in the asked format."""
+    found = build_tables(session, choice=choice, request=request, visible=visible)
+    first = found[0]
+    if request.fmt == "csv":
+        return csv_bytes(first.columns, first.rows, ordered=first.ordered)
+    if request.fmt == "csv_excel":
+        return excel_csv_bytes(
+            first.columns, first.rows, locale=request.locale, ordered=first.ordered
+        )
+    return xlsx_bytes(
+        [Sheet(t.title, t.columns, t.rows, t.ordered) for t in found], locale=request.locale
+    )
+
+
 def filename(choice: WaveChoice, request: ExportRequest) -> str:
     """htxso-<what>-<wave>[-<questionnaire>].<format>"""
     parts = ["htxso", request.what, choice.wave.key]
@@ -168,19 +191,17 @@ def export(
     else:
         columns = None
         labels = None
-        found = build_tables(session, choice=choice, request=request, visible=visible)
-        first = found[0]
-        if request.fmt == "csv":
-            body = csv_bytes(first.columns, first.rows, ordered=first.ordered)
-        elif request.fmt == "csv_excel":
-            body = excel_csv_bytes(
-                first.columns, first.rows, locale=request.locale, ordered=first.ordered
-            )
+
+        def written() -> bytes:
+            return _body(session, choice=choice, request=request, visible=visible)
+
+        if request.what in REMEMBERED and every_cooperative(visible):
+            # The file of a ranking every such reader shares: the same bytes until the data
+            # changes (app.reports.remembered), as the page's figures are.
+            previous = choice.previous.id if choice.previous else None
+            body = remembered(session, ("export", choice.wave.id, previous, request), written)
         else:
-            body = xlsx_bytes(
-                [Sheet(t.title, t.columns, t.rows, t.ordered) for t in found],
-                locale=request.locale,
-            )
+            body = written()
     detail: dict[str, Any] = {
         "what": request.what,
         "wave": choice.wave.key,

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.db import READ_ONLY
@@ -45,15 +45,18 @@ def _may_remember(session: Session) -> bool:
 
     A PostgreSQL transaction that has written moves the token only when it commits: what it
     computes before then includes its own writes and must not be remembered under the old token.
-    Read-only sessions write nothing.
+    Read-only sessions write nothing; a transaction that has not written yet has no
+    transaction id (an export's, which records the download after building it).
     """
     connection = session.connection()
     options = connection.get_execution_options()
-    return (
+    if (
         connection.dialect.name == "sqlite"
-        or bool(options.get(READ_ONLY))
-        or bool(options.get(IMMEDIATE_TRIGGERS))
-    )
+        or options.get(READ_ONLY)
+        or options.get(IMMEDIATE_TRIGGERS)
+    ):
+        return True
+    return connection.scalar(text("SELECT txid_current_if_assigned()")) is None
 
 
 def remembered(session: Session, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:

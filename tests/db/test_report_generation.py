@@ -14,7 +14,7 @@ from app import migrate
 from app.areas.models import Area, AreaLink
 from app.cooperatives.models import Cooperative
 from app.db import Database
-from app.reports import rankings, remembered, scope
+from app.reports import downloads, rankings, remembered, scope
 from app.responses.models import DimensionScore, Response
 from app.responses.models import Wave as WaveRow
 from tests import factories
@@ -130,6 +130,36 @@ class TestRemembered:
         assert means(after)["An Bình"] == pytest.approx((40 + 50 + 60 + 70 + 80 + 100) / 6)
         assert means(first)["An Bình"] == pytest.approx(60.0)
 
+    def test_the_ranking_file__is_written_once_until_the_data_changes(
+        self, session: Session, world: Province
+    ) -> None:
+        choice = scope.choose_wave(session, wave_key="2026")
+        request = downloads.ExportRequest(what="rankings", fmt="csv", key="mini")
+
+        def download(visible=EVERYONE) -> bytes:  # type: ignore[no-untyped-def]
+            found = downloads.export(
+                session, choice=choice, request=request, visible=visible, actor=None, via="cli"
+            )
+            assert found.body is not None
+            return found.body
+
+        first = download()
+        assert download() is first
+        mine = select(Cooperative.id).where(
+            Cooperative.former_district_id == world.districts["A"].id
+        )
+        assert download(mine) is not download(mine)
+        stored(
+            session,
+            wave=world.wave,
+            version=world.version,
+            cooperative=world.cooperatives["A6"],
+            overall=100,
+        )
+        changed = download()
+        assert changed != first
+        assert "An Bình" in changed.decode("utf-8-sig")
+
     def test_a_limited_reader__always_gets_figures_of_their_own(
         self, session: Session, world: Province
     ) -> None:
@@ -181,9 +211,14 @@ def test_a_writing_postgresql_session__computes_without_remembering(tmp_path: Pa
         db = Database(url)
         try:
             with db.transaction() as writer:
-                writes_first = remembered._may_remember(writer)
+                before_writing = remembered._may_remember(writer)
+                writer.execute(
+                    text("INSERT INTO areas (code, name, level) VALUES ('X1', 'Một', 'country')")
+                )
+                after_writing = remembered._may_remember(writer)
             with db.read_sessions() as reader:
                 assert remembered._may_remember(reader)
-            assert writes_first == (db.engine.dialect.name == "sqlite")
+            assert before_writing
+            assert after_writing == (db.engine.dialect.name == "sqlite")
         finally:
             db.dispose()
