@@ -7,18 +7,24 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, event, select, text, update
 from sqlalchemy.orm import Session
 
 from app import migrate
+from app.accounts.models import Role
 from app.areas.models import Area, AreaLink
+from app.config import Settings
 from app.cooperatives.models import Cooperative
 from app.db import Database
+from app.main import create_app
 from app.reports import downloads, rankings, remembered, scope
 from app.responses.models import DimensionScore, Response
 from app.responses.models import Wave as WaveRow
+from app.surveys.models import QuestionnaireVersion
 from tests import factories
-from tests.conftest import scratch_database
+from tests.conftest import TEST_SECRET, scratch_database, sign_in, table_rows
+from tests.db.conftest import migrated_database
 from tests.worlds import EVERYONE, Province, province, stored
 
 
@@ -222,3 +228,36 @@ def test_a_writing_postgresql_session__computes_without_remembering(tmp_path: Pa
             assert after_writing == (db.engine.dialect.name == "sqlite")
         finally:
             db.dispose()
+
+
+def test_a_served_ranking__shows_a_submission_committed_after_it_was_remembered(
+    tmp_path: Path,
+) -> None:
+    # As the server runs: committed transactions, read-only sessions for the pages, and on
+    # PostgreSQL triggers that wait for COMMIT.
+    with migrated_database(tmp_path) as db:
+        with db.transaction() as session:
+            world = province(session)
+            factories.user(session, role=Role.STEERING, username="bancd")
+            wave_id, version_id = world.wave.id, world.version.id
+            a6 = world.cooperatives["A6"].id
+        settings = Settings(environment="test", secret_key=TEST_SECRET, database_url=db.url)
+        with TestClient(create_app(settings, db=db), follow_redirects=False) as client:
+            sign_in(client, "bancd", factories.PASSWORD)
+            path = "/reports/rankings?wave=2026&level=former-district"
+
+            def an_binh() -> str:
+                return next(r for r in table_rows(client.get(path).text) if "An Bình" in r)
+
+            before = an_binh()
+            assert an_binh() == before  # remembered
+            assert "60,0" in before
+            with db.transaction() as session:
+                stored(
+                    session,
+                    wave=session.get(WaveRow, wave_id),
+                    version=session.get(QuestionnaireVersion, version_id),
+                    cooperative=session.get(Cooperative, a6),
+                    overall=100,
+                )
+            assert "66,7" in an_binh()
