@@ -3,7 +3,8 @@
 Counts, sums and sums of squares come from SQL over the stored scores; the t-interval, ranks and
 rank ranges are worked out from them (app.reports.statistics). Median and quartiles are taken
 from the per-cooperative stored scores of the one wave shown. docs/rankings.md
-explains every definition.
+explains every definition. A ranking of every cooperative is the same for every reader until
+the data changes, and is remembered until then (app.reports.remembered).
 """
 
 from __future__ import annotations
