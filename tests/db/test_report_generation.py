@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, event, select, text, update
+from sqlalchemy import Connection, Select, event, select, text, update
 from sqlalchemy.orm import Session
 
 from app import migrate
@@ -38,6 +38,22 @@ def rank(session: Session, visible=EVERYONE) -> rankings.Ranking:  # type: ignor
     return rankings.ranking(
         session, choice=choice, key="mini", level="former-district", sort=None, visible=visible
     )
+
+
+def a6_submits(session: Session, world: Province) -> None:
+    """HTX A6 of An Bình, which had not answered, submits a score of 100."""
+    stored(
+        session,
+        wave=world.wave,
+        version=world.version,
+        cooperative=world.cooperatives["A6"],
+        overall=100,
+    )
+
+
+def in_an_binh(world: Province) -> Select[tuple[int]]:
+    """What an advisor of An Bình alone sees."""
+    return select(Cooperative.id).where(Cooperative.former_district_id == world.districts["A"].id)
 
 
 def means(report: rankings.Ranking) -> dict[str, float | None]:
@@ -124,13 +140,7 @@ class TestRemembered:
         # The labels, and the token: no scores are read again.
         assert not [s for s in seen if "dimension_scores" in s or "responses" in s.lower()]
 
-        stored(
-            session,
-            wave=world.wave,
-            version=world.version,
-            cooperative=world.cooperatives["A6"],
-            overall=100,
-        )
+        a6_submits(session, world)
         after = rank(session)
         assert after.rows is not first.rows
         assert means(after)["An Bình"] == pytest.approx((40 + 50 + 60 + 70 + 80 + 100) / 6)
@@ -151,17 +161,9 @@ class TestRemembered:
 
         first = download()
         assert download() is first
-        mine = select(Cooperative.id).where(
-            Cooperative.former_district_id == world.districts["A"].id
-        )
+        mine = in_an_binh(world)
         assert download(mine) is not download(mine)
-        stored(
-            session,
-            wave=world.wave,
-            version=world.version,
-            cooperative=world.cooperatives["A6"],
-            overall=100,
-        )
+        a6_submits(session, world)
         changed = download()
         assert changed != first
         assert "An Bình" in changed.decode("utf-8-sig")
@@ -169,9 +171,7 @@ class TestRemembered:
     def test_a_limited_reader__always_gets_figures_of_their_own(
         self, session: Session, world: Province
     ) -> None:
-        mine = select(Cooperative.id).where(
-            Cooperative.former_district_id == world.districts["A"].id
-        )
+        mine = in_an_binh(world)
         first = rank(session, mine)
         assert rank(session, mine).rows is not first.rows
         assert [r.name for r in first.rows] == ["An Bình"]
