@@ -352,8 +352,10 @@ def read(session: Session, *, data: bytes, province_code: str) -> Reading:
         properties = properties if isinstance(properties, dict) else {}
         code = _code(_property(properties, CODE_KEYS))
         in_province = _province_code(_property(properties, PROVINCE_KEYS))
-        if (in_province is not None and in_province != province_code) or (
-            code not in by_code and code in elsewhere
+        # The commune's own code wins over a province property a person may have mistyped:
+        # only a feature that is not one of this province's communes is left aside.
+        if code not in by_code and (
+            code in elsewhere or (in_province is not None and in_province != province_code)
         ):
             reading.elsewhere += 1
             continue

@@ -135,6 +135,17 @@ class TestReading:
         assert reading.elsewhere == 2
         assert len(reading.outlines) == 3
 
+    def test_a_commune_code_of_the_province__wins_over_a_mistyped_province(
+        self, lang_son: Session
+    ) -> None:
+        # Xã Ba Sơn (06196) with ma_tinh typed as Cao Bằng's 04: still Lạng Sơn's commune.
+        document = collection()
+        document["features"][0]["properties"] = {"ma_xa": "06196", "ma_tinh": "04"}
+        reading = read(lang_son, document)
+        assert reading.ok
+        assert reading.elsewhere == 0
+        assert commune_id(lang_son, "06196") in reading.outlines
+
     def test_a_file_of_other_provinces_only__stores_nothing_and_says_why(
         self, lang_son: Session
     ) -> None:

@@ -91,6 +91,11 @@ class TestUpload:
         assert "1 đối tượng thuộc tỉnh khác đã được bỏ qua." in page
         assert len(stored(session)) == 3
 
+    def test_a_hand_made_negative_count__is_refused_not_shown(self, admin: TestClient) -> None:
+        reply = admin.get("/admin/boundaries?stored=3&elsewhere=-2")
+        assert reply.status_code == 422
+        assert "-2 đối tượng" not in reply.text
+
     def test_a_good_file__is_stored_audited_and_counted(
         self, admin: TestClient, session: Session
     ) -> None:

@@ -6,9 +6,9 @@ in one short transaction afterwards, so parsing a large file never holds the wri
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
@@ -48,9 +48,9 @@ def boundaries_page(
     request: Request,
     session: DbSession,
     user: Admin,
-    stored: int | None = None,
-    removed: int | None = None,
-    elsewhere: int | None = None,
+    stored: Annotated[int | None, Query(ge=0)] = None,
+    removed: Annotated[int | None, Query(ge=0)] = None,
+    elsewhere: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     return _page(request, session, stored=stored, removed=removed, elsewhere=elsewhere)
 
