@@ -154,6 +154,26 @@ def stored(
     return response
 
 
+def cooperative_and_product_wave(session: Session) -> dict[str, Cooperative]:
+    """Wave 2026 asks "mini" of cooperatives and "miniprod" of products, in district Kỳ Lừa:
+    X answered mini (60) and for two products (Na 40, Hồi 80), Y mini only (50), Z a product
+    only (Quế 90)."""
+    mini = publish(session)
+    product = publish(session, key="miniprod", subject="product")
+    wave = make_wave(session, key="2026", versions=[mini, product], opens=dt.date(2026, 3, 1))
+    district = factories.area(session, code="D9", name="Kỳ Lừa")
+    x, y, z = (factories.cooperative(session, in_area=district, name=f"HTX {n}") for n in "XYZ")
+    na = factories.product(session, of=x, name="Na")
+    hoi = factories.product(session, of=x, name="Hồi")
+    que = factories.product(session, of=z, name="Quế")
+    stored(session, wave=wave, version=mini, cooperative=x, overall=60)
+    stored(session, wave=wave, version=product, cooperative=x, product=na, overall=40)
+    stored(session, wave=wave, version=product, cooperative=x, product=hoi, overall=80)
+    stored(session, wave=wave, version=mini, cooperative=y, overall=50)
+    stored(session, wave=wave, version=product, cooperative=z, product=que, overall=90)
+    return {"X": x, "Y": y, "Z": z}
+
+
 @dataclass
 class Province:
     wave: Wave

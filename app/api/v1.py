@@ -24,7 +24,7 @@ from app.paging import API_MAX_SIZE, MAX_SIZE, paginate
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports import scope
-from app.reports.scores import cooperative_scores
+from app.reports.scores import by_dimension, cooperative_scores, dimension_keys
 from app.responses.models import Response as SubmittedResponse
 from app.web.deps import CurrentUser, DbSession, ReportReader
 
@@ -237,11 +237,13 @@ def scores(
     rows, total = paginate(session, query, page=page, size=size)
     _paged(request, response, page=page, size=size, total=total)
     ids = [c.id for c, _ in rows]
+    dimensions = dimension_keys(session, wave_id=choice.wave.id)
     table = cooperative_scores(
         session,
         wave_id=choice.wave.id,
         subjects=choice.subjects,
         cooperatives=select(Cooperative.id).where(Cooperative.id.in_(ids)),
+        dimensions=dimensions,
     )
     answer = []
     for cooperative, _ in rows:
@@ -261,7 +263,7 @@ def scores(
                         level=s.level,
                         product_id=s.product_id,
                         product_name=s.product_name,
-                        dimensions=s.dimensions,
+                        dimensions=by_dimension(dimensions[key], s.dimensions),
                     )
                     for key, s in entry.by_key.items()
                 ],

@@ -16,7 +16,7 @@ from app.messages import N_
 from app.paging import Page, page_of
 from app.reports.rankings import COMBINED_TITLE, Label, labels, ranking_keys
 from app.reports.scope import WaveChoice, placement, sees_everything
-from app.reports.scores import COMBINED, cooperative_scores
+from app.reports.scores import COMBINED, by_dimension, cooperative_scores
 from app.responses import service as responses
 
 PAGE_SIZE = 100
@@ -138,8 +138,14 @@ def district_report(
         .outerjoin(commune, commune.c.id == placed.c.commune_id)
         .outerjoin(district, district.c.id == placed.c.district_id)
     ).all()
+    # The combined index's "dimensions" are its questionnaires (each entry's components).
+    keys = [d.key for d in dimensions] if key != COMBINED else []
     scores = cooperative_scores(
-        session, wave_id=choice.wave.id, subjects=choice.subjects, cooperatives=chosen
+        session,
+        wave_id=choice.wave.id,
+        subjects=choice.subjects,
+        cooperatives=chosen,
+        dimensions={key: keys},
     )
     before = {}
     if choice.previous is not None:
@@ -151,7 +157,6 @@ def district_report(
                 wave_id=choice.previous.id,
                 subjects=subjects,
                 cooperatives=chosen,
-                with_dimensions=False,
             )
     rows = []
     for cooperative, commune_name, district_name in registry:
@@ -170,7 +175,8 @@ def district_report(
             standing = entry.by_key.get(key) if entry is not None else None
             if standing is not None:
                 overall, found_level = standing.overall, standing.level
-                product_name, dims = standing.product_name, standing.dimensions
+                product_name = standing.product_name
+                dims = by_dimension(keys, standing.dimensions)
             old = earlier.by_key.get(key) if earlier is not None else None
             previous = old.overall if old is not None else None
         if level and found_level != level:

@@ -440,7 +440,11 @@ def _scored(
             wave_id=choice.wave.id,
             subjects=subjects,
             cooperatives=ids,
-            with_dimensions=with_dimensions,
+            dimensions=(
+                {k: [d.key for d in dimensions.get(k, [])] for k in subjects}
+                if with_dimensions
+                else None
+            ),
         ),
         dimensions,
         {at: pick(title, locale) for at, title in levels.items()},
@@ -558,57 +562,50 @@ def _dimensions_table(choice: WaveChoice, scored: _Scored) -> Table:
         Column("overall", "Điểm tổng", "Overall score", kind="number"),
         *LEVEL_COLUMNS,
     ]
-    # Each questionnaire's dimension columns, with the dimension each reads.
-    dimension_columns: dict[str, list[tuple[str, str]]] = {}
+    # Each questionnaire's dimension columns, side by side: a row fills its questionnaire's
+    # block, in the order its standing carries them, and leaves the others empty.
+    blocks: dict[str, tuple[int, int]] = {}
     for k in keys:
         vi, en = choice.titles[k]["vi"], choice.titles[k]["en"]
-        for d in scored.dimensions.get(k, []):
-            dimension_columns.setdefault(k, []).append((f"{k}_{d.key}", d.key))
-            columns.append(
-                Column(
-                    f"{k}_{d.key}",
-                    f"{vi}: {d.title['vi']}",
-                    f"{en}: {d.title['en']}",
-                    kind="number",
-                )
+        found = scored.dimensions.get(k, [])
+        blocks[k] = (len(columns), len(found))
+        columns += [
+            Column(
+                f"{k}_{d.key}", f"{vi}: {d.title['vi']}", f"{en}: {d.title['en']}", kind="number"
             )
-    titles = {k: pick(choice.titles[k], locale) for k in keys}
-    # Rows as lists in column order: at national scale this sheet has 60,000 rows, and a dict
-    # per row, read back column by column, cost a quarter of the workbook.
-    at = {c.code: index for index, c in enumerate(columns)}
-    dimension_at = {
-        k: [(at[column], dk) for column, dk in found] for k, found in dimension_columns.items()
+            for d in found
+        ]
+    fixed = len(columns) - sum(n for _, n in blocks.values())
+    # Rows as lists in column order: at national scale this sheet has 60,000 rows.
+    around = {
+        k: ([None] * (start - fixed), [None] * (len(columns) - start - n))
+        for k, (start, n) in blocks.items()
     }
-    no_dimensions: list[Any] = [None] * sum(len(found) for found in dimension_columns.values())
+    # What every row of a questionnaire repeats: its key, title and version.
+    heads = {k: (k, pick(choice.titles[k], locale), versions.get(k)) for k in keys}
     wave = choice.wave.key
-    rows: list[list[Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for cooperative, district, commune in scored.registry:
         entry = table.get(cooperative.id)
         if entry is None:
             continue
-        for k in keys:
-            standing = entry.by_key.get(k)
-            if standing is None:
-                continue
-            # The fixed columns in the order listed above, then every dimension column.
-            row = [
-                wave,
-                cooperative.registration_code,
-                cooperative.name,
-                commune,
-                district,
-                k,
-                titles[k],
-                versions.get(k),
-                standing.product_name,
-                standing.overall,
-                standing.level,
-                scored.level(k, standing.level),
-                *no_dimensions,
-            ]
-            dimensions = standing.dimensions
-            for index, dk in dimension_at.get(k, ()):
-                row[index] = dimensions.get(dk)
-            rows.append(row)
+        # The fixed columns in the order listed above, then every dimension column.
+        who = (wave, cooperative.registration_code, cooperative.name, commune, district)
+        for k, standing in entry.by_key.items():
+            before, after = around[k]
+            level = standing.level
+            rows.append(
+                (
+                    *who,
+                    *heads[k],
+                    standing.product_name,
+                    standing.overall,
+                    level,
+                    scored.level(k, level),
+                    *before,
+                    *standing.dimensions,
+                    *after,
+                )
+            )
     title = "Điểm theo khía cạnh" if locale == "vi" else "Dimension scores"
     return Table(title, columns, rows, ordered=True)

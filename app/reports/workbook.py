@@ -4,8 +4,9 @@ xlsxwriter (even in constant-memory mode) spends tens of microseconds on each ce
 through its argument checks, a format lookup, an XML element built method by method. A scores
 workbook has two sheets of a few dozen columns, and cost five times its CSV. Here a row is one
 joined string of cell elements made with f-strings, so a workbook costs about what its CSV does.
-It writes what the exports need and no more: text and number cells (text inline, no shared
-strings), a header style, number formats, column widths, a frozen header row and an autofilter.
+It writes what the exports need and no more: text and number cells (each text once, in the
+shared strings, as Excel writes it), a header style, number formats, column widths, a frozen
+header row and an autofilter.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ _EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 # Text that the text converter or the escaping above would change: a formula's first character,
 # a separator (where a spreadsheet may split a cell), markup, an Excel escape.
 _SPECIAL = re.compile(r"^[=+\-@]|[,;&<>]|_x").search
-# The most distinct texts a column remembers the element of (names repeat less than levels).
+# The most distinct texts or numbers a column remembers the element of.
 _SEEN_MAX = 50_000
+# The most distinct texts the shared strings look up (beyond it a text is added again).
+_STRINGS_MAX = 500_000
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def _xml_text(text: str) -> str:
 
 
 def _text(value: Any, text: Callable[[Any], str]) -> tuple[str, int]:
-    """A text cell's inline string as XML, and its length as a person sees it."""
+    """A text's <t> element, and its length as a person sees it."""
     # Most text needs neither the converter nor escaping: one check at C speed.
     if (
         type(value) is str
@@ -92,65 +95,110 @@ def _text(value: Any, text: Callable[[Any], str]) -> tuple[str, int]:
         xml = _xml_text(cell)
     # Only text with spaces at either end needs saying so (a quarter of the bytes otherwise).
     if cell[:1].isspace() or cell[-1:].isspace():
-        return f'<is><t xml:space="preserve">{xml}</t></is>', len(cell)
-    return f"<is><t>{xml}</t></is>", len(cell)
+        return f'<t xml:space="preserve">{xml}</t>', len(cell)
+    return f"<t>{xml}</t>", len(cell)
 
 
-def _sheet_rows(sheet: SheetData, text: Callable[[Any], str]) -> tuple[list[str], list[int]]:
+class _Strings:
+    """The workbook's shared strings: each text written once, cells name it by its place.
+
+    A name, a commune or a level is converted and escaped once for the whole workbook, and a
+    cell that shows it is a short reference: the sheets' XML is about half as long, which is
+    less to compress, and less for a reader to parse.
+    """
+
+    def __init__(self, text: Callable[[Any], str]) -> None:
+        self._text = text
+        self._at: dict[str, tuple[int, int]] = {}
+        self.items: list[str] = []
+
+    def add(self, value: Any) -> tuple[int, int]:
+        """The place of a cell's text among the shared strings, and the text's length."""
+        known = type(value) is str
+        if known and (found := self._at.get(value)) is not None:
+            return found
+        found = self.new(*_text(value, self._text))
+        if known and len(self._at) < _STRINGS_MAX:
+            self._at[value] = found
+        return found
+
+    def new(self, xml: str, length: int) -> tuple[int, int]:
+        """A text already made a <t> element (a header, not converted as cells are)."""
+        self.items.append(f"<si>{xml}</si>")
+        return len(self.items) - 1, length
+
+    def xml(self) -> str:
+        return (
+            f'{_XML}<sst xmlns="{_MAIN}" uniqueCount="{len(self.items)}">'
+            f"{''.join(self.items)}</sst>"
+        )
+
+
+# An empty cell: written rather than left out, a cell needs no reference to say where it is.
+_EMPTY = "<c/>"
+
+
+def _maker(
+    index: int, kind: str, seen: dict[Any, str], widths: list[int], strings: _Strings
+) -> Callable[[Any], str]:
+    """The function that writes a cell of a column the first time its value is met there."""
+    numeric = f'<c s="{_STYLES[kind]}"><v>' if kind in _STYLES else None
+
+    def make(value: Any) -> str:
+        kind = type(value)
+        if value is None:
+            return _EMPTY
+        if numeric is not None and (kind is int or kind is float or kind is bool):
+            if not isfinite(value):
+                return _EMPTY
+            # A yes/no in a number column counts as 1 or 0, as the CSV writes it.
+            cell = f"{numeric}{int(value) if kind is bool else value!r}</v></c>"
+            remember = kind is not bool
+        else:
+            at, length = strings.add(value)
+            if length > widths[index]:
+                widths[index] = min(length, TEXT_WIDTH_MAX)
+            cell = f'<c t="s"><v>{at}</v></c>'
+            # Only a text is remembered in a text column: 5 and 5.0 read the same to a dict.
+            remember = kind is str
+        if remember and len(seen) < _SEEN_MAX:
+            seen[value] = cell
+        return cell
+
+    return make
+
+
+def _sheet_rows(sheet: SheetData, strings: _Strings) -> tuple[list[str], list[int]]:
     """The <row> elements of a sheet, header first, and each column's width from its content.
 
-    The inner loop is the cost of a workbook. A cell says where it is (`r`) only after an
-    empty one: otherwise it is the next column, as SpreadsheetML allows, and so a text cell
-    seen before in its column (a wave, a commune, a level) is one lookup of its whole element.
+    The inner loop is the cost of a workbook. Every cell is written, an empty one as <c/>, so
+    that none needs to say where it is (`r`): a value met before in its column (a wave, a
+    commune, a level, a score) is one lookup of its whole element.
     """
     letters = [column_letters(i) for i in range(len(sheet.headers))]
     header = "".join(
-        f'<c r="{col}1" s="{HEADER_STYLE}" t="inlineStr">{_text(h, str)[0]}</c>'
+        f'<c r="{col}1" s="{HEADER_STYLE}" t="s"><v>{strings.new(*_text(h, str))[0]}</v></c>'
         for col, h in zip(letters, sheet.headers, strict=True)
     )
     out = [f'<row r="1">{header}</row>']
     widths = [min(max(len(h), WIDTH_MIN), HEADER_WIDTH_MAX) for h in sheet.headers]
-    # Per column: its index, its letters, the opening of a number cell (None for a text
-    # column) and the text cells met so far in it.
-    plan: list[tuple[int, str, str | None, dict[str, str]]] = [
-        (index, col, f'<c s="{_STYLES[kind]}"><v>' if kind in _STYLES else None, {})
-        for index, (col, kind) in enumerate(zip(letters, sheet.kinds, strict=True))
+    # Per column: the cells met so far in it, and what writes one it has not met.
+    seens: list[dict[Any, str]] = [{None: _EMPTY} for _ in sheet.headers]
+    makers = [
+        _maker(index, kind, seen, widths, strings)
+        for index, (kind, seen) in enumerate(zip(sheet.kinds, seens, strict=True))
     ]
     number = 1
     for values in sheet.rows:
         number += 1
-        cells = []
-        placed = True  # whether the next cell follows the previous one without a gap
-        for (index, col, numeric, seen), value in zip(plan, values, strict=True):
-            if value is None:
-                placed = False
-                continue
-            kind = type(value)
-            if numeric is not None and kind is int:
-                cell = f"{numeric}{value}</v></c>"
-            elif numeric is not None and kind is float:
-                if not isfinite(value):
-                    placed = False
-                    continue
-                cell = f"{numeric}{value!r}</v></c>"
-            elif kind is str and value in seen:
-                cell = seen[value]
-            elif kind is str:
-                inline, length = _text(value, text)
-                if length > widths[index]:
-                    widths[index] = min(length, TEXT_WIDTH_MAX)
-                cell = f'<c t="inlineStr">{inline}</c>'
-                if len(seen) < _SEEN_MAX:
-                    seen[value] = cell
-            else:
-                inline, length = _text(value, text)
-                if length > widths[index]:
-                    widths[index] = min(length, TEXT_WIDTH_MAX)
-                cell = f'<c t="inlineStr">{inline}</c>'
-            if not placed:
-                cell = f'<c r="{col}{number}" {cell[3:]}'
-                placed = True
-            cells.append(cell)
+        try:
+            cells = [
+                seen.get(value) or make(value)
+                for seen, make, value in zip(seens, makers, values, strict=True)
+            ]
+        except TypeError:
+            # A value no dict can hold (a list): every cell of its row written anew.
+            cells = [make(value) for make, value in zip(makers, values, strict=True)]
         out.append(f'<row r="{number}">{"".join(cells)}</row>')
     return out, widths
 
@@ -270,6 +318,8 @@ def _package(count: int) -> dict[str, str]:
             'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
             '<Override PartName="/xl/styles.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
             f"{overrides}</Types>"
         ),
         "_rels/.rels": (
@@ -280,6 +330,8 @@ def _package(count: int) -> dict[str, str]:
         "xl/_rels/workbook.xml.rels": (
             f'{_XML}<Relationships xmlns="{_PKG_REL}">{relations}'
             f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId{count + 2}" Type="{_REL}/sharedStrings" '
+            'Target="sharedStrings.xml"/>'
             "</Relationships>"
         ),
         "xl/styles.xml": _styles(),
@@ -290,10 +342,11 @@ def write(sheets: Sequence[SheetData], *, text: Callable[[Any], str]) -> bytes:
     """The workbook as bytes; `text` turns a value of a text cell into its text."""
     buffer = io.BytesIO()
     titles, refs = [], []
+    strings = _Strings(text)
     # Level 1: a workbook of repeated XML compresses almost as well, in a third of the time.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         for number, sheet in enumerate(sheets, start=1):
-            rows, widths = _sheet_rows(sheet, text)
+            rows, widths = _sheet_rows(sheet, strings)
             titles.append(sheet.title)
             refs.append(_ref(len(sheet.headers), len(rows) - 1))
             with package.open(f"xl/worksheets/sheet{number}.xml", "w") as part:
@@ -309,4 +362,5 @@ def write(sheets: Sequence[SheetData], *, text: Callable[[Any], str]) -> bytes:
         for name, xml in _package(len(titles)).items():
             package.writestr(name, xml)
         package.writestr("xl/workbook.xml", _workbook(titles, refs))
+        package.writestr("xl/sharedStrings.xml", strings.xml())
     return buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import pytest
@@ -20,7 +19,13 @@ from app.reports.statistics import (
     t_quantile_975,
 )
 from tests import factories
-from tests.worlds import EVERYONE, Province, make_wave, province, publish, stored
+from tests.worlds import (
+    EVERYONE,
+    Province,
+    cooperative_and_product_wave,
+    province,
+    stored,
+)
 
 
 @pytest.fixture
@@ -227,20 +232,7 @@ class TestRanking:
 class TestCombinedIndex:
     @pytest.fixture
     def combined_world(self, session: Session) -> dict[str, Cooperative]:
-        mini = publish(session)
-        product = publish(session, key="miniprod", subject="product")
-        wave = make_wave(session, key="2026", versions=[mini, product], opens=dt.date(2026, 3, 1))
-        district = factories.area(session, code="D9", name="Kỳ Lừa")
-        x, y, z = (factories.cooperative(session, in_area=district, name=f"HTX {n}") for n in "XYZ")
-        p1 = factories.product(session, of=x, name="Na")
-        p2 = factories.product(session, of=x, name="Hồi")
-        p3 = factories.product(session, of=z, name="Quế")
-        stored(session, wave=wave, version=mini, cooperative=x, overall=60)
-        stored(session, wave=wave, version=product, cooperative=x, product=p1, overall=40)
-        stored(session, wave=wave, version=product, cooperative=x, product=p2, overall=80)
-        stored(session, wave=wave, version=mini, cooperative=y, overall=50)
-        stored(session, wave=wave, version=product, cooperative=z, product=p3, overall=90)
-        return {"X": x, "Y": y, "Z": z}
+        return cooperative_and_product_wave(session)
 
     def test_combined__is_the_mean_of_what_a_cooperative_has_with_its_questionnaire_required(
         self, session: Session, combined_world: dict[str, Cooperative]

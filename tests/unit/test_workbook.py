@@ -43,9 +43,30 @@ def test_text__with_markup_excel_escapes_and_spaces__reads_back_as_it_was() -> N
 
 def test_text_that_looks_like_an_excel_escape__is_escaped_itself() -> None:
     data = xlsx_bytes([Sheet("Bảng", COLUMNS, [{"name": "_x0041_ stays literal"}])])
-    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    strings = zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml").decode()
     # Excel reads _x005F_ as "_": the cell shows "_x0041_", not "A" (openpyxl does not unescape).
-    assert "<t>_x005F_x0041_ stays literal</t>" in sheet
+    assert "<t>_x005F_x0041_ stays literal</t>" in strings
+
+
+def test_a_text_on_two_sheets__is_stored_once_and_reads_back_on_each() -> None:
+    rows = [{"name": "HTX Na Chi Lăng", "members": 1}, {"name": "=1+1", "members": 2}]
+    data = xlsx_bytes([Sheet("Một", COLUMNS, rows), Sheet("Hai", COLUMNS, rows)])
+    strings = zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml").decode()
+    assert strings.count("HTX Na Chi Lăng") == 1
+    for title in ("Một", "Hai"):
+        # The formula trigger is neutralised on every sheet, as in the CSV.
+        assert [r[:2] for r in read(data, title)] == [("HTX Na Chi Lăng", 1), ("'=1+1", 2)]
+
+
+def test_a_list_in_a_cell__is_written_as_its_text_with_the_rest_of_its_row() -> None:
+    rows = [
+        {"name": ["chính sách", "đào tạo"], "members": 3, "score": 1.5},
+        {"name": "HTX A", "members": 3, "score": None},
+    ]
+    assert read(xlsx_bytes([Sheet("Bảng", COLUMNS, rows)])) == [
+        ("chính sách; đào tạo", 3, 1.5),
+        ("HTX A", 3, None),
+    ]
 
 
 def test_text__longer_than_a_cell_holds__is_cut_to_what_excel_holds() -> None:
@@ -63,7 +84,7 @@ def test_numbers__stay_numbers_and_a_value_that_is_not_one_leaves_the_cell_empty
     ]
     assert read(xlsx_bytes([Sheet("Bảng", COLUMNS, rows)])) == [
         ("a", 1234, 72.456),
-        ("b", "1", None),  # a yes/no is written as text, as in the CSV
+        ("b", 1, None),  # a yes/no in a number column counts as 1, as the CSV writes it
         ("c", None, -0.5),
     ]
 

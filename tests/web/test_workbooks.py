@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from app.reports.exports import Column, Sheet, excel_csv_bytes, xlsx_bytes
 from app.web.templating import LANG_COOKIE
+from tests.conftest import page_csrf
 from tests.web import test_reports as reports
 from tests.web.test_reports import export
 from tests.workbooks import column_codes, keyed_rows
@@ -153,3 +154,20 @@ def test_the_scores_workbook_for_an_english_reader__gives_each_level_code_its_en
     dims = {r["cooperative"]: r for r in keyed_rows(book, "Dimension scores")}["HTX A5"]
     assert (dims["questionnaire"], dims["questionnaire_label"]) == ("mini", "Test questionnaire")
     assert (dims["level"], dims["level_label"]) == ("high", "High")
+
+
+def test_a_workbook__is_not_compressed_again_and_its_csv_is(
+    client: TestClient, world: Province
+) -> None:
+    as_user(client, "bancd")
+    gzip = {"Accept-Encoding": "gzip"}
+    token = page_csrf(client, "/reports/coverage")
+    sent = {"csrf_token": token, "what": "scores", "wave": "2026"}
+    workbook = client.post("/reports/export", data={**sent, "format": "xlsx"}, headers=gzip)
+    table = client.post("/reports/export", data={**sent, "format": "csv"}, headers=gzip)
+    assert workbook.status_code == table.status_code == 200
+    # A workbook is a zip already: gzip would spend time on it and save nothing.
+    assert "content-encoding" not in workbook.headers
+    assert load_workbook(io.BytesIO(workbook.content)).sheetnames[0] == "Điểm HTX"
+    assert table.headers["content-encoding"] == "gzip"
+    assert table.content.decode("utf-8-sig").startswith("wave | Đợt đánh giá,")
