@@ -27,7 +27,6 @@ from bench.common import (
     TMP,
     Scale,
     Target,
-    capture,
     median,
     say,
     serve,
@@ -43,25 +42,20 @@ MEMORY_MB = 200
 
 
 def export_sql(target: Target) -> str:
-    """The one SELECT that reads the answers for the export."""
+    """The one SELECT that reads the answers for the export, its parameters written in."""
     database = Database(target.url)
     with database.snapshot_sessions() as session:
         choice = scope.choose_wave(session, wave_key=WAVE)
-        everyone = select(Cooperative.id)
-        columns = answers.answer_columns(
-            session, choice=choice, key=QUESTIONNAIRE, visible=everyone
+        statement = answers.answers_statement(
+            session, choice=choice, key=QUESTIONNAIRE, visible=select(Cooperative.id)
         )
-        with capture(database.engine) as statements:
-            rows = answers.answer_cells(
-                session, choice=choice, key=QUESTIONNAIRE, visible=everyone, columns=columns
+        sql = str(
+            statement.compile(
+                dialect=database.engine.dialect, compile_kwargs={"literal_binds": True}
             )
-            next(rows)
-            rows.close()
+        )
     database.dispose()
-    found = [s for s in statements if "answers" in s]
-    if len(found) != 1:
-        raise RuntimeError(f"expected one answers query, saw {len(found)}")
-    return found[0]
+    return sql
 
 
 def floor(target: Target, sql: str) -> tuple[float, float, int]:

@@ -7,8 +7,8 @@ rows are read through a server-side cursor and one response at a time is held.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import AbstractContextManager, closing
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,8 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _UTC_OFFSET = cast(dt.timedelta, dt.datetime.now(TIMEZONE).utcoffset())
 # Lines of CSV sent to the client at a time.
 STREAM_LINES = 200
+# Rows the database sends at a time.
+STREAM_ROWS = 1000
 
 
 # The columns every raw-answers export starts with, before one column per question code.
@@ -154,24 +156,13 @@ def _remembering(cell: Callable[[Any], str]) -> Callable[[Any], str]:
     return convert
 
 
-def answer_cells(
-    session: Session,
-    *,
-    choice: WaveChoice,
-    key: str,
-    visible: Select[int],
-    columns: list[Column],
-    labels: Labels | None = None,
-) -> Iterator[list[str]]:
-    """Each current submission as the CSV fields of its cells in `columns` (`answer_columns`):
-    the text of each cell, quoted where CSV needs it (`csv_chunks(..., quoted=True)`).
-
-    Rows come through a server-side cursor, in response order. The database pivots: each row
-    carries its response's answers as one JSON object, so Python decodes one document per
-    response instead of handling one row per answer, and goes from it straight to cell text.
-    """
+def answers_statement(
+    session: Session, *, choice: WaveChoice, key: str, visible: Select[int]
+) -> Select[Any]:
+    """The one SELECT of the raw-answers export: a row per current submission, in response
+    order, with its fixed columns and its answers as one JSON object."""
     version = QuestionnaireVersion.__table__.alias("answered_version")
-    statement = (
+    return (
         select(
             Response.id,
             Response.revision,
@@ -190,8 +181,26 @@ def answer_cells(
         .outerjoin(Product, Product.id == Response.product_id)
         .where(current(choice.wave.id, key), Response.cooperative_id.in_(visible))
         .order_by(Response.id)
-        .execution_options(yield_per=1000)
     )
+
+
+def answer_cells(
+    session: Session,
+    *,
+    choice: WaveChoice,
+    key: str,
+    visible: Select[int],
+    columns: list[Column],
+    labels: Labels | None = None,
+) -> Generator[list[str]]:
+    """Each current submission as the CSV fields of its cells in `columns` (`answer_columns`):
+    the text of each cell, quoted where CSV needs it (`csv_chunks(..., quoted=True)`).
+
+    Rows are streamed (`_rows`), in response order. The database pivots: each row carries
+    its response's answers as one JSON object, so Python decodes one document per response
+    instead of handling one row per answer, and goes from it straight to cell text.
+    """
+    statement = answers_statement(session, choice=choice, key=key, visible=visible)
     if tuple(columns[: len(FIXED_COLUMNS)]) != FIXED_COLUMNS:
         raise ValueError("the columns must come from answer_columns()")
     number, cell = cell_text("number"), cell_text("text")
@@ -218,42 +227,69 @@ def answer_cells(
         for version in surveys.list_versions(session, key=key)
         for level in surveys.definition(version).levels
     }
-    for (
-        response_id,
-        revision,
-        submitted,
-        on_behalf,
-        overall,
-        level,
-        version_name,
-        code,
-        name,
-        product,
-        answered,
-    ) in session.connection().execute(statement):
-        # In the order of FIXED_COLUMNS, each as its kind says; a million cells go through
-        # here, so the kinds are spelled out rather than looked up.
-        cells = [
-            wave,
-            questionnaire,
-            text(version_name),
-            str(response_id),
-            str(revision),
-            text(code),
-            text(name),
-            text(product),
-            submitted or "",
-            "1" if on_behalf else "0",
-            number(overall),
-            text(level),
-            level_labels.get((version_name, level), text(level)),
-        ]
-        if answered:
-            get = answered.get
-            cells.extend([field(get(question)) for question, field in asked])
-        else:
-            cells.extend(unanswered)
-        yield cells
+    rows = _rows(session, statement)
+    # Closed when the export is: the database's stream ends with it, not when collected.
+    with closing(rows):
+        for (
+            response_id,
+            revision,
+            submitted,
+            on_behalf,
+            overall,
+            level,
+            version_name,
+            code,
+            name,
+            product,
+            answered,
+        ) in rows:
+            # In the order of FIXED_COLUMNS, each as its kind says; a million cells go through
+            # here, so the kinds are spelled out rather than looked up.
+            cells = [
+                wave,
+                questionnaire,
+                text(version_name),
+                str(response_id),
+                str(revision),
+                text(code),
+                text(name),
+                text(product),
+                submitted or "",
+                "1" if on_behalf else "0",
+                number(overall),
+                text(level),
+                level_labels.get((version_name, level), text(level)),
+            ]
+            if answered:
+                get = answered.get
+                cells.extend([field(get(question)) for question, field in asked])
+            else:
+                cells.extend(unanswered)
+            yield cells
+
+
+def _rows(session: Session, statement: Select[Any]) -> Generator[Sequence[Any]]:
+    """The statement's rows as the database sends them; closed, it leaves the connection
+    ready for the next query.
+
+    PostgreSQL streams them (libpq's chunked mode): the server goes on computing rows while
+    Python writes the ones it has. Through a server-side cursor (yield_per) each batch waited
+    for the next FETCH, and the server for Python: the export took the sum of the two.
+    (SQLite computes in this process: a thread reading ahead made it slower, as the two
+    threads traded Python's lock at every row.)
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        with connection.execute(statement.execution_options(yield_per=STREAM_ROWS)) as result:
+            yield from result
+        return
+    compiled = statement.compile(dialect=connection.dialect)
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a live connection has its driver's"
+    # Closed before the end (the browser went away), psycopg cancels the query and drains
+    # what the server sent.
+    with driver.cursor() as cursor:
+        yield from cursor.stream(str(compiled), compiled.params, size=STREAM_ROWS)
 
 
 def _answers_by_code(dialect: str) -> ScalarSelect[Any]:
@@ -294,5 +330,8 @@ def stream_answers(
         cells = answer_cells(
             reader, choice=choice, key=key, visible=visible, columns=columns, labels=labels
         )
-        for chunk in csv_chunks(columns, cells, lines=STREAM_LINES, quoted=True):
-            yield chunk.encode("utf-8")
+        # Closed before the session is, if the reader stops early: a PostgreSQL connection
+        # still streaming rows cannot roll back.
+        with closing(cells):
+            for chunk in csv_chunks(columns, cells, lines=STREAM_LINES, quoted=True):
+                yield chunk.encode("utf-8")

@@ -72,6 +72,31 @@ def test_web_stream__sees_one_snapshot_and_lets_a_save_through_meanwhile(
     assert "ghi chú mới" not in "\n".join(lines)
 
 
+def test_an_export_left_half_read__gives_its_connection_back_in_working_order(
+    filled: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = filled
+    # A line and a row at a time: the database is mid-query when the reader goes away.
+    monkeypatch.setattr(answers, "STREAM_LINES", 1)
+    monkeypatch.setattr(answers, "STREAM_ROWS", 1)
+    with db.read_sessions() as session:
+        choice = scope.choose_wave(session, wave_key="2026")
+        columns = answers.answer_columns(session, choice=choice, key="mini", visible=EVERYONE)
+
+    def export() -> Iterator[bytes]:
+        return answers.stream_answers(
+            db.snapshot_sessions, choice=choice, key="mini", visible=EVERYONE, columns=columns
+        )
+
+    for _ in range(3):  # more than once: every connection the pool hands out again
+        stream = export()
+        next(stream), next(stream)
+        stream.close()  # as when the browser goes away
+    assert len(_lines(b"".join(export()))) == 1 + 20 + 1
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Response)) > 0
+
+
 def test_cli_export__streams_from_a_real_database(
     filled: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
