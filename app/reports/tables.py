@@ -576,7 +576,7 @@ def _dimensions_table(choice: WaveChoice, scored: _Scored) -> Table:
             for d in found
         ]
     fixed = len(columns) - sum(n for _, n in blocks.values())
-    # Rows as lists in column order: at national scale this sheet has 60,000 rows.
+    # Rows as tuples in column order: at national scale this sheet has 60,000 rows.
     around = {
         k: ([None] * (start - fixed), [None] * (len(columns) - start - n))
         for k, (start, n) in blocks.items()
