@@ -1,7 +1,7 @@
 """All raw answers of a wave and questionnaire as CSV, streamed in constant memory.
 
 One row per current submission, one column per question code over every version answered;
-rows are read through a server-side cursor and one response at a time is held.
+rows are streamed from the database (`_rows`) and one response at a time is held.
 """
 
 from __future__ import annotations
