@@ -283,7 +283,11 @@ def _rows(session: Session, statement: Select[Any]) -> Generator[Sequence[Any]]:
         with connection.execute(statement.execution_options(yield_per=STREAM_ROWS)) as result:
             yield from result
         return
-    compiled = statement.compile(dialect=connection.dialect)
+    # Expanded in the SQL as an execution would (an advisor's scope holds `IN (<areas>)`),
+    # its parameters as given: none of the export's needs a type's bind processing.
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
     driver = connection.connection.driver_connection
     assert driver is not None, "a live connection has its driver's"
     # Closed before the end (the browser went away), psycopg cancels the query and drains

@@ -33,6 +33,7 @@ from app.reports.scope import current
 from app.responses import service as responses
 from app.responses.models import DimensionScore, Response
 from app.surveys import service as surveys
+from app.surveys.models import QuestionnaireVersion
 
 COMBINED = "combined"
 
@@ -208,11 +209,22 @@ class CooperativeScores:
 
 
 def dimension_keys(session: Session, *, wave_id: int) -> dict[str, list[str]]:
-    """Each questionnaire's dimension keys, in the order its version lists them."""
-    return {
+    """Each questionnaire's dimension keys: those of the version the wave asks, in its order,
+    then any other that a submission counting in the wave was scored on (one answered on an
+    earlier version)."""
+    keys = {
         key: [d.key for d in surveys.definition(version).dimensions]
         for key, version in responses.wave_versions(session, wave_id=wave_id).items()
     }
+    answered = session.scalars(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id.in_(select(Response.version_id).where(current(wave_id))))
+        .order_by(QuestionnaireVersion.id)
+    )
+    for version in answered:
+        found = keys.setdefault(version.key, [])
+        found += [d.key for d in surveys.definition(version).dimensions if d.key not in found]
+    return keys
 
 
 def by_dimension(keys: Sequence[str], scores: Sequence[float | None]) -> dict[str, float]:

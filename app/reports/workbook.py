@@ -151,8 +151,9 @@ def _maker(
         if numeric is not None and (kind is int or kind is float or kind is bool):
             if not isfinite(value):
                 return _EMPTY
-            # A yes/no in a number column counts as 1 or 0, as the CSV writes it.
-            cell = f"{numeric}{int(value) if kind is bool else value!r}</v></c>"
+            # A yes/no in a number column counts as 1 or 0, as the CSV writes it; every zero
+            # is 0 (-0.0 equals 0 to the cache and would stand for the column's zeros).
+            cell = f"{numeric}{int(value) if kind is bool or not value else value!r}</v></c>"
             remember = kind is not bool
         else:
             at, length = strings.add(value)

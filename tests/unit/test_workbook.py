@@ -89,6 +89,13 @@ def test_numbers__stay_numbers_and_a_value_that_is_not_one_leaves_the_cell_empty
     ]
 
 
+def test_every_zero__is_written_0_whichever_came_first_in_its_column() -> None:
+    rows = [{"name": n, "score": z} for n, z in (("a", -0.0), ("b", 0), ("c", 0.0), ("d", 0.5))]
+    found = read(xlsx_bytes([Sheet("Bảng", COLUMNS, rows)]))
+    assert [(r[0], r[2]) for r in found] == [("a", 0), ("b", 0), ("c", 0), ("d", 0.5)]
+    assert all(str(r[2]) == "0" for r in found[:3])  # never "-0.0"
+
+
 def test_every_sheet__has_its_frozen_header_filter_and_hidden_filter_name() -> None:
     data = write(
         [

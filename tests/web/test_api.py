@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.surveys import service as surveys
+from app.surveys.loader import load_file
 from app.web.i18n import number, percent
+from tests import factories
 from tests.conftest import page_csrf, table_rows
-from tests.worlds import Province, as_user, province
+from tests.worlds import MINI, Province, as_user, make_wave, province, publish, stored
 
 
 @pytest.fixture
@@ -105,6 +110,32 @@ class TestScores:
             "product_name": None,
             "dimensions": {"sales": 40.0, "ops": 60.0},
         }
+
+    def test_a_submission_answered_on_an_earlier_version__keeps_the_dimensions_it_was_scored_on(
+        self, client: TestClient, session: Session
+    ) -> None:
+        first = publish(session)
+        definition = load_file(MINI)
+        # Version 2 drops the "ops" dimension and its questions.
+        second = definition.model_copy(
+            update={
+                "version": "2",
+                "dimensions": tuple(d for d in definition.dimensions if d.key != "ops"),
+                "questions": tuple(q for q in definition.questions if q.dimension != "ops"),
+            }
+        )
+        surveys.publish(session, questionnaire=second)
+        wave = make_wave(
+            session,
+            key="2026",
+            versions=[surveys.latest_version(session, key="mini")],
+            opens=dt.date(2026, 3, 1),
+        )
+        district = factories.area(session, code="D5", name="Chi Lăng")
+        cooperative = factories.cooperative(session, in_area=district, name="HTX Cũ")
+        stored(session, wave=wave, version=first, cooperative=cooperative, overall=40)
+        [found] = as_user(client, "bancd").get("/api/v1/scores?wave=2026").json()
+        assert found["standings"][0]["dimensions"] == {"sales": 40.0, "ops": 60.0}
 
     def test_asking_for_another_cooperative__returns_nothing(
         self, client: TestClient, world: Province

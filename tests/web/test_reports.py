@@ -358,6 +358,22 @@ class TestExport:
         response = export(client, "/", what="scores", wave="2026", format="csv")
         assert response.status_code == 403
 
+    def test_an_advisor_of_one_district__gets_the_raw_answers_of_its_cooperatives_only(
+        self, client: TestClient, world: Province
+    ) -> None:
+        # Their scope is an IN over their areas: the streamed query carries it expanded.
+        as_user(client, "canbo.a")
+        response = export(
+            client, "/reports/rankings", what="answers", wave="2026", questionnaire="mini",
+            format="csv",
+        )  # fmt: skip
+        assert response.status_code == 200
+        lines = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip(BOM))))
+        codes = [h.split(" | ")[0] for h in lines[0]]
+        names = sorted(line[codes.index("cooperative")] for line in lines[1:])
+        # Every submission of An Bình's cooperatives (A6 has none; A7, suspended, answered).
+        assert names == ["HTX A1", "HTX A2", "HTX A3", "HTX A4", "HTX A5", "HTX A7"]
+
     @pytest.mark.parametrize("what", ["answers", "chase"])
     def test_steering__gets_no_individual_answers_or_contacts(
         self, client: TestClient, world: Province, what: str
