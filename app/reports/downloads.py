@@ -6,6 +6,7 @@ figures (tables from app.reports.tables, raw answers from app.reports.answers).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -53,6 +54,7 @@ class ExportRequest:
     level: GroupLevel = "former-district"
     sort: str | None = None
     district_id: int | None = None
+    contact: coverage_report.ContactFilter = "all"  # the chase-up list's reminder filter
     locale: str = "vi"  # the language of the headers people read
     # Raw answers: option labels for people (the pages' default) or stored codes for software.
     labels: bool = False
@@ -101,7 +103,12 @@ def build_tables(
         ]
     if request.what == "chase":
         chase = coverage_report.chase_list(
-            session, choice=choice, visible=visible, district_id=request.district_id, page=None
+            session,
+            choice=choice,
+            visible=visible,
+            district_id=request.district_id,
+            contact=request.contact,
+            page=None,
         )
         return [chase_table(choice, chase)]
     if request.what == "scores":
@@ -153,13 +160,24 @@ def _body(
     )
 
 
+# What a file name may carry from a request (a dimension key), as typed by nobody.
+_NAME_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def filename(choice: WaveChoice, request: ExportRequest) -> str:
     """htxso-<what>-<wave>[-<questionnaire>].<format>"""
     parts = ["htxso", request.what, choice.wave.key]
     if request.key and request.what in ("rankings", "scores", "dimensions", "answers"):
         parts.append(request.key)
+    if request.what == "rankings" and request.sort and _NAME_PART.fullmatch(request.sort):
+        parts.append(request.sort)  # a ranking by a dimension is not the overall one
     if request.district_id is not None:
         parts.append(f"area{request.district_id}")
+    if request.what == "chase" and request.contact != "all":
+        parts.append(request.contact.replace("_", "-"))
+    if request.what == "answers":
+        # Both files of a questionnaire land in one folder: their names differ.
+        parts.append("labels" if request.labels else "codes")
     if request.fmt == "csv_excel":
         return "-".join([*parts, "excel"]) + ".csv"
     return "-".join(parts) + "." + request.fmt

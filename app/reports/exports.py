@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -223,7 +224,20 @@ def _decimal_comma(value: Any, *, percent: bool) -> str:
     return str(_half_up(value, "0.1")).replace(".", ",")
 
 
+# Digits that Excel (and LibreOffice) would read as a number and change: a leading zero
+# dropped (a phone number, a commune code), or the digits past the fifteenth lost.
+_CHANGED_AS_NUMBER = re.compile(r"0\d+|\d{16,}")
+
+
+def _kept_text(value: Any) -> str:
+    """A text cell that such Excel shows as written: such digits as the formula ="0912…",
+    a constant (digits only, so nothing else can be made of it)."""
+    text = _text_cell(value)
+    return f'="{text}"' if _CHANGED_AS_NUMBER.fullmatch(text) else text
+
+
 _EXCEL_CELLS: dict[Kind, Callable[[Any], str]] = {
+    "text": _kept_text,
     "integer": partial(_decimal_comma, percent=False),
     "number": partial(_decimal_comma, percent=False),
     "percent": partial(_decimal_comma, percent=True),

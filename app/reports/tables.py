@@ -21,11 +21,14 @@ from app.cooperatives.service import in_areas
 from app.cooperatives.vocabulary import SECTORS, label
 from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
+from app.reports.answers import TIMEZONE
 from app.reports.exports import Column, Rows
 from app.reports.scope import WaveChoice, placement, population
 from app.reports.scores import COMBINED, CooperativeScores, cooperative_scores
 from app.responses import service as responses
 
+# How a reminder was made, as the chase-up page names it.
+CHANNEL_VI = {"phone": "gọi điện", "sms": "SMS", "zalo": "Zalo", "visit": "đến tận nơi"}
 STATE_VI = {
     "not_started": "Chưa bắt đầu",
     "in_progress": "Đang làm",
@@ -334,6 +337,10 @@ def chase_table(choice: WaveChoice, chase: coverage_report.ChaseList) -> Table:
         Column("phone", "Điện thoại"),
         Column("state", "Tình trạng"),
         *(Column(f"{k}_state", choice.titles[k]["vi"]) for k in choice.subjects),
+        # The latest reminder in this wave, as the page shows it on each card.
+        Column("contacted_at", "Nhắc gần nhất (giờ Việt Nam UTC+7)", width=20),
+        Column("contacted_by", "Người nhắc"),
+        Column("contact_channel", "Cách nhắc"),
     ]
     rows = (
         {
@@ -346,6 +353,15 @@ def chase_table(choice: WaveChoice, chase: coverage_report.ChaseList) -> Table:
             "phone": r.phone,
             "state": STATE_VI["in_progress" if r.started else "not_started"],
             **{f"{k}_state": STATE_VI[s] for k, s in r.states.items()},
+            **(
+                {
+                    "contacted_at": r.contact.at.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M"),
+                    "contacted_by": r.contact.by,
+                    "contact_channel": CHANNEL_VI.get(r.contact.channel, r.contact.channel),
+                }
+                if r.contact
+                else {}
+            ),
         }
         for r in chase.rows
     )

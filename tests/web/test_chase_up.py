@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from urllib.parse import unquote
 
@@ -125,6 +127,55 @@ class TestChaseList:
             assert f"<strong>{name}</strong>" in part
         for name in hidden:
             assert f"<strong>{name}</strong>" not in part
+
+    def test_the_filter_form_with_every_area__filters_as_the_link_does(
+        self, client: TestClient, world: Province
+    ) -> None:
+        # The form sends the "All areas" choice as an empty district.
+        as_user(client, "canbo")
+        mark(client, world.cooperatives["A6"].id)
+        reply = client.get(f"{COVERAGE}&level=former-district&district=&contact=contacted")
+        assert reply.status_code == 200
+        part = chase_part(reply.text)
+        assert "<strong>HTX A6</strong>" in part
+        assert "<strong>HTX D6</strong>" not in part
+
+    @pytest.mark.parametrize(
+        ("contact", "names"),
+        [("contacted", ["HTX A6"]), ("not_contacted", ["HTX D6"]), ("all", ["HTX A6", "HTX D6"])],
+    )
+    def test_the_download__holds_what_the_filter_shows_with_the_last_reminder(
+        self, client: TestClient, world: Province, contact: str, names: list[str]
+    ) -> None:
+        as_user(client, "canbo")
+        mark(client, world.cooperatives["A6"].id, "phone")
+        page = client.get(f"{COVERAGE}&contact={contact}").text
+        download_form = page.split('data-export="chase-')[0].rsplit("<form", 1)[1]
+        assert f'name="contact" value="{contact}"' in download_form
+        reply = client.post(
+            "/reports/export",
+            data={
+                "csrf_token": page_csrf(client, COVERAGE),
+                "what": "chase",
+                "wave": "2026",
+                "contact": contact,
+                "format": "csv",
+            },
+        )
+        assert reply.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(reply.content.decode("utf-8-sig"))))
+        by_name = {r["cooperative | Tên HTX"]: r for r in rows}
+        assert sorted(by_name) == names
+        if "HTX A6" in by_name:
+            a6 = by_name["HTX A6"]
+            assert a6["contact_channel | Cách nhắc"] == "gọi điện"
+            assert a6["contacted_by | Người nhắc"] == "Người dùng thử"
+            assert re.fullmatch(
+                r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}",
+                a6["contacted_at | Nhắc gần nhất (giờ Việt Nam UTC+7)"],
+            )
+        if contact != "all":
+            assert f"-{contact.replace('_', '-')}" in reply.headers["content-disposition"]
 
     def test_the_days_left__are_shown_against_the_deadline(
         self, client: TestClient, world: Province, session: Session

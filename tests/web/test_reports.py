@@ -47,6 +47,14 @@ class TestRankingsPage:
     def test_manager__may_not_open_it(self, client: TestClient, world: Province) -> None:
         assert as_user(client, "giamdoc").get("/reports/rankings").status_code == 403
 
+    def test_the_downloads__are_one_link_away_from_the_top(
+        self, client: TestClient, world: Province
+    ) -> None:
+        page = as_user(client, "canbo").get("/reports/rankings?wave=2026").text
+        top, below = page.split('id="downloads"', 1)
+        assert '<a href="#downloads">Tải xuống ↓</a>' in top.split("<table", 1)[0]
+        assert 'data-export="rankings-xlsx"' in below
+
     def test_steering__reads_ranks_intervals_and_the_province_row(
         self, client: TestClient, world: Province
     ) -> None:
@@ -373,6 +381,8 @@ class TestExport:
         names = sorted(line[codes.index("cooperative")] for line in lines[1:])
         # Every submission of An Bình's cooperatives (A6 has none; A7, suspended, answered).
         assert names == ["HTX A1", "HTX A2", "HTX A3", "HTX A4", "HTX A5", "HTX A7"]
+        # Labels (the default) and codes are two files: their names differ.
+        assert "htxso-answers-2026-mini-labels.csv" in response.headers["content-disposition"]
 
     @pytest.mark.parametrize("what", ["answers", "chase"])
     def test_steering__gets_no_individual_answers_or_contacts(

@@ -45,6 +45,22 @@ def test_excel_csv__reads_back_into_columns_with_a_semicolon_reader() -> None:
     assert [len(r) for r in rows] == [4, 4, 4]
 
 
+def test_excel_csv__keeps_leading_zeros_and_long_digit_runs_as_written() -> None:
+    columns = [Column("phone", "Điện thoại", "Phone"), Column("code", "Mã xã", "Commune code")]
+    rows = [
+        {"phone": "0995003414", "code": "05977"},
+        {"phone": "12345678901234567890", "code": "4900000001"},
+        {"phone": "0", "code": "=0123"},
+    ]
+    text = excel_csv_bytes(columns, rows).decode("utf-8-sig")
+    cells = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+    # Excel (and LibreOffice) would read the digits as a number and drop the zero or the
+    # digits past the 15th; ="…" is a constant they show as written.
+    assert cells[0] == ['="0995003414"', '="05977"']
+    assert cells[1] == ['="12345678901234567890"', "4900000001"]  # ten digits survive as is
+    assert cells[2] == ["0", "'=0123"]  # a formula trigger stays neutralised
+
+
 def test_a_workbook__has_one_header_row_frozen_filtered_and_formatted() -> None:
     book = load_workbook(io.BytesIO(xlsx_bytes([Sheet("Bảng", COLUMNS, ROWS)])))
     sheet = book["Bảng"]

@@ -28,7 +28,7 @@ from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.map import AreaMap, area_map, drawn_rows
 from app.reports.statistics import MINIMUM_RESPONSES
-from app.web.deps import DbSession, ReportReader, get_db
+from app.web.deps import DbSession, OptionalId, ReportReader, get_db
 from app.web.templating import is_htmx, render, request_locale
 
 router = APIRouter(include_in_schema=False)
@@ -194,7 +194,7 @@ def coverage_page(
     user: ReportReader,
     wave: str | None = None,
     level: str | None = None,
-    district: int | None = None,
+    district: OptionalId = None,
     contact: coverage_report.ContactFilter = "all",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
@@ -312,7 +312,8 @@ def export(
     questionnaire: Annotated[str | None, Form()] = None,
     level: Annotated[str | None, Form()] = None,
     sort: Annotated[str | None, Form()] = None,
-    district: Annotated[int | None, Form()] = None,
+    district: Annotated[OptionalId, Form()] = None,
+    contact: Annotated[coverage_report.ContactFilter, Form()] = "all",
     values: Annotated[Literal["labels", "codes"], Form()] = "labels",
 ) -> Response:
     if what in downloads.PERSONAL and not can(user, Capability.ADVISE):
@@ -326,6 +327,7 @@ def export(
         level=scope.choose_level(session, asked=level, visible=visible),
         sort=sort,
         district_id=district,
+        contact=contact,
         locale=request_locale(request),
         labels=values == "labels",
     )

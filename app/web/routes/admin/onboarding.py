@@ -14,7 +14,7 @@ from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.audit import service as audit
 from app.reports import exports
-from app.web.deps import DbSession
+from app.web.deps import DbSession, OptionalId
 from app.web.i18n import TIMEZONE
 from app.web.routes.admin.shared import Admin, client_ip
 from app.web.templating import render
@@ -63,7 +63,7 @@ def slips_page(request: Request, slips: list[accounts_admin.Slip], **extra: Any)
 
 @router.get("/accounts/onboard")
 def onboard_page(
-    request: Request, session: DbSession, user: Admin, district: int | None = None
+    request: Request, session: DbSession, user: Admin, district: OptionalId = None
 ) -> Response:
     scope = areas.descendant_ids(session, area_ids=[district]) if district else None
     return render(
