@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo
 from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,16 @@ def session_of(info: ValidationInfo) -> Session | None:
     """The database session `parse` was given, for checks against stored data."""
     found = (info.context or {}).get("session")
     return found if isinstance(found, Session) else None
+
+
+def blank_is_none(value: object) -> object:
+    """A `mode="before"` validator: a select's "all" option (or a box left empty) sends an
+    empty value, which is no choice rather than a malformed one."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# An id a filter may send empty ("All areas").
+OptionalId = Annotated[int | None, BeforeValidator(blank_is_none)]
 
 
 def optional_date(value: object) -> object:

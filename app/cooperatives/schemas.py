@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.cooperatives.vocabulary import OCOP_GROUPS, SECTORS, STATUSES
 from app.messages import N_
-from app.validation import problem, typed_text
+from app.validation import OptionalId, problem, typed_text
 
 PRODUCT_NAME_MAX = 300
-
-
-def _blank_is_none(value: object) -> object:
-    # A select's "all" option sends an empty value.
-    return None if value == "" else value
 
 
 class RegistryQuery(BaseModel):
@@ -24,7 +19,7 @@ class RegistryQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     q: str = Field(default="", max_length=100)
-    district: Annotated[int | None, BeforeValidator(_blank_is_none)] = None
+    district: OptionalId = None
     sector: str = ""
     status: str = ""
     wave_status: Literal["", "answered", "draft", "not_started"] = ""

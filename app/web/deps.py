@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
-from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -78,14 +77,6 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": commit when the route returns, not after the response has gone out,
 # so a client never sees success for a write that then fails to commit.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
-
-
-def _blank_as_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-# An id a filter's select may send empty ("All areas"): no choice, not a malformed request.
-OptionalId = Annotated[int | None, BeforeValidator(_blank_as_none)]
 
 
 def signed_in_user(request: Request, session: Session) -> User | None:

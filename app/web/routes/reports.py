@@ -28,7 +28,8 @@ from app.reports import coverage as coverage_report
 from app.reports import rankings as rankings_report
 from app.reports.map import AreaMap, area_map, drawn_rows
 from app.reports.statistics import MINIMUM_RESPONSES
-from app.web.deps import DbSession, OptionalId, ReportReader, get_db
+from app.validation import OptionalId
+from app.web.deps import DbSession, ReportReader, get_db
 from app.web.templating import is_htmx, render, request_locale
 
 router = APIRouter(include_in_schema=False)

@@ -14,7 +14,8 @@ from app.areas import service as areas
 from app.areas.models import AreaLevel
 from app.audit import service as audit
 from app.reports import exports
-from app.web.deps import DbSession, OptionalId
+from app.validation import OptionalId
+from app.web.deps import DbSession
 from app.web.i18n import TIMEZONE
 from app.web.routes.admin.shared import Admin, client_ip
 from app.web.templating import render
